@@ -1,0 +1,149 @@
+"""Managing staff accounts: administrators only. Admins see accounts, never case data."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select, update
+
+from casework.accounts.models import ApiToken, LoginFailure, User, UserSession
+from casework.accounts.passwords import password_problems
+from casework.accounts.schemas import UserIn, UserUpdate
+from casework.actors import Actor
+from casework.agencies.actions import find_by_code
+from casework.audit import log as audit
+from casework.authz import action, require_role
+from casework.db import utcnow
+from casework.errors import Invalid, NotVisible
+from casework.schemas import load
+from casework.services import Services
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_password(svc: Services, password: str, field: str = "password") -> None:
+    problems = password_problems(
+        password,
+        min_length=svc.settings["PASSWORD_MIN_LENGTH"],
+        max_length=svc.settings["PASSWORD_MAX_LENGTH"],
+    )
+    if problems:
+        raise Invalid({field: problems})
+
+
+def find_by_email(svc: Services, email: str) -> User | None:
+    return svc.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+@action
+def enter_admin(actor: Actor) -> None:
+    """The administration pages: a gate for forms that show before any record is touched."""
+    require_role(actor, "admin")
+
+
+@action
+def create_user(svc: Services, actor: Actor, data: Any) -> User:
+    require_role(actor, "admin")
+    values = load(UserIn(), data)
+    errors: dict[str, list[str]] = {}
+    agency = find_by_code(svc, values["agency"])
+    if agency is None:
+        errors["agency"] = [f"No agency has code {values['agency']}"]
+    if find_by_email(svc, values["email"]):
+        errors["email"] = ["An account with this e-mail address already exists"]
+    try:
+        check_password(svc, values["password"])
+    except Invalid as exc:
+        errors.update(exc.fields)
+    if errors:
+        raise Invalid(errors)
+    user = User(
+        email=normalise_email(values["email"]),
+        name=values["name"],
+        agency=agency,
+        password_hash=svc.hasher.hash(values["password"]),
+    )
+    user.set_roles(values["roles"])
+    svc.session.add(user)
+    audit.record(svc.session, actor, "create", "user", user.id, ("email", "name", "agency", "roles"))
+    return user
+
+
+def _get(svc: Services, user_id: uuid.UUID | str) -> User:
+    try:
+        uid = user_id if isinstance(user_id, uuid.UUID) else uuid.UUID(str(user_id))
+    except ValueError:
+        raise NotVisible() from None
+    user = svc.session.get(User, uid)
+    if user is None:
+        raise NotVisible()
+    return user
+
+
+@action
+def get_user(svc: Services, actor: Actor, user_id: uuid.UUID | str) -> User:
+    require_role(actor, "admin")
+    return _get(svc, user_id)
+
+
+@action
+def list_users(svc: Services, actor: Actor) -> list[User]:
+    require_role(actor, "admin")
+    return list(svc.session.scalars(select(User).order_by(User.name)))
+
+
+@action
+def update_user(svc: Services, actor: Actor, user_id: uuid.UUID | str, data: Any) -> User:
+    require_role(actor, "admin")
+    values = load(UserUpdate(), data)
+    user = _get(svc, user_id)
+    if "agency" in values:
+        agency = find_by_code(svc, values["agency"])
+        if agency is None:
+            raise Invalid({"agency": [f"No agency has code {values['agency']}"]})
+        user.agency = agency
+    if "password" in values:
+        check_password(svc, values["password"])
+        user.password_hash = svc.hasher.hash(values["password"])
+        end_all_sessions(svc, user.id, tokens=False)
+    if "name" in values:
+        user.name = values["name"]
+    if "roles" in values:
+        user.set_roles(values["roles"])
+    if "active" in values:
+        user.active = values["active"]
+        if not user.active:
+            end_all_sessions(svc, user.id)
+    audit.record(svc.session, actor, "update", "user", user.id, values.keys())
+    return user
+
+
+@action
+def unlock_user(svc: Services, actor: Actor, user_id: uuid.UUID | str) -> User:
+    require_role(actor, "admin")
+    user = _get(svc, user_id)
+    user.locked_until = None
+    svc.session.execute(LoginFailure.__table__.delete().where(LoginFailure.user_id == user.id))
+    audit.record(svc.session, actor, "update", "user", user.id, ("locked_until",))
+    return user
+
+
+def end_all_sessions(svc: Services, user_id: uuid.UUID, *, tokens: bool = True) -> None:
+    """Disabling an account signs it out everywhere at once and revokes its API tokens;
+    a new password ends its browser sessions."""
+    now = utcnow()
+    svc.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+        .values(ended_at=now)
+    )
+    if not tokens:
+        return
+    svc.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )

@@ -1,0 +1,136 @@
+"""Sign-in, server-side sessions and API tokens.
+
+Session cookies and API tokens carry a random secret; the database keeps only its SHA-256,
+so a copied database cannot be replayed and a revoked session is refused on the next request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from casework.accounts.actions import find_by_email
+from casework.accounts.models import ApiToken, LoginFailure, User, UserSession
+from casework.actors import Actor
+from casework.audit import log as audit
+from casework.db import utcnow
+from casework.services import Services
+
+TOKEN_PREFIX = "cw_"
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def actor_for(user: User, via: str = "web") -> Actor:
+    agency = user.agency
+    return Actor(
+        user_id=user.id, email=user.email, agency_id=agency.id, agency_code=agency.code,
+        sector=agency.sector, is_police=agency.is_police, roles=frozenset(user.roles), via=via,
+    )
+
+
+@dataclass
+class SignInResult:
+    user: User | None
+    locked: bool = False
+
+
+def authenticate(svc: Services, email: str, password: str) -> SignInResult:
+    """Same answer and about the same time for an unknown e-mail and a wrong password.
+
+    Five failures within the window lock the account for a fixed time; the hash is still
+    computed while locked so a locked account cannot be told apart by timing.
+    """
+    s = svc.settings
+    now = utcnow()
+    user = find_by_email(svc, email)
+    ok = svc.hasher.verify(user.password_hash if user else None, password)
+    if user is None:
+        return SignInResult(None)
+    locked = user.locked_until is not None and user.locked_until > now
+    if ok and user.can_sign_in and not locked:
+        svc.session.execute(LoginFailure.__table__.delete().where(LoginFailure.user_id == user.id))
+        user.locked_until = None
+        if svc.hasher.needs_rehash(user.password_hash):
+            user.password_hash = svc.hasher.hash(password)
+        audit.record(svc.session, actor_for(user), "sign-in", "user", user.id)
+        return SignInResult(user)
+    if not ok:
+        svc.session.add(LoginFailure(user_id=user.id, at=now))
+        svc.session.flush()
+        window = now - timedelta(minutes=s["LOCKOUT_WINDOW_MINUTES"])
+        failures = svc.session.scalar(
+            select(func.count()).select_from(LoginFailure)
+            .where(LoginFailure.user_id == user.id, LoginFailure.at >= window)
+        )
+        if failures >= s["LOCKOUT_FAILURES"] and not locked:
+            user.locked_until = now + timedelta(minutes=s["LOCKOUT_MINUTES"])
+            locked = True
+    audit.record(svc.session, actor_for(user), "sign-in-failure", "user", user.id)
+    return SignInResult(None, locked=locked)
+
+
+def start_session(svc: Services, user: User) -> str:
+    """A fresh identifier at every sign-in (no session fixation)."""
+    secret = secrets.token_urlsafe(32)
+    svc.session.add(UserSession(token_hash=digest(secret), user_id=user.id))
+    return secret
+
+
+def resolve_session(svc: Services, secret: str) -> User | None:
+    s = svc.settings
+    row = svc.session.scalar(select(UserSession).where(UserSession.token_hash == digest(secret)))
+    if row is None or row.ended_at is not None or not row.user.can_sign_in:
+        return None
+    now = utcnow()
+    idle = timedelta(minutes=s["SESSION_IDLE_MINUTES"])
+    absolute = timedelta(hours=s["SESSION_ABSOLUTE_HOURS"])
+    if now - row.last_seen_at > idle or now - row.created_at > absolute:
+        row.ended_at = now
+        return None
+    # Touch at most once a minute: an idle clock needs no write on every request.
+    if now - row.last_seen_at > timedelta(minutes=1):
+        row.last_seen_at = now
+    return row.user
+
+
+def end_session(svc: Services, secret: str) -> None:
+    row = svc.session.scalar(select(UserSession).where(UserSession.token_hash == digest(secret)))
+    if row is not None and row.ended_at is None:
+        row.ended_at = utcnow()
+        audit.record(svc.session, actor_for(row.user), "sign-out", "user", row.user_id)
+
+
+def create_token(svc: Services, user: User) -> tuple[ApiToken, str]:
+    """Returns the row and the secret; the secret is shown once and never stored."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(token_hash=digest(secret), user_id=user.id)
+    svc.session.add(token)
+    return token, secret
+
+
+def resolve_token(svc: Services, secret: str) -> User | None:
+    token = svc.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret)))
+    if token is None or token.revoked_at is not None or not token.user.can_sign_in:
+        return None
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        token.last_used_at = now
+    return token.user
+
+
+def revoke_token(svc: Services, token: ApiToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+
+
+def revoke_secret(svc: Services, secret: str) -> None:
+    token = svc.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret)))
+    if token is not None:
+        revoke_token(svc, token)

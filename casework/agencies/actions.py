@@ -1,0 +1,66 @@
+"""Managing member agencies: administrators only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from casework.actors import Actor
+from casework.agencies.models import Agency
+from casework.agencies.schemas import AgencyIn, AgencyUpdate
+from casework.audit import log as audit
+from casework.authz import action, require_role, signed_in
+from casework.errors import Invalid, NotVisible
+from casework.schemas import load
+from casework.services import Services
+
+
+def find_by_code(svc: Services, code: str) -> Agency | None:
+    return svc.session.scalar(select(Agency).where(Agency.code == code))
+
+
+@action
+def create_agency(svc: Services, actor: Actor, data: Any) -> Agency:
+    require_role(actor, "admin")
+    values = load(AgencyIn(), data)
+    if find_by_code(svc, values["code"]):
+        raise Invalid({"code": [f"An agency with code {values['code']} already exists"]})
+    agency = Agency(
+        code=values["code"], name=values["name"], sector=values["sector"],
+        is_police=values["police"] or values["sector"] == "police",
+    )
+    svc.session.add(agency)
+    audit.record(svc.session, actor, "create", "agency", agency.id, values.keys())
+    return agency
+
+
+@action
+def update_agency(svc: Services, actor: Actor, code: str, data: Any) -> Agency:
+    require_role(actor, "admin")
+    values = load(AgencyUpdate(), data)
+    agency = find_by_code(svc, code)
+    if agency is None:
+        raise NotVisible()
+    for key, attr in (("name", "name"), ("sector", "sector"), ("police", "is_police"),
+                      ("active", "active")):
+        if key in values:
+            setattr(agency, attr, values[key])
+    audit.record(svc.session, actor, "update", "agency", agency.id, values.keys())
+    return agency
+
+
+@action
+def list_agencies(svc: Services, actor: Actor) -> list[Agency]:
+    """Every signed-in user may see which agencies exist (names are not case data)."""
+    signed_in(actor)
+    return list(svc.session.scalars(select(Agency).order_by(Agency.name)))
+
+
+@action
+def get_agency(svc: Services, actor: Actor, code: str) -> Agency:
+    require_role(actor, "admin")
+    agency = find_by_code(svc, code)
+    if agency is None:
+        raise NotVisible()
+    return agency

@@ -1,0 +1,180 @@
+"""The ``casework`` command (CONTRACT.md, Command line)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+from sqlalchemy import inspect, select
+
+from casework.actors import Actor
+from casework.errors import CaseworkError, Invalid
+from casework.services import Services
+from casework.settings import ConfigError, load_settings
+
+
+class CliError(click.ClickException):
+    """Printed as one line, exit status 1."""
+
+    def format_message(self) -> str:
+        return self.message
+
+
+def _one_line(exc: CaseworkError) -> str:
+    if isinstance(exc, Invalid) and exc.fields:
+        return "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.fields.items())
+    return exc.message
+
+
+@contextmanager
+def services() -> Iterator[Services]:
+    try:
+        svc = Services.build(load_settings())
+    except ConfigError as exc:
+        raise CliError(str(exc)) from None
+    try:
+        yield svc
+        svc.session.commit()
+    except CaseworkError as exc:
+        svc.session.rollback()
+        raise CliError(_one_line(exc)) from None
+    finally:
+        svc.db.dispose()
+
+
+@click.group(help="casework: multi-agency case conferences for Community Safety Partnerships.")
+def main() -> None:
+    pass
+
+
+@main.command(help="Create or upgrade the database schema; in development, create missing keys.")
+def init() -> None:
+    from casework.migrate import upgrade
+
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        raise CliError(str(exc)) from None
+    upgrade(settings["DATABASE_URL"])
+    click.echo("database is at the latest schema")
+
+
+@main.group(help="Manage member agencies.")
+def agency() -> None:
+    pass
+
+
+@agency.command("add", help="Add an agency.")
+@click.argument("code")
+@click.option("--name", required=True)
+@click.option("--sector", required=True)
+@click.option("--police", is_flag=True, help="Counts as police in the non-police referral share.")
+def agency_add(code: str, name: str, sector: str, police: bool) -> None:
+    from casework.agencies.actions import create_agency
+
+    with services() as svc:
+        created = create_agency(svc, Actor.system(), {
+            "code": code, "name": name, "sector": sector, "police": police})
+        click.echo(f"added agency {created.code}")
+
+
+@main.group(help="Manage user accounts.")
+def user() -> None:
+    pass
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    line = sys.stdin.readline()
+    return line[:-1] if line.endswith("\n") else line
+
+
+@user.command("add", help="Add a user; the password is read from standard input.")
+@click.argument("email")
+@click.option("--agency", "agency_code", required=True)
+@click.option("--role", "roles", multiple=True, required=True)
+@click.option("--name", default=None, help="Full name (defaults to the e-mail address).")
+def user_add(email: str, agency_code: str, roles: tuple[str, ...], name: str | None) -> None:
+    from casework.accounts.actions import create_user
+
+    password = _read_password()
+    with services() as svc:
+        created = create_user(svc, Actor.system(), {
+            "email": email, "name": name or email, "agency": agency_code,
+            "roles": list(roles), "password": password})
+        click.echo(f"added user {created.email}")
+
+
+@main.group(help="Manage API tokens.")
+def token() -> None:
+    pass
+
+
+@token.command("create", help="Print a new API token for a user (shown once, stored hashed).")
+@click.argument("email")
+def token_create(email: str) -> None:
+    from casework.accounts.actions import find_by_email
+    from casework.accounts.auth import create_token
+
+    with services() as svc:
+        found = find_by_email(svc, email)
+        if found is None or not found.can_sign_in:
+            raise CliError(f"no active user has e-mail {email}")
+        _, secret = create_token(svc, found)
+        click.echo(secret)
+
+
+@token.command("revoke", help="Revoke every API token of a user.")
+@click.argument("email")
+def token_revoke(email: str) -> None:
+    from casework.accounts.actions import find_by_email
+    from casework.accounts.auth import revoke_token
+    from casework.accounts.models import ApiToken
+
+    with services() as svc:
+        found = find_by_email(svc, email)
+        if found is None:
+            raise CliError(f"no user has e-mail {email}")
+        tokens = svc.session.scalars(select(ApiToken).where(ApiToken.user_id == found.id))
+        count = 0
+        for row in tokens:
+            if row.revoked_at is None:
+                revoke_token(svc, row)
+                count += 1
+        click.echo(f"revoked {count} token(s) of {found.email}")
+
+
+@main.command(help="Load a demo partnership into an empty database and print its sign-ins.")
+def demo() -> None:
+    from casework.demo import load_demo, saved_logins
+
+    with services() as svc:
+        if svc.settings["ENV"] == "production":
+            raise CliError("the demo partnership is not loaded in production")
+        if not inspect(svc.db.engine).has_table("agencies"):
+            raise CliError("the database has no schema: run `casework init` first")
+        logins = load_demo(svc)
+        if logins is None:
+            logins = saved_logins(svc.settings)
+            click.echo("The database already holds data; demo sign-ins from when it was loaded:")
+        else:
+            click.echo("Demo partnership loaded. Sign in with:")
+        for line in logins or ["(none saved: run `casework demo` on an empty database)"]:
+            click.echo(f"  {line}")
+
+
+@main.command(help="Run the development web server on http://127.0.0.1:5000.")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+def serve(host: str, port: int) -> None:
+    from casework import create_app
+
+    try:
+        app = create_app()
+    except ConfigError as exc:
+        raise CliError(str(exc)) from None
+    app.run(host=host, port=port, debug=app.config["DEBUG"], use_reloader=False)
+

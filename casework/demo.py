@@ -1,0 +1,84 @@
+"""A believable demo partnership for trying the service on a laptop (never in production).
+
+Passwords are random, printed once, and kept in instance/demo-logins.txt so that restarting the
+development server can print them again.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from casework.accounts.actions import create_user
+from casework.actors import Actor
+from casework.agencies.actions import create_agency
+from casework.agencies.models import Agency
+from casework.panels.actions import create_panel
+from casework.services import Services
+
+AGENCIES = [
+    ("POL", "Northshire Police", "police", True),
+    ("IDVA", "Northshire Independent Domestic Violence Advisers", "idva", False),
+    ("HEALTH", "Northshire NHS Foundation Trust", "health", False),
+    ("HOUSING", "Northshire Homes", "housing", False),
+    ("CSC", "Northshire Children's Social Care", "children_social_care", False),
+    ("PROB", "Probation Service, Northshire", "probation", False),
+    ("CSP", "Northshire Community Safety Partnership", "local_authority", False),
+]
+
+USERS = [
+    ("referrer@police.demo", "Sam Patel", "POL", ["referrer"]),
+    ("idva@idva.demo", "Jo Williams", "IDVA", ["idva", "referrer"]),
+    ("rep@health.demo", "Priya Shah", "HEALTH", ["agency_rep", "referrer"]),
+    ("rep@housing.demo", "Alex Morgan", "HOUSING", ["agency_rep"]),
+    ("rep@csc.demo", "Chris Evans", "CSC", ["agency_rep", "referrer"]),
+    ("rep@probation.demo", "Dee Okafor", "PROB", ["agency_rep"]),
+    ("coordinator@csp.demo", "Morgan Lee", "CSP", ["coordinator"]),
+    ("chair@police.demo", "DI Kim Hughes", "POL", ["chair"]),
+    ("analyst@csp.demo", "Robin Clarke", "CSP", ["analyst"]),
+    ("admin@csp.demo", "Pat Admin", "CSP", ["admin"]),
+    ("dpo@csp.demo", "Lee Data", "CSP", ["dpo"]),
+]
+
+
+def _logins_path(settings: Mapping[str, Any]) -> Path:
+    return Path(settings["INSTANCE_PATH"]) / "demo-logins.txt"
+
+
+def _password() -> str:
+    words = ["harbour", "lantern", "orchard", "meadow", "copper", "river", "violet", "granite",
+             "thistle", "beacon", "willow", "saffron", "kestrel", "marble", "juniper", "pebble"]
+    return "-".join(secrets.choice(words) for _ in range(4)) + f"-{secrets.randbelow(100)}"
+
+
+def load_demo(svc: Services) -> list[str] | None:
+    """Returns the sign-in lines, or None when the database already holds agencies."""
+    if svc.session.scalar(select(func.count()).select_from(Agency)):
+        return None
+    system = Actor.system("demo")
+    for code, name, sector, police in AGENCIES:
+        create_agency(svc, system, {"code": code, "name": name, "sector": sector, "police": police})
+    lines = []
+    for email, name, agency, roles in USERS:
+        password = _password()
+        create_user(svc, system, {"email": email, "name": name, "agency": agency, "roles": roles,
+                                  "password": password})
+        lines.append(f"{email:<24} {password:<40} {', '.join(roles)}")
+    create_panel(svc, system, {
+        "kind": "marac", "name": "Northshire MARAC", "area": "Northshire",
+        "agencies": [code for code, *_ in AGENCIES], "schedule": "day=1st tue; hour=10",
+    })
+    path = _logins_path(svc.settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+    path.chmod(0o600)
+    return lines
+
+
+def saved_logins(settings: Mapping[str, Any]) -> list[str]:
+    path = _logins_path(settings)
+    return path.read_text().splitlines() if path.exists() else []

@@ -1,0 +1,172 @@
+"""Request plumbing shared by pages and the API: the current actor, one transaction per
+request, error answers in one place, security headers, and request logs without personal data.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import time
+from typing import Any
+
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+from casework.actors import Actor
+from casework.errors import CaseworkError, Invalid, Unauthenticated
+from casework.services import Services
+
+log = logging.getLogger("casework.request")
+
+# The one inline script GOV.UK's page template carries (it marks the body as JS-enabled).
+# It is allowed by its hash, so the policy needs no 'unsafe-inline'.
+GOVUK_BODY_SCRIPT = (
+    "document.body.className += ' js-enabled' + ('noModule' in HTMLScriptElement.prototype"
+    " ? ' govuk-frontend-supported' : '');"
+)
+_SCRIPT_HASH = base64.b64encode(hashlib.sha256(GOVUK_BODY_SCRIPT.encode()).digest()).decode()
+CSP = (
+    "default-src 'self'; "
+    f"script-src 'self' 'sha256-{_SCRIPT_HASH}'; "
+    "style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def services() -> Services:
+    return current_app.extensions["casework"]
+
+
+def current_actor() -> Actor:
+    actor = g.get("actor")
+    if actor is None:
+        raise Unauthenticated()
+    return actor
+
+
+def is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def api_error(status: int, code: str, message: str, fields: dict | None = None) -> Response:
+    body: dict[str, Any] = {"error": {"code": code, "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def _handle_casework_error(exc: CaseworkError) -> Any:
+    services().session.rollback()
+    if is_api():
+        return api_error(exc.status, exc.code, exc.message, getattr(exc, "fields", None))
+    if isinstance(exc, Unauthenticated):
+        return redirect(url_for("web.sign_in"))
+    if isinstance(exc, Invalid):
+        return render_template("error.html", title="There is a problem", status=422,
+                               message=exc.message), 422
+    return _error_page(exc.status)
+
+
+def _handle_http_error(exc: HTTPException) -> Any:
+    services().session.rollback()
+    status = exc.code or 500
+    if is_api():
+        code = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+                405: "method_not_allowed", 413: "too_large", 415: "unsupported_media_type"}.get(
+            status, "http_error")
+        response = api_error(status, code, exc.description or exc.name)
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+    if status == 400 and "CSRF" in (exc.description or ""):
+        return render_template("error.html", title="Your form expired", status=400,
+                               message="Go back, reload the page and try again."), 400
+    response = _error_page(status)
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        response[0].headers["Allow"] = ", ".join(exc.valid_methods)
+    return response
+
+
+def _handle_unexpected(exc: Exception) -> Any:
+    # Only the type is logged: exception messages can quote personal values.
+    log.error("unhandled %s at %s", type(exc).__name__, request.endpoint)
+    services().session.rollback()
+    if is_api():
+        return api_error(500, "internal_error", "Something went wrong; it has been logged")
+    return _error_page(500)
+
+
+PAGE_ERRORS = {
+    403: ("You cannot do this", "Your role does not allow this action."),
+    404: ("Page not found", "If you typed the web address, check it is correct."),
+    405: ("This page cannot do that", "Go back and try again."),
+    500: ("Sorry, there is a problem with the service", "Try again later."),
+}
+
+
+def _error_page(status: int) -> tuple[Response, int]:
+    title, message = PAGE_ERRORS.get(status, ("There is a problem", "Go back and try again."))
+    html = render_template("error.html", title=title, message=message, status=status)
+    return Response(html, status=status, mimetype="text/html"), status
+
+
+def _start_timer() -> None:
+    g.started = time.perf_counter()
+
+
+def _finish(response: Response) -> Response:
+    """Commit the request's single transaction, then add headers and log the request."""
+    svc = services()
+    if response.status_code < 400:
+        svc.session.commit()
+    else:
+        svc.session.rollback()
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.endpoint != "static":
+        headers["Cache-Control"] = "no-store"
+        headers["Pragma"] = "no-cache"
+    if request.is_secure:
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    actor = g.get("actor")
+    log.info(
+        "request",
+        extra={
+            "method": request.method,
+            "endpoint": request.endpoint,
+            "status": response.status_code,
+            "ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
+            "user_id": str(actor.user_id) if actor and actor.user_id else None,
+            "agency": actor.agency_code if actor else None,
+        },
+    )
+    return response
+
+
+def install(app: Flask) -> None:
+    app.before_request(_start_timer)
+    app.after_request(_finish)
+    app.register_error_handler(CaseworkError, _handle_casework_error)
+    app.register_error_handler(HTTPException, _handle_http_error)
+    app.register_error_handler(Exception, _handle_unexpected)
+
+    @app.teardown_appcontext
+    def _remove_session(_exc: BaseException | None) -> None:
+        app.extensions["casework"].db.session.remove()

@@ -1,0 +1,12 @@
+"""Every model, imported in one place so Alembic and the app see the same metadata."""
+
+from casework.accounts.models import ApiToken, LoginFailure, User, UserRole, UserSession
+from casework.agencies.models import Agency
+from casework.audit.models import AuditEntry
+from casework.db import Base
+from casework.panels.models import Panel, PanelMember
+
+__all__ = [
+    "Agency", "ApiToken", "AuditEntry", "Base", "LoginFailure", "Panel", "PanelMember", "User", "UserRole",
+    "UserSession",
+]

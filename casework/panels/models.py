@@ -1,0 +1,45 @@
+"""Standing panels (MARAC, PPO, Prevent and Deter, IOM) and their member agencies."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.agencies.models import Agency
+from casework.db import Base, UUIDPrimaryKey, utcnow
+
+PANEL_KINDS = ("marac", "ppo", "prevent_deter", "iom")
+
+
+class Panel(UUIDPrimaryKey, Base):
+    __tablename__ = "panels"
+
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    area: Mapped[str] = mapped_column(String(200))
+    schedule: Mapped[str] = mapped_column(String(200))
+    nation: Mapped[str] = mapped_column(String(32), default="england-and-wales")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    members: Mapped[list[PanelMember]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def agency_codes(self) -> list[str]:
+        return sorted(m.agency.code for m in self.members)
+
+
+class PanelMember(Base):
+    __tablename__ = "panel_members"
+
+    panel_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("panels.id", ondelete="CASCADE"), primary_key=True
+    )
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), primary_key=True, index=True)
+
+    agency: Mapped[Agency] = relationship(lazy="joined")

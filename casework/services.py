@@ -1,0 +1,39 @@
+"""The long-lived things an action needs (database, settings, hasher), handed in explicitly.
+
+An app, a CLI command or the scheduler each builds one ``Services``; actions never import
+Flask, so tests and jobs call them directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from casework.accounts.passwords import Hasher
+from casework.db import Database
+
+
+@dataclass
+class Services:
+    settings: Mapping[str, Any]
+    db: Database
+    hasher: Hasher
+
+    @property
+    def session(self) -> Session:
+        return self.db.session()
+
+    @classmethod
+    def build(cls, settings: Mapping[str, Any]) -> Services:
+        return cls(
+            settings=settings,
+            db=Database(settings["DATABASE_URL"], busy_timeout_ms=settings["SQLITE_BUSY_TIMEOUT_MS"]),
+            hasher=Hasher(
+                time_cost=settings["ARGON2_TIME_COST"],
+                memory_kib=settings["ARGON2_MEMORY_KIB"],
+                parallelism=settings["ARGON2_PARALLELISM"],
+            ),
+        )

@@ -1,0 +1,94 @@
+"""Configuration loading: config/default.py, then config/<env>.py, then CASEWORK_* variables.
+
+Kept apart from the app factory so the CLI, the scheduler and Alembic read settings the same way.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import secrets
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PREFIX = "CASEWORK_"
+ENVIRONMENTS = ("development", "testing", "production")
+
+
+class ConfigError(RuntimeError):
+    """Raised when the service must not start with the configuration it was given."""
+
+
+def _module_settings(name: str) -> dict[str, Any]:
+    if str(PROJECT_ROOT) not in sys.path:
+        sys.path.insert(0, str(PROJECT_ROOT))
+    module = importlib.import_module(f"config.{name}")
+    return {k: getattr(module, k) for k in dir(module) if k.isupper()}
+
+
+def _parse_env_value(raw: str) -> Any:
+    """Environment values may be JSON (numbers, booleans, lists); anything else is a string."""
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    overrides = dict(overrides or {})
+    env = overrides.get("ENV") or os.environ.get(f"{PREFIX}ENV") or "development"
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"{PREFIX}ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+    settings = _module_settings("default")
+    settings.update(_module_settings(env))
+    for key, raw in os.environ.items():
+        if key.startswith(PREFIX) and key != f"{PREFIX}ENV":
+            settings[key[len(PREFIX):]] = _parse_env_value(raw)
+    settings.update(overrides)
+    settings["ENV"] = env
+    settings.setdefault("INSTANCE_PATH", str(PROJECT_ROOT / "instance"))
+    if not settings.get("DATABASE_URL"):
+        settings["DATABASE_URL"] = f"sqlite:///{Path(settings['INSTANCE_PATH']) / 'casework.db'}"
+    _resolve_secret_key(settings)
+    check_production(settings)
+    return settings
+
+
+def _resolve_secret_key(settings: dict[str, Any]) -> None:
+    """Development makes a secret once and keeps it in instance/ so sessions survive restarts."""
+    if settings.get("SECRET_KEY") or settings["ENV"] == "production":
+        return
+    path = Path(settings["INSTANCE_PATH"]) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+        print(
+            f"WARNING: generated a development secret key at {path}. "
+            "Never use development keys for real case data.",
+            file=sys.stderr,
+        )
+    settings["SECRET_KEY"] = path.read_text().strip()
+
+
+def check_production(settings: Mapping[str, Any]) -> None:
+    """Production must not start on defaults: name every problem at once."""
+    if settings["ENV"] != "production":
+        return
+    problems = []
+    key = settings.get("SECRET_KEY") or ""
+    if len(key) < 32:
+        problems.append(f"{PREFIX}SECRET_KEY is missing or shorter than 32 characters")
+    if settings.get("DEBUG"):
+        problems.append(f"{PREFIX}DEBUG is on")
+    if not settings.get("DATABASE_URL", "").startswith("postgresql"):
+        problems.append(f"{PREFIX}DATABASE_URL must name a PostgreSQL database")
+    for name in settings.get("REQUIRED_KEY_SETTINGS", ()):
+        if not settings.get(name):
+            problems.append(f"{PREFIX}{name} is not set")
+    if problems:
+        raise ConfigError("refusing to start in production: " + "; ".join(problems))

@@ -1,0 +1,7 @@
+"""The web pages (GOV.UK Design System)."""
+
+from flask import Blueprint
+
+blueprint = Blueprint("web", __name__)
+
+from casework.web import admin, auth, home  # noqa: E402,F401  (views register on import)

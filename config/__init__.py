@@ -1,0 +1,1 @@
+"""Settings for casework: one module per environment, overridden by CASEWORK_* variables."""
