@@ -1,0 +1,138 @@
+"""Fixtures: one migrated database per run (SQLite, or PostgreSQL when
+CASEWORK_TEST_DATABASE_URL names one), emptied after every test; factories go through actions."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from casework import create_app
+from casework.accounts.actions import create_user
+from casework.accounts.auth import create_token
+from casework.accounts.models import User
+from casework.actors import Actor
+from casework.agencies.actions import create_agency
+from casework.agencies.models import Agency
+from casework.db import Base
+from casework.migrate import upgrade
+from casework.services import Services
+
+IN_CI = os.environ.get("CI") == "true"
+PASSWORD = "correct horse battery staple"
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip locally with a visible reason; under CI a missing prerequisite is a failure."""
+    if not condition:
+        if IN_CI:
+            pytest.fail(f"CI=true and {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("CASEWORK_TEST_DATABASE_URL") or ""
+    if url:
+        engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'casework.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def instance_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("instance")
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, instance_path: Path) -> Iterator[Flask]:
+    application = create_app({
+        "ENV": "testing", "DATABASE_URL": database_url, "INSTANCE_PATH": str(instance_path),
+    })
+    yield application
+    application.extensions["casework"].db.dispose()
+
+
+@pytest.fixture()
+def svc(app: Flask) -> Iterator[Services]:
+    services: Services = app.extensions["casework"]
+    yield services
+    services.db.session.remove()
+    with services.db.engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture()
+def client(app: Flask, svc: Services) -> FlaskClient:
+    return app.test_client()
+
+
+class Factory:
+    """Builds data through the same actions users call, as an administrator would."""
+
+    def __init__(self, svc: Services) -> None:
+        self.svc = svc
+        self.system = Actor.system("test")
+
+    def agency(self, code: str = "POL", sector: str = "police", **kw: Any) -> Agency:
+        agency = create_agency(self.svc, self.system, {
+            "code": code, "name": kw.get("name", f"{code} agency"), "sector": sector,
+            "police": kw.get("police", sector == "police")})
+        self.svc.session.commit()
+        return agency
+
+    def user(self, email: str = "user@example.org", agency: str = "POL",
+             roles: tuple[str, ...] = ("referrer",), password: str = PASSWORD) -> User:
+        if self.svc.session.query(Agency).filter_by(code=agency).first() is None:
+            self.agency(agency, "police" if agency == "POL" else "other")
+        user = create_user(self.svc, self.system, {
+            "email": email, "name": email.split("@")[0].title(), "agency": agency,
+            "roles": list(roles), "password": password})
+        self.svc.session.commit()
+        return user
+
+    def token(self, user: User) -> str:
+        _, secret = create_token(self.svc, user)
+        self.svc.session.commit()
+        return secret
+
+
+@pytest.fixture()
+def factory(svc: Services) -> Factory:
+    return Factory(svc)
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
+    token = csrf_token(client.get("/sign-in").text)
+    return client.post("/sign-in", data={"email": email, "password": password,
+                                          "csrf_token": token})
+
+
+def post_form(client: FlaskClient, url: str, data: dict[str, Any], page: str | None = None) -> Any:
+    """Submit a form the way a browser does: with the CSRF token from the page."""
+    token = csrf_token(client.get(page or url).text)
+    return client.post(url, data={**data, "csrf_token": token})
+
+
+def bearer(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}
