@@ -27,10 +27,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     logs.configure(settings["LOG_LEVEL"])
     app.extensions["casework"] = Services.build(settings)
 
-    app.jinja_loader = ChoiceLoader([
-        PackageLoader("casework"),
-        PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
-    ])
+    app.jinja_loader = ChoiceLoader(
+        [
+            PackageLoader("casework"),
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]
+    )
     app.jinja_env.globals["service_name"] = settings["SERVICE_NAME"]
 
     login_manager.init_app(app)

@@ -75,8 +75,9 @@ def agency_add(code: str, name: str, sector: str, police: bool) -> None:
     from casework.agencies.actions import create_agency
 
     with services() as svc:
-        created = create_agency(svc, Actor.system(), {
-            "code": code, "name": name, "sector": sector, "police": police})
+        created = create_agency(
+            svc, Actor.system(), {"code": code, "name": name, "sector": sector, "police": police}
+        )
         click.echo(f"added agency {created.code}")
 
 
@@ -102,9 +103,17 @@ def user_add(email: str, agency_code: str, roles: tuple[str, ...], name: str | N
 
     password = _read_password()
     with services() as svc:
-        created = create_user(svc, Actor.system(), {
-            "email": email, "name": name or email, "agency": agency_code,
-            "roles": list(roles), "password": password})
+        created = create_user(
+            svc,
+            Actor.system(),
+            {
+                "email": email,
+                "name": name or email,
+                "agency": agency_code,
+                "roles": list(roles),
+                "password": password,
+            },
+        )
         click.echo(f"added user {created.email}")
 
 
@@ -177,4 +186,3 @@ def serve(host: str, port: int) -> None:
     except ConfigError as exc:
         raise CliError(str(exc)) from None
     app.run(host=host, port=port, debug=app.config["DEBUG"], use_reloader=False)
-

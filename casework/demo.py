@@ -50,8 +50,24 @@ def _logins_path(settings: Mapping[str, Any]) -> Path:
 
 
 def _password() -> str:
-    words = ["harbour", "lantern", "orchard", "meadow", "copper", "river", "violet", "granite",
-             "thistle", "beacon", "willow", "saffron", "kestrel", "marble", "juniper", "pebble"]
+    words = [
+        "harbour",
+        "lantern",
+        "orchard",
+        "meadow",
+        "copper",
+        "river",
+        "violet",
+        "granite",
+        "thistle",
+        "beacon",
+        "willow",
+        "saffron",
+        "kestrel",
+        "marble",
+        "juniper",
+        "pebble",
+    ]
     return "-".join(secrets.choice(words) for _ in range(4)) + f"-{secrets.randbelow(100)}"
 
 
@@ -65,13 +81,23 @@ def load_demo(svc: Services) -> list[str] | None:
     lines = []
     for email, name, agency, roles in USERS:
         password = _password()
-        create_user(svc, system, {"email": email, "name": name, "agency": agency, "roles": roles,
-                                  "password": password})
+        create_user(
+            svc,
+            system,
+            {"email": email, "name": name, "agency": agency, "roles": roles, "password": password},
+        )
         lines.append(f"{email:<24} {password:<40} {', '.join(roles)}")
-    create_panel(svc, system, {
-        "kind": "marac", "name": "Northshire MARAC", "area": "Northshire",
-        "agencies": [code for code, *_ in AGENCIES], "schedule": "day=1st tue; hour=10",
-    })
+    create_panel(
+        svc,
+        system,
+        {
+            "kind": "marac",
+            "name": "Northshire MARAC",
+            "area": "Northshire",
+            "agencies": [code for code, *_ in AGENCIES],
+            "schedule": "day=1st tue; hour=10",
+        },
+    )
     path = _logins_path(svc.settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n")

@@ -75,8 +75,9 @@ def _handle_casework_error(exc: CaseworkError) -> Any:
     if isinstance(exc, Unauthenticated):
         return redirect(url_for("web.sign_in"))
     if isinstance(exc, Invalid):
-        return render_template("error.html", title="There is a problem", status=422,
-                               message=exc.message), 422
+        return render_template(
+            "error.html", title="There is a problem", status=422, message=exc.message
+        ), 422
     return _error_page(exc.status)
 
 
@@ -84,16 +85,26 @@ def _handle_http_error(exc: HTTPException) -> Any:
     services().session.rollback()
     status = exc.code or 500
     if is_api():
-        code = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-                405: "method_not_allowed", 413: "too_large", 415: "unsupported_media_type"}.get(
-            status, "http_error")
+        code = {
+            400: "bad_request",
+            401: "unauthenticated",
+            403: "forbidden",
+            404: "not_found",
+            405: "method_not_allowed",
+            413: "too_large",
+            415: "unsupported_media_type",
+        }.get(status, "http_error")
         response = api_error(status, code, exc.description or exc.name)
         if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
     if status == 400 and "CSRF" in (exc.description or ""):
-        return render_template("error.html", title="Your form expired", status=400,
-                               message="Go back, reload the page and try again."), 400
+        return render_template(
+            "error.html",
+            title="Your form expired",
+            status=400,
+            message="Go back, reload the page and try again.",
+        ), 400
     response = _error_page(status)
     if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
         response[0].headers["Allow"] = ", ".join(exc.valid_methods)

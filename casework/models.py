@@ -7,6 +7,14 @@ from casework.db import Base
 from casework.panels.models import Panel, PanelMember
 
 __all__ = [
-    "Agency", "ApiToken", "AuditEntry", "Base", "LoginFailure", "Panel", "PanelMember", "User", "UserRole",
+    "Agency",
+    "ApiToken",
+    "AuditEntry",
+    "Base",
+    "LoginFailure",
+    "Panel",
+    "PanelMember",
+    "User",
+    "UserRole",
     "UserSession",
 ]

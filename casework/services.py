@@ -30,7 +30,9 @@ class Services:
     def build(cls, settings: Mapping[str, Any]) -> Services:
         return cls(
             settings=settings,
-            db=Database(settings["DATABASE_URL"], busy_timeout_ms=settings["SQLITE_BUSY_TIMEOUT_MS"]),
+            db=Database(
+                settings["DATABASE_URL"], busy_timeout_ms=settings["SQLITE_BUSY_TIMEOUT_MS"]
+            ),
             hasher=Hasher(
                 time_cost=settings["ARGON2_TIME_COST"],
                 memory_kib=settings["ARGON2_MEMORY_KIB"],

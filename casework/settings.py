@@ -47,7 +47,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     settings.update(_module_settings(env))
     for key, raw in os.environ.items():
         if key.startswith(PREFIX) and key != f"{PREFIX}ENV":
-            settings[key[len(PREFIX):]] = _parse_env_value(raw)
+            settings[key[len(PREFIX) :]] = _parse_env_value(raw)
     settings.update(overrides)
     settings["ENV"] = env
     settings.setdefault("INSTANCE_PATH", str(PROJECT_ROOT / "instance"))

@@ -59,9 +59,13 @@ def instance_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def app(database_url: str, instance_path: Path) -> Iterator[Flask]:
-    application = create_app({
-        "ENV": "testing", "DATABASE_URL": database_url, "INSTANCE_PATH": str(instance_path),
-    })
+    application = create_app(
+        {
+            "ENV": "testing",
+            "DATABASE_URL": database_url,
+            "INSTANCE_PATH": str(instance_path),
+        }
+    )
     yield application
     application.extensions["casework"].db.dispose()
 
@@ -89,19 +93,39 @@ class Factory:
         self.system = Actor.system("test")
 
     def agency(self, code: str = "POL", sector: str = "police", **kw: Any) -> Agency:
-        agency = create_agency(self.svc, self.system, {
-            "code": code, "name": kw.get("name", f"{code} agency"), "sector": sector,
-            "police": kw.get("police", sector == "police")})
+        agency = create_agency(
+            self.svc,
+            self.system,
+            {
+                "code": code,
+                "name": kw.get("name", f"{code} agency"),
+                "sector": sector,
+                "police": kw.get("police", sector == "police"),
+            },
+        )
         self.svc.session.commit()
         return agency
 
-    def user(self, email: str = "user@example.org", agency: str = "POL",
-             roles: tuple[str, ...] = ("referrer",), password: str = PASSWORD) -> User:
+    def user(
+        self,
+        email: str = "user@example.org",
+        agency: str = "POL",
+        roles: tuple[str, ...] = ("referrer",),
+        password: str = PASSWORD,
+    ) -> User:
         if self.svc.session.query(Agency).filter_by(code=agency).first() is None:
             self.agency(agency, "police" if agency == "POL" else "other")
-        user = create_user(self.svc, self.system, {
-            "email": email, "name": email.split("@")[0].title(), "agency": agency,
-            "roles": list(roles), "password": password})
+        user = create_user(
+            self.svc,
+            self.system,
+            {
+                "email": email,
+                "name": email.split("@")[0].title(),
+                "agency": agency,
+                "roles": list(roles),
+                "password": password,
+            },
+        )
         self.svc.session.commit()
         return user
 
@@ -124,8 +148,7 @@ def csrf_token(html: str) -> str:
 
 def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
     token = csrf_token(client.get("/sign-in").text)
-    return client.post("/sign-in", data={"email": email, "password": password,
-                                          "csrf_token": token})
+    return client.post("/sign-in", data={"email": email, "password": password, "csrf_token": token})
 
 
 def post_form(client: FlaskClient, url: str, data: dict[str, Any], page: str | None = None) -> Any:

@@ -41,24 +41,37 @@ def test_disabled_user_token_is_refused(client, factory):
     admin = _api(factory, roles=("admin",), email="admin@example.org")
     uid = client.get("/api/v1/users", headers=admin).json
     sam = next(u for u in uid if u["email"] == "api@example.org")
-    assert client.patch(f"/api/v1/users/{sam['id']}", json={"active": False},
-                        headers=admin).status_code == 200
+    assert (
+        client.patch(
+            f"/api/v1/users/{sam['id']}", json={"active": False}, headers=admin
+        ).status_code
+        == 200
+    )
     assert client.get("/api/v1/me", headers=headers).status_code == 401
 
 
 def test_non_json_body_answers_400(client, factory):
     headers = _api(factory)
-    response = client.post("/api/v1/panels", data="{not json", headers=headers,
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/panels", data="{not json", headers=headers, content_type="application/json"
+    )
     assert response.status_code == 400
     assert response.json["error"]["code"] == "bad_json"
 
 
 def test_invalid_panel_names_every_bad_field_and_stores_nothing(client, factory):
     headers = _api(factory)
-    response = client.post("/api/v1/panels", headers=headers, json={
-        "kind": "weekly", "name": "", "agencies": [], "schedule": "day=9th tue",
-        "colour": "blue"})
+    response = client.post(
+        "/api/v1/panels",
+        headers=headers,
+        json={
+            "kind": "weekly",
+            "name": "",
+            "agencies": [],
+            "schedule": "day=9th tue",
+            "colour": "blue",
+        },
+    )
     assert response.status_code == 422
     error = response.json["error"]
     assert error["code"] == "invalid"
@@ -68,9 +81,17 @@ def test_invalid_panel_names_every_bad_field_and_stores_nothing(client, factory)
 
 def test_panel_with_unknown_agency_is_refused(client, factory):
     headers = _api(factory)
-    response = client.post("/api/v1/panels", headers=headers, json={
-        "kind": "marac", "name": "North MARAC", "area": "North", "agencies": ["POL", "NOPE"],
-        "schedule": "day=1st tue; hour=10"})
+    response = client.post(
+        "/api/v1/panels",
+        headers=headers,
+        json={
+            "kind": "marac",
+            "name": "North MARAC",
+            "area": "North",
+            "agencies": ["POL", "NOPE"],
+            "schedule": "day=1st tue; hour=10",
+        },
+    )
     assert response.status_code == 422
     assert response.json["error"]["fields"]["agencies"] == ["No agency has code NOPE"]
 
@@ -79,9 +100,17 @@ def test_create_and_list_panels_by_membership(client, factory):
     headers = _api(factory)
     factory.agency("HOUSING", "housing")
     outsider = _api(factory, roles=("agency_rep",), agency="HEALTH", email="h@example.org")
-    created = client.post("/api/v1/panels", headers=headers, json={
-        "kind": "marac", "name": "North MARAC", "area": "North", "agencies": ["POL", "HOUSING"],
-        "schedule": "day=1st tue; hour=10"})
+    created = client.post(
+        "/api/v1/panels",
+        headers=headers,
+        json={
+            "kind": "marac",
+            "name": "North MARAC",
+            "area": "North",
+            "agencies": ["POL", "HOUSING"],
+            "schedule": "day=1st tue; hour=10",
+        },
+    )
     assert created.status_code == 201
     body = created.json
     assert body["kind"] == "marac" and body["agencies"] == ["HOUSING", "POL"]
@@ -100,8 +129,12 @@ def test_roles_that_may_never_create_panels_get_403(client, factory):
 
 def test_unknown_record_is_404_in_contract_shape(client, factory):
     admin = _api(factory, roles=("admin",))
-    for url in ("/api/v1/users/00000000-0000-0000-0000-000000000000", "/api/v1/users/not-a-uuid",
-                "/api/v1/agencies/NOPE", "/api/v1/no-such-thing"):
+    for url in (
+        "/api/v1/users/00000000-0000-0000-0000-000000000000",
+        "/api/v1/users/not-a-uuid",
+        "/api/v1/agencies/NOPE",
+        "/api/v1/no-such-thing",
+    ):
         response = client.get(url, headers=admin)
         assert response.status_code == 404, url
         assert response.json["error"]["code"] == "not_found"
@@ -117,24 +150,54 @@ def test_wrong_method_is_405_with_allow_header(client, factory):
 
 def test_admin_manages_agencies_and_users(client, factory):
     admin = _api(factory, roles=("admin",))
-    created = client.post("/api/v1/agencies", headers=admin, json={
-        "code": "HOUSING", "name": "Homes", "sector": "housing"})
+    created = client.post(
+        "/api/v1/agencies",
+        headers=admin,
+        json={"code": "HOUSING", "name": "Homes", "sector": "housing"},
+    )
     assert created.status_code == 201 and created.json["police"] is False
-    dup = client.post("/api/v1/agencies", headers=admin, json={
-        "code": "HOUSING", "name": "Homes", "sector": "housing"})
+    dup = client.post(
+        "/api/v1/agencies",
+        headers=admin,
+        json={"code": "HOUSING", "name": "Homes", "sector": "housing"},
+    )
     assert dup.status_code == 422 and "code" in dup.json["error"]["fields"]
-    user = client.post("/api/v1/users", headers=admin, json={
-        "email": "h@example.org", "name": "H", "agency": "HOUSING", "roles": ["agency_rep"],
-        "password": "a long enough passphrase"})
+    user = client.post(
+        "/api/v1/users",
+        headers=admin,
+        json={
+            "email": "h@example.org",
+            "name": "H",
+            "agency": "HOUSING",
+            "roles": ["agency_rep"],
+            "password": "a long enough passphrase",
+        },
+    )
     assert user.status_code == 201 and "password" not in user.json
-    weak = client.post("/api/v1/users", headers=admin, json={
-        "email": "w@example.org", "name": "W", "agency": "NOPE", "roles": ["boss"],
-        "password": "short"})
+    weak = client.post(
+        "/api/v1/users",
+        headers=admin,
+        json={
+            "email": "w@example.org",
+            "name": "W",
+            "agency": "NOPE",
+            "roles": ["boss"],
+            "password": "short",
+        },
+    )
     assert weak.status_code == 422
     assert set(weak.json["error"]["fields"]) == {"roles.0"}
-    weak = client.post("/api/v1/users", headers=admin, json={
-        "email": "w@example.org", "name": "W", "agency": "NOPE", "roles": ["chair"],
-        "password": "short"})
+    weak = client.post(
+        "/api/v1/users",
+        headers=admin,
+        json={
+            "email": "w@example.org",
+            "name": "W",
+            "agency": "NOPE",
+            "roles": ["chair"],
+            "password": "short",
+        },
+    )
     assert set(weak.json["error"]["fields"]) == {"agency", "password"}
 
 

@@ -29,6 +29,7 @@ def test_unknown_email_and_wrong_password_get_the_same_answer(client, factory):
     assert "Enter a correct e-mail address and password" in wrong.text
     strip = lambda html: html.replace("sam@example.org", "").replace("nobody@example.org", "")  # noqa: E731
     import re
+
     no_token = lambda html: re.sub(r'value="[^"]{40,}"', "", strip(html))  # noqa: E731
     assert no_token(wrong.text) == no_token(unknown.text)
 
@@ -48,8 +49,9 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(client, factory, svc
     until = svc.session.get(User, user.id).locked_until
     assert timedelta(minutes=14) < until - utcnow() <= timedelta(minutes=15)
     # after the lock expires the right password works again
-    svc.session.execute(update(User).where(User.id == user.id)
-                        .values(locked_until=utcnow() - timedelta(seconds=1)))
+    svc.session.execute(
+        update(User).where(User.id == user.id).values(locked_until=utcnow() - timedelta(seconds=1))
+    )
     svc.session.commit()
     assert sign_in(client, "sam@example.org", PASSWORD).status_code == 302
 
@@ -60,8 +62,11 @@ def test_failures_spread_beyond_the_window_do_not_lock(client, factory, svc):
     user = factory.user("sam@example.org")
     for _ in range(4):
         sign_in(client, "sam@example.org", "wrong password!!")
-    svc.session.execute(update(LoginFailure).where(LoginFailure.user_id == user.id)
-                        .values(at=utcnow() - timedelta(minutes=16)))
+    svc.session.execute(
+        update(LoginFailure)
+        .where(LoginFailure.user_id == user.id)
+        .values(at=utcnow() - timedelta(minutes=16))
+    )
     svc.session.commit()
     sign_in(client, "sam@example.org", "wrong password!!")
     assert sign_in(client, "sam@example.org", PASSWORD).status_code == 302
@@ -134,7 +139,9 @@ def test_idle_sessions_expire_after_thirty_minutes(client, factory, svc):
 def test_sessions_end_after_twelve_hours_however_active(client, factory, svc):
     factory.user("sam@example.org")
     sign_in(client, "sam@example.org")
-    svc.session.execute(update(UserSession).values(created_at=utcnow() - timedelta(hours=12, minutes=1)))
+    svc.session.execute(
+        update(UserSession).values(created_at=utcnow() - timedelta(hours=12, minutes=1))
+    )
     svc.session.commit()
     assert client.get("/").status_code == 302
 
@@ -142,8 +149,11 @@ def test_sessions_end_after_twelve_hours_however_active(client, factory, svc):
 def test_active_session_survives_inside_the_limits(client, factory, svc):
     factory.user("sam@example.org")
     sign_in(client, "sam@example.org")
-    svc.session.execute(update(UserSession).values(last_seen_at=utcnow() - timedelta(minutes=29),
-                                                   created_at=utcnow() - timedelta(hours=11)))
+    svc.session.execute(
+        update(UserSession).values(
+            last_seen_at=utcnow() - timedelta(minutes=29), created_at=utcnow() - timedelta(hours=11)
+        )
+    )
     svc.session.commit()
     assert client.get("/").status_code == 200
 

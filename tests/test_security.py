@@ -17,11 +17,17 @@ def _sample_url(rule) -> str:
 
 
 def test_every_route_declares_its_access(app):
-    undeclared = [rule.endpoint for rule in app.url_map.iter_rules()
-                  if rule.endpoint != "static" and access_of(app.view_functions[rule.endpoint]) is None]
+    undeclared = [
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static" and access_of(app.view_functions[rule.endpoint]) is None
+    ]
     assert undeclared == []
-    public = {rule.endpoint for rule in app.url_map.iter_rules()
-              if access_of(app.view_functions[rule.endpoint]) == "public"}
+    public = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if access_of(app.view_functions[rule.endpoint]) == "public"
+    }
     assert public <= PUBLIC
 
 

@@ -68,7 +68,9 @@ def create_user(svc: Services, actor: Actor, data: Any) -> User:
     )
     user.set_roles(values["roles"])
     svc.session.add(user)
-    audit.record(svc.session, actor, "create", "user", user.id, ("email", "name", "agency", "roles"))
+    audit.record(
+        svc.session, actor, "create", "user", user.id, ("email", "name", "agency", "roles")
+    )
     return user
 
 

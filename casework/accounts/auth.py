@@ -20,7 +20,7 @@ from casework.audit import log as audit
 from casework.db import utcnow
 from casework.services import Services
 
-TOKEN_PREFIX = "cw_"
+TOKEN_PREFIX = "cw_"  # noqa: S105  (a label, not a secret)
 
 
 def digest(secret: str) -> str:
@@ -30,8 +30,14 @@ def digest(secret: str) -> str:
 def actor_for(user: User, via: str = "web") -> Actor:
     agency = user.agency
     return Actor(
-        user_id=user.id, email=user.email, agency_id=agency.id, agency_code=agency.code,
-        sector=agency.sector, is_police=agency.is_police, roles=frozenset(user.roles), via=via,
+        user_id=user.id,
+        email=user.email,
+        agency_id=agency.id,
+        agency_code=agency.code,
+        sector=agency.sector,
+        is_police=agency.is_police,
+        roles=frozenset(user.roles),
+        via=via,
     )
 
 
@@ -66,7 +72,8 @@ def authenticate(svc: Services, email: str, password: str) -> SignInResult:
         svc.session.flush()
         window = now - timedelta(minutes=s["LOCKOUT_WINDOW_MINUTES"])
         failures = svc.session.scalar(
-            select(func.count()).select_from(LoginFailure)
+            select(func.count())
+            .select_from(LoginFailure)
             .where(LoginFailure.user_id == user.id, LoginFailure.at >= window)
         )
         if failures >= s["LOCKOUT_FAILURES"] and not locked:

@@ -16,7 +16,9 @@ class UserIn(StrictSchema):
     name = Text(max_length=200)
     agency = Text(max_length=16, validate=CODE_RULE)
     roles = fields.List(
-        fields.String(validate=validate.OneOf(ROLES)), required=True, validate=validate.Length(min=1)
+        fields.String(validate=validate.OneOf(ROLES)),
+        required=True,
+        validate=validate.Length(min=1),
     )
     password = fields.String(required=True, load_only=True)
 
@@ -24,7 +26,9 @@ class UserIn(StrictSchema):
 class UserUpdate(StrictSchema):
     name = Text(max_length=200, required=False)
     agency = Text(max_length=16, validate=CODE_RULE, required=False)
-    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), validate=validate.Length(min=1))
+    roles = fields.List(
+        fields.String(validate=validate.OneOf(ROLES)), validate=validate.Length(min=1)
+    )
     active = fields.Boolean()
     password = fields.String(load_only=True)
 

@@ -27,7 +27,9 @@ def create_agency(svc: Services, actor: Actor, data: Any) -> Agency:
     if find_by_code(svc, values["code"]):
         raise Invalid({"code": [f"An agency with code {values['code']} already exists"]})
     agency = Agency(
-        code=values["code"], name=values["name"], sector=values["sector"],
+        code=values["code"],
+        name=values["name"],
+        sector=values["sector"],
         is_police=values["police"] or values["sector"] == "police",
     )
     svc.session.add(agency)
@@ -42,8 +44,12 @@ def update_agency(svc: Services, actor: Actor, code: str, data: Any) -> Agency:
     agency = find_by_code(svc, code)
     if agency is None:
         raise NotVisible()
-    for key, attr in (("name", "name"), ("sector", "sector"), ("police", "is_police"),
-                      ("active", "active")):
+    for key, attr in (
+        ("name", "name"),
+        ("sector", "sector"),
+        ("police", "is_police"),
+        ("active", "active"),
+    ):
         if key in values:
             setattr(agency, attr, values[key])
     audit.record(svc.session, actor, "update", "agency", agency.id, values.keys())

@@ -10,9 +10,21 @@ from sqlalchemy.orm import Mapped, mapped_column
 from casework.db import Base, UUIDPrimaryKey, utcnow
 
 SECTORS = (
-    "police", "probation", "idva", "health", "mental_health", "housing",
-    "children_social_care", "adult_social_care", "education", "substance_misuse",
-    "youth_offending", "fire", "voluntary", "local_authority", "other",
+    "police",
+    "probation",
+    "idva",
+    "health",
+    "mental_health",
+    "housing",
+    "children_social_care",
+    "adult_social_care",
+    "education",
+    "substance_misuse",
+    "youth_offending",
+    "fire",
+    "voluntary",
+    "local_authority",
+    "other",
 )
 
 

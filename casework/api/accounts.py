@@ -46,8 +46,14 @@ def list_agencies() -> Any:
 
 
 @blueprint.post("/agencies")
-@endpoint(summary="Add an agency", tag="agencies", body=AgencyIn, response=AgencyOut,
-          status=201, roles=("admin",))
+@endpoint(
+    summary="Add an agency",
+    tag="agencies",
+    body=AgencyIn,
+    response=AgencyOut,
+    status=201,
+    roles=("admin",),
+)
 def create_agency() -> Any:
     agency = agencies.create_agency(services(), current_actor(), json_body())
     return AgencyOut().dump(agency), 201
@@ -60,8 +66,13 @@ def get_agency(code: str) -> Any:
 
 
 @blueprint.patch("/agencies/<code>")
-@endpoint(summary="Change an agency", tag="agencies", body=AgencyUpdate, response=AgencyOut,
-          roles=("admin",))
+@endpoint(
+    summary="Change an agency",
+    tag="agencies",
+    body=AgencyUpdate,
+    response=AgencyOut,
+    roles=("admin",),
+)
 def update_agency(code: str) -> Any:
     agency = agencies.update_agency(services(), current_actor(), code, json_body())
     return AgencyOut().dump(agency)
@@ -74,8 +85,14 @@ def list_users() -> Any:
 
 
 @blueprint.post("/users")
-@endpoint(summary="Add a user account", tag="users", body=UserIn, response=UserOut, status=201,
-          roles=("admin",))
+@endpoint(
+    summary="Add a user account",
+    tag="users",
+    body=UserIn,
+    response=UserOut,
+    status=201,
+    roles=("admin",),
+)
 def create_user() -> Any:
     return UserOut().dump(accounts.create_user(services(), current_actor(), json_body())), 201
 
@@ -87,7 +104,12 @@ def get_user(user_id: str) -> Any:
 
 
 @blueprint.patch("/users/<user_id>")
-@endpoint(summary="Change a user account (disabling it ends its sessions and tokens)",
-          tag="users", body=UserUpdate, response=UserOut, roles=("admin",))
+@endpoint(
+    summary="Change a user account (disabling it ends its sessions and tokens)",
+    tag="users",
+    body=UserUpdate,
+    response=UserOut,
+    roles=("admin",),
+)
 def update_user(user_id: str) -> Any:
     return UserOut().dump(accounts.update_user(services(), current_actor(), user_id, json_body()))

@@ -12,14 +12,21 @@ from casework.panels.schemas import PanelIn, PanelOut
 
 
 @blueprint.post("/panels")
-@endpoint(summary="Create a panel", tag="panels", body=PanelIn, response=PanelOut, status=201,
-          roles=("coordinator", "admin"))
+@endpoint(
+    summary="Create a panel",
+    tag="panels",
+    body=PanelIn,
+    response=PanelOut,
+    status=201,
+    roles=("coordinator", "admin"),
+)
 def create_panel() -> Any:
     return PanelOut().dump(panels.create_panel(services(), current_actor(), json_body())), 201
 
 
 @blueprint.get("/panels")
-@endpoint(summary="Panels the caller's agency is a member of", tag="panels", response=PanelOut,
-          many=True)
+@endpoint(
+    summary="Panels the caller's agency is a member of", tag="panels", response=PanelOut, many=True
+)
 def list_panels() -> Any:
     return PanelOut(many=True).dump(panels.list_panels(services(), current_actor()))

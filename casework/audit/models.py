@@ -11,8 +11,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 from casework.db import Base, UUIDPrimaryKey, utcnow
 
 AUDIT_ACTIONS = (
-    "create", "view", "list", "update", "disclose", "export", "erase",
-    "sign-in", "sign-in-failure", "sign-out", "denied",
+    "create",
+    "view",
+    "list",
+    "update",
+    "disclose",
+    "export",
+    "erase",
+    "sign-in",
+    "sign-in-failure",
+    "sign-out",
+    "denied",
 )
 
 

@@ -27,8 +27,11 @@ def create_panel(svc: Services, actor: Actor, data: Any) -> Panel:
     if missing:
         raise Invalid({"agencies": [f"No agency has code {code}" for code in missing]})
     panel = Panel(
-        kind=values["kind"], name=values["name"], area=values["area"],
-        schedule=values["schedule"], nation=values["nation"],
+        kind=values["kind"],
+        name=values["name"],
+        area=values["area"],
+        schedule=values["schedule"],
+        nation=values["nation"],
         members=[PanelMember(agency=a) for a in agencies],
     )
     svc.session.add(panel)

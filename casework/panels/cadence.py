@@ -82,6 +82,17 @@ class Cadence:
             raise CadenceError("a rule every 2 or more weeks needs from=YYYY-MM-DD")
         return cls(weekday, ordinal, every, anchor, hour, minute)
 
+    def describe(self) -> str:
+        """In words, for pages: 'First Tuesday of each month at 10:00'."""
+        day = calendar.day_name[self.weekday]
+        at = f"{self.hour:02d}:{self.minute:02d}"
+        if self.ordinal is not None:
+            which = {1: "First", 2: "Second", 3: "Third", 4: "Fourth", -1: "Last"}[self.ordinal]
+            return f"{which} {day} of each month at {at}"
+        if self.every_weeks == 1:
+            return f"Every {day} at {at}"
+        return f"Every {self.every_weeks} weeks on {day} at {at}"
+
     def next_after(self, moment: datetime, count: int = 1) -> list[datetime]:
         """The next ``count`` meeting times strictly after ``moment`` (naive local time)."""
         out: list[datetime] = []
@@ -117,6 +128,9 @@ def _int(raw: str, name: str, low: int, high: int) -> int:
 
 
 def _nth_weekday(year: int, month: int, weekday: int, ordinal: int) -> date:
-    days = [d for d in calendar.Calendar().itermonthdates(year, month)
-            if d.month == month and d.weekday() == weekday]
+    days = [
+        d
+        for d in calendar.Calendar().itermonthdates(year, month)
+        if d.month == month and d.weekday() == weekday
+    ]
     return days[ordinal - 1] if ordinal > 0 else days[-1]

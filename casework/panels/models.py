@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.agencies.models import Agency
 from casework.db import Base, UUIDPrimaryKey, utcnow
+from casework.panels.cadence import Cadence
 
 PANEL_KINDS = ("marac", "ppo", "prevent_deter", "iom")
 
@@ -25,9 +26,11 @@ class Panel(UUIDPrimaryKey, Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    members: Mapped[list[PanelMember]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    members: Mapped[list[PanelMember]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def schedule_text(self) -> str:
+        return Cadence.parse(self.schedule).describe()
 
     @property
     def agency_codes(self) -> list[str]:
@@ -40,6 +43,8 @@ class PanelMember(Base):
     panel_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("panels.id", ondelete="CASCADE"), primary_key=True
     )
-    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), primary_key=True, index=True)
+    agency_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("agencies.id"), primary_key=True, index=True
+    )
 
     agency: Mapped[Agency] = relationship(lazy="joined")

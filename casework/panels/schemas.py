@@ -14,8 +14,9 @@ class PanelIn(StrictSchema):
     kind = fields.String(required=True, validate=validate.OneOf(PANEL_KINDS))
     name = Text(max_length=200)
     area = Text(max_length=200)
-    agencies = fields.List(Text(max_length=16, validate=CODE_RULE), required=True,
-                           validate=validate.Length(min=1))
+    agencies = fields.List(
+        Text(max_length=16, validate=CODE_RULE), required=True, validate=validate.Length(min=1)
+    )
     schedule = Text(max_length=200)
     nation = fields.String(load_default="england-and-wales", validate=validate.OneOf(NATIONS))
 

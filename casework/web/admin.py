@@ -54,11 +54,22 @@ def _agency_form(code: str | None) -> Any:
         accounts.enter_admin(actor)
     values: dict[str, Any] = {}
     if agency is not None:
-        values = {"code": agency.code, "name": agency.name, "sector": agency.sector,
-                  "police": agency.is_police, "active": agency.active}
+        values = {
+            "code": agency.code,
+            "name": agency.name,
+            "sector": agency.sector,
+            "police": agency.is_police,
+            "active": agency.active,
+        }
     if request.method == "GET":
-        return render_template("admin/agency_form.html", agency=agency, values=values,
-                               errors={}, error_items=[], **_choices())
+        return render_template(
+            "admin/agency_form.html",
+            agency=agency,
+            values=values,
+            errors={},
+            error_items=[],
+            **_choices(),
+        )
     booleans = ("police", "active") if agency else ("police",)
     data = form_data(booleans=booleans)
     try:
@@ -70,9 +81,14 @@ def _agency_form(code: str | None) -> Any:
             saved = agencies.update_agency(svc, actor, agency.code, data)
             flash(f"Agency {saved.code} saved", "success")
     except Invalid as exc:
-        return render_template("admin/agency_form.html", agency=agency, values=data,
-                               errors=exc.fields, error_items=error_list(exc.fields),
-                               **_choices()), 422
+        return render_template(
+            "admin/agency_form.html",
+            agency=agency,
+            values=data,
+            errors=exc.fields,
+            error_items=error_list(exc.fields),
+            **_choices(),
+        ), 422
     return redirect(url_for("web.agency_list"))
 
 
@@ -102,12 +118,18 @@ def _user_form(user_id: str | None) -> Any:
         accounts.enter_admin(actor)
     values: dict[str, Any] = {}
     if user is not None:
-        values = {"email": user.email, "name": user.name, "agency": user.agency.code,
-                  "roles": user.roles, "active": user.active}
+        values = {
+            "email": user.email,
+            "name": user.name,
+            "agency": user.agency.code,
+            "roles": user.roles,
+            "active": user.active,
+        }
     page = {"user": user, "now": utcnow(), **_choices()}
     if request.method == "GET":
-        return render_template("admin/user_form.html", values=values, errors={},
-                               error_items=[], **page)
+        return render_template(
+            "admin/user_form.html", values=values, errors={}, error_items=[], **page
+        )
     booleans = ("active",) if user else ()
     data = form_data(lists=("roles",), booleans=booleans)
     try:
@@ -120,8 +142,13 @@ def _user_form(user_id: str | None) -> Any:
             flash(f"Account for {saved.email} saved", "success")
     except Invalid as exc:
         data.pop("password", None)
-        return render_template("admin/user_form.html", values=data, errors=exc.fields,
-                               error_items=error_list(exc.fields), **page), 422
+        return render_template(
+            "admin/user_form.html",
+            values=data,
+            errors=exc.fields,
+            error_items=error_list(exc.fields),
+            **page,
+        ), 422
     return redirect(url_for("web.user_list"))
 
 

@@ -69,8 +69,10 @@ def sign_in() -> Any:
         svc.session.commit()
         message = GENERIC_FAILURE
         if result.locked:
-            message = ("Too many failed attempts: this account is locked for 15 minutes. "
-                       "Ask your administrator if you need access sooner.")
+            message = (
+                "Too many failed attempts: this account is locked for 15 minutes. "
+                "Ask your administrator if you need access sooner."
+            )
         return _failed({"email": values["email"]}, message)
     secret = auth.start_session(svc, result.user)
     session.clear()  # a new identifier for the new session: no fixation

@@ -26,8 +26,11 @@ def form_data(*, lists: tuple[str, ...] = (), booleans: tuple[str, ...] = ()) ->
 
 def error_list(fields: dict[str, list[str]]) -> list[dict[str, str]]:
     """Items for govukErrorSummary, each linking to its field."""
-    return [{"text": messages[0], "href": f"#{name.replace('.', '-')}"}
-            for name, messages in fields.items() if messages]
+    return [
+        {"text": messages[0], "href": f"#{name.replace('.', '-')}"}
+        for name, messages in fields.items()
+        if messages
+    ]
 
 
 def field_error(errors: dict[str, list[str]], name: str) -> dict[str, str] | None:

@@ -14,9 +14,14 @@ from casework.routes import public, signed_in
 from casework.web import blueprint
 
 ROLE_NAMES = {
-    "referrer": "Referrer", "idva": "IDVA", "agency_rep": "Agency representative",
-    "coordinator": "Coordinator", "chair": "Chair", "analyst": "Performance analyst",
-    "admin": "Administrator", "dpo": "Data protection officer",
+    "referrer": "Referrer",
+    "idva": "IDVA",
+    "agency_rep": "Agency representative",
+    "coordinator": "Coordinator",
+    "chair": "Chair",
+    "analyst": "Performance analyst",
+    "admin": "Administrator",
+    "dpo": "Data protection officer",
 }
 
 
@@ -26,7 +31,9 @@ def home() -> Any:
     actor = current_actor()
     panels = list_panels(services(), actor)
     return render_template(
-        "home.html", actor=actor, panels=panels,
+        "home.html",
+        actor=actor,
+        panels=panels,
         role_names=[ROLE_NAMES[r] for r in sorted(actor.roles)],
     )
 

@@ -1,0 +1,289 @@
+"""SQLAlchemy integration: models read and write plain values, the database only sees envelopes.
+
+A model declares the stored column and a descriptor side by side::
+
+    first_name_ct: Mapped[bytes | None] = mapped_column("first_name", Sealed())
+    first_name = encrypted("first_name_ct", kind="str")
+
+Encryption happens on assignment (not at flush) so the plaintext never sits in SQLAlchemy's
+unit of work, history or events, and so audit code diffing attributes only ever sees
+ciphertext. This needs the row's ``id`` before insert, which is why models assign their UUID
+in ``__init__`` *before* any other attribute.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date, datetime
+from typing import Any, Literal, Self, overload
+
+import sqlalchemy
+from sqlalchemy.orm import ColumnProperty
+from sqlalchemy.types import LargeBinary, TypeDecorator
+
+from casework.crypto.aead import DecryptionError, key_id_of, open_, seal
+from casework.crypto.keyring import KeyRing
+
+Kind = Literal["str", "date", "json", "bool", "int"]
+KINDS: tuple[str, ...] = ("str", "date", "json", "bool", "int")
+
+_ring: KeyRing | None = None
+
+
+class KeyRingNotConfiguredError(RuntimeError):
+    """Encryption was used before the application called ``configure(ring)``."""
+
+
+class EncryptedFieldError(RuntimeError):
+    """An encrypted field was used in a way that cannot be made safe (e.g. no row id yet)."""
+
+
+def configure(ring: KeyRing) -> None:
+    """Install the process-wide key ring; the app calls this once at start-up (and on rotation)."""
+    global _ring
+    if not isinstance(ring, KeyRing):
+        raise TypeError("configure() needs a KeyRing")
+    _ring = ring
+
+
+def current_ring() -> KeyRing:
+    """The configured ring. Failing loudly beats writing rows nobody can ever decrypt."""
+    if _ring is None:
+        raise KeyRingNotConfiguredError(
+            "no encryption key ring configured: call casework.crypto.configure(ring) at start-up"
+        )
+    return _ring
+
+
+class Sealed(TypeDecorator[bytes]):
+    """Storage type for ciphertext columns: bytes in, bytes out.
+
+    A ``str`` bound to it almost certainly means plaintext bypassed the ``encrypted``
+    descriptor (or a query compares a ciphertext column to a plain value), so it is refused.
+    """
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> bytes | None:
+        if value is None:
+            return None
+        if isinstance(value, bytes | bytearray | memoryview):
+            return bytes(value)
+        raise TypeError(
+            f"Sealed column given {type(value).__name__}; only encrypted envelopes (bytes) may "
+            "be stored. Assign the plain value through its `encrypted` attribute instead."
+        )
+
+    def process_result_value(self, value: Any, dialect: Any) -> bytes | None:
+        return None if value is None else bytes(value)
+
+
+def _encode(kind: str, value: Any, where: str) -> bytes:
+    """Serialise a plain value; errors name the field and expected type but never the value."""
+    ok = {
+        "str": isinstance(value, str),
+        "date": isinstance(value, date) and not isinstance(value, datetime),
+        "bool": isinstance(value, bool),
+        "int": isinstance(value, int) and not isinstance(value, bool),
+        "json": True,
+    }[kind]
+    if not ok:
+        raise TypeError(f"{where} expects {kind}, got {type(value).__name__}")
+    try:
+        if kind == "str":
+            return value.encode("utf-8")
+        if kind == "date":
+            return value.isoformat().encode("ascii")
+        if kind == "bool":
+            return b"true" if value else b"false"
+        if kind == "int":
+            return str(value).encode("ascii")
+        return json.dumps(
+            value, ensure_ascii=False, allow_nan=False, separators=(",", ":")
+        ).encode("utf-8")
+    except (TypeError, ValueError):
+        # Messages from these can quote the offending value, so they are not chained.
+        raise TypeError(f"{where}: value cannot be stored as {kind}") from None
+
+
+def _decode(kind: str, raw: bytes, where: str) -> Any:
+    try:
+        if kind == "str":
+            return raw.decode("utf-8")
+        if kind == "date":
+            return date.fromisoformat(raw.decode("ascii"))
+        if kind == "bool":
+            if raw not in (b"true", b"false"):
+                raise ValueError
+            return raw == b"true"
+        if kind == "int":
+            return int(raw.decode("ascii"))
+        return json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        raise DecryptionError(f"cannot decrypt {where}: plaintext is not a valid {kind}") from None
+
+
+class encrypted:  # lower case on purpose: it reads like a column declaration
+    """Descriptor exposing a plain value backed by a ``Sealed`` ciphertext attribute.
+
+    Reads decrypt and cache the plain value on the instance, keyed by the envelope and row id,
+    so repeated reads are cheap while a reloaded or replaced ciphertext is decrypted afresh.
+    Assigning an unchanged value keeps the existing envelope, so a re-saved form does not
+    rewrite the row or show up as a change in audit diffs.
+    """
+
+    def __init__(self, ct_attr: str, *, kind: Kind = "str") -> None:
+        if kind not in KINDS:
+            raise ValueError(f"unknown encrypted kind {kind!r}; use one of {', '.join(KINDS)}")
+        self.ct_attr = ct_attr
+        self.kind: Kind = kind
+        self.name = ct_attr
+        self._cache_key = f"_encrypted_cache__{ct_attr}"
+        self._locations: dict[type, tuple[str, str]] = {}
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+        self._cache_key = f"_encrypted_cache__{name}"
+
+    def __repr__(self) -> str:
+        return f"encrypted({self.ct_attr!r}, kind={self.kind!r})"
+
+    # Without this, ``Model.first_name == "x"`` is plain ``False`` and a query silently
+    # matches nothing. Encrypted values cannot be searched in SQL; say so.
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, encrypted):
+            return self is other
+        raise TypeError(
+            f"encrypted field {self.name!r} cannot be compared or queried in SQL; "
+            "look rows up through a blind index column"
+        )
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    __hash__ = object.__hash__
+
+    def location(self, cls: type) -> tuple[str, str]:
+        """(table name, column name) this field's ciphertext is bound to, looked up lazily.
+
+        Uses the mapped column's own table, which equals ``__tablename__`` for ordinary models
+        and stays stable when a subclass in a joined-inheritance hierarchy loads the row.
+        """
+        found = self._locations.get(cls)
+        if found is None:
+            prop = sqlalchemy.inspect(cls).attrs.get(self.ct_attr)
+            if not isinstance(prop, ColumnProperty):
+                raise EncryptedFieldError(
+                    f"{cls.__name__}.{self.name}: {self.ct_attr!r} is not a mapped column"
+                )
+            column = prop.columns[0]
+            found = (column.table.name, column.name)  # type: ignore[attr-defined]
+            self._locations[cls] = found
+        return found
+
+    def _where(self, obj: object) -> str:
+        return f"{type(obj).__name__}.{self.name}"
+
+    def _row_id(self, obj: Any) -> uuid.UUID:
+        row_id = getattr(obj, "id", None)
+        if row_id is None:
+            raise EncryptedFieldError(
+                f"{self._where(obj)}: the object has no id yet, and encryption is bound to it. "
+                "Assign id (a uuid.UUID) in __init__ before setting any encrypted field."
+            )
+        return row_id
+
+    @overload
+    def __get__(self, obj: None, objtype: type | None = None) -> Self: ...
+
+    @overload
+    def __get__(self, obj: object, objtype: type | None = None) -> Any: ...
+
+    def __get__(self, obj: object | None, objtype: type | None = None) -> Any:
+        if obj is None:
+            return self
+        envelope = getattr(obj, self.ct_attr)
+        if envelope is None:
+            return None
+        row_id = self._row_id(obj)
+        cached = obj.__dict__.get(self._cache_key)
+        if cached is not None and cached[0] == envelope and cached[1] == row_id:
+            raw = cached[2]
+            value = cached[3]
+        else:
+            table, column = self.location(type(obj))
+            raw = open_(current_ring(), table, column, row_id, envelope)
+            value = _decode(self.kind, raw, self._where(obj))
+            obj.__dict__[self._cache_key] = (envelope, row_id, raw, value)
+        # Hand out a fresh JSON object each time: mutating it in place would not be saved.
+        return json.loads(raw) if self.kind == "json" else value
+
+    def __set__(self, obj: object, value: Any) -> None:
+        if value is None:
+            setattr(obj, self.ct_attr, None)
+            obj.__dict__.pop(self._cache_key, None)
+            return
+        ring = current_ring()
+        row_id = self._row_id(obj)
+        where = self._where(obj)
+        raw = _encode(self.kind, value, where)
+        envelope = getattr(obj, self.ct_attr)
+        cached = obj.__dict__.get(self._cache_key)
+        if (
+            cached is not None
+            and envelope is not None
+            and cached[0] == envelope
+            and cached[1] == row_id
+            and cached[2] == raw
+            and key_id_of(envelope) == ring.primary
+        ):
+            return
+        table, column = self.location(type(obj))
+        envelope = seal(ring, table, column, row_id, raw)
+        setattr(obj, self.ct_attr, envelope)
+        obj.__dict__[self._cache_key] = (envelope, row_id, raw, _decode(self.kind, raw, where))
+
+    def forget(self, obj: object) -> None:
+        """Drop the cached plain value for ``obj`` (to shed plaintext from memory, or benchmark)."""
+        obj.__dict__.pop(self._cache_key, None)
+
+    def rewrap(self, obj: object, ring: KeyRing) -> bool:
+        """Re-seal this field under ``ring.primary`` if it is under another key; True if so."""
+        envelope = getattr(obj, self.ct_attr)
+        if envelope is None or key_id_of(envelope) == ring.primary:
+            return False
+        row_id = self._row_id(obj)
+        table, column = self.location(type(obj))
+        raw = open_(ring, table, column, row_id, envelope)
+        new = seal(ring, table, column, row_id, raw)
+        setattr(obj, self.ct_attr, new)
+        value = _decode(self.kind, raw, self._where(obj))
+        obj.__dict__[self._cache_key] = (new, row_id, raw, value)
+        return True
+
+
+def encrypted_fields(cls: type) -> list[tuple[str, encrypted]]:
+    """Every ``encrypted`` descriptor on ``cls`` (inherited ones included), in definition order."""
+    found: dict[str, encrypted] = {}
+    for klass in reversed(cls.__mro__):
+        for name, attr in vars(klass).items():
+            if isinstance(attr, encrypted):
+                found[name] = attr
+            elif name in found:
+                del found[name]  # overridden by a plain attribute in a subclass
+    return list(found.items())
+
+
+def reencrypt(obj: object) -> bool:
+    """Re-seal every encrypted field of ``obj`` not under the current primary key.
+
+    Used by key rotation: load rows in batches, call this, commit. Returns whether anything
+    changed so the caller can count progress and skip clean rows.
+    """
+    ring = current_ring()
+    changed = False
+    for _name, field in encrypted_fields(type(obj)):
+        changed = field.rewrap(obj, ring) or changed
+    return changed

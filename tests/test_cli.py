@@ -1,0 +1,122 @@
+"""The casework command: contract commands, and one clear line for every mistake."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from casework.cli import main
+
+
+@pytest.fixture()
+def cli(monkeypatch, database_url, instance_path, svc):
+    monkeypatch.setenv("CASEWORK_DATABASE_URL", database_url)
+    monkeypatch.setenv("CASEWORK_INSTANCE_PATH", str(instance_path))
+    monkeypatch.setenv("CASEWORK_ENV", "testing")
+    runner = CliRunner()
+
+    def run(*args: str, stdin: str | None = None):
+        return runner.invoke(main, list(args), input=stdin)
+
+    return run
+
+
+def test_help_lists_the_contract_commands(cli):
+    out = cli("--help").output
+    for command in ("init", "agency", "user", "token", "demo"):
+        assert f"  {command} " in out
+
+
+def test_init_is_idempotent(cli):
+    assert cli("init").exit_code == 0
+    assert cli("init").exit_code == 0
+
+
+def test_agency_user_and_token(cli, client):
+    assert (
+        cli("agency", "add", "POL", "--name", "Police", "--sector", "police", "--police").exit_code
+        == 0
+    )
+    result = cli(
+        "user",
+        "add",
+        "sam@example.org",
+        "--agency",
+        "POL",
+        "--role",
+        "referrer",
+        "--role",
+        "idva",
+        stdin="a long enough passphrase\n",
+    )
+    assert result.exit_code == 0, result.output
+    token = cli("token", "create", "sam@example.org")
+    assert token.exit_code == 0
+    secret = token.output.strip()
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+    assert me.status_code == 200 and me.json["roles"] == ["idva", "referrer"]
+    assert cli("token", "revoke", "sam@example.org").exit_code == 0
+    assert (
+        client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+    )
+
+
+@pytest.mark.parametrize(
+    "args,stdin,expected",
+    [
+        (
+            ("agency", "add", "POL", "--name", "Again", "--sector", "police"),
+            None,
+            "An agency with code POL already exists",
+        ),
+        (("agency", "add", "X1", "--name", "Odd", "--sector", "space"), None, "sector"),
+        (
+            ("user", "add", "a@example.org", "--agency", "NOPE", "--role", "referrer"),
+            "a long enough passphrase\n",
+            "No agency has code NOPE",
+        ),
+        (
+            ("user", "add", "a@example.org", "--agency", "POL", "--role", "boss"),
+            "a long enough passphrase\n",
+            "roles",
+        ),
+        (
+            ("user", "add", "a@example.org", "--agency", "POL", "--role", "referrer"),
+            "short\n",
+            "12 characters or more",
+        ),
+        (("token", "create", "nobody@example.org"), None, "no active user"),
+    ],
+)
+def test_mistakes_exit_non_zero_with_one_clear_line(cli, args, stdin, expected):
+    assert cli("agency", "add", "POL", "--name", "Police", "--sector", "police").exit_code == 0
+    result = cli(*args, stdin=stdin)
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_demo_loads_a_partnership_and_prints_sign_ins(cli, client):
+    result = cli("demo")
+    assert result.exit_code == 0, result.output
+    logins = [line.split() for line in result.output.splitlines() if "@" in line]
+    roles = {role.strip(",") for line in logins for role in line[2:]}
+    assert roles == {
+        "referrer",
+        "idva",
+        "agency_rep",
+        "coordinator",
+        "chair",
+        "analyst",
+        "admin",
+        "dpo",
+    }
+    email, password = logins[0][0], logins[0][1]
+    from tests.conftest import sign_in
+
+    assert sign_in(client, email, password).status_code == 302
+    assert "Northshire MARAC" in client.get("/").text
+    again = cli("demo")
+    assert again.exit_code == 0 and "already holds data" in again.output
+    assert email in again.output
