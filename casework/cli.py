@@ -37,6 +37,10 @@ def services() -> Iterator[Services]:
     try:
         yield svc
         svc.session.commit()
+        if svc.session.info.pop("audited", False):
+            from casework.audit.chain import seal_pending
+
+            seal_pending(svc)
     except CaseworkError as exc:
         svc.session.rollback()
         raise CliError(_one_line(exc)) from None
@@ -173,6 +177,23 @@ def demo() -> None:
             click.echo("Demo partnership loaded. Sign in with:")
         for line in logins or ["(none saved: run `casework demo` on an empty database)"]:
             click.echo(f"  {line}")
+
+
+@main.group(help="The audit log (s.62 DPA 2018).")
+def audit() -> None:
+    pass
+
+
+@audit.command("verify", help="Check the audit chain; exit non-zero naming the first bad entry.")
+def audit_verify() -> None:
+    from casework.audit.chain import seal_pending, verify
+
+    with services() as svc:
+        seal_pending(svc)
+        verdict = verify(svc)
+        if not verdict.ok:
+            raise CliError(f"audit chain broken: {verdict.problem}")
+        click.echo(f"audit chain intact: {verdict.checked} entries checked")
 
 
 @main.command(help="Run the development web server on http://127.0.0.1:5000.")

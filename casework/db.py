@@ -134,6 +134,21 @@ class Database:
         finally:
             session.close()
 
+    @contextmanager
+    def serialised(self) -> Iterator[Session]:
+        """A write transaction that takes the write lock at BEGIN on SQLite (BEGIN IMMEDIATE),
+        for work that must not interleave; PostgreSQL callers add an advisory lock."""
+        with self.engine.connect() as conn:
+            if self.is_sqlite:
+                conn.info["begin_mode"] = "IMMEDIATE"
+            with conn.begin():
+                session = Session(bind=conn, expire_on_commit=False)
+                try:
+                    yield session
+                    session.flush()
+                finally:
+                    session.close()
+
     def dispose(self) -> None:
         self.session.remove()
         self.engine.dispose()

@@ -24,6 +24,7 @@ from flask import (
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from casework.actors import Actor
+from casework.audit.chain import seal_pending
 from casework.errors import CaseworkError, Invalid, Unauthenticated
 from casework.services import Services
 
@@ -145,6 +146,8 @@ def _finish(response: Response) -> Response:
         svc.session.commit()
     else:
         svc.session.rollback()
+    if svc.session.info.pop("audited", False):
+        seal_pending(svc)
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CSP)
     headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -2,13 +2,14 @@
 
 from casework.accounts.models import ApiToken, LoginFailure, User, UserRole, UserSession
 from casework.agencies.models import Agency
-from casework.audit.models import AuditEntry
+from casework.audit.models import AuditCheckpoint, AuditEntry
 from casework.db import Base
 from casework.panels.models import Panel, PanelMember
 
 __all__ = [
     "Agency",
     "ApiToken",
+    "AuditCheckpoint",
     "AuditEntry",
     "Base",
     "LoginFailure",

@@ -59,20 +59,28 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
 
 
 def _resolve_secret_key(settings: dict[str, Any]) -> None:
-    """Development makes a secret once and keeps it in instance/ so sessions survive restarts."""
-    if settings.get("SECRET_KEY") or settings["ENV"] == "production":
+    """Development makes its secrets once and keeps them in instance/, so sessions and the
+    audit chain survive restarts. Production must be given them (see ``check_production``)."""
+    if settings["ENV"] == "production":
         return
-    path = Path(settings["INSTANCE_PATH"]) / "secret_key"
+    if not settings.get("SECRET_KEY"):
+        settings["SECRET_KEY"] = _dev_secret(settings, "secret_key")
+    if not settings.get("AUDIT_KEY"):
+        settings["AUDIT_KEY"] = _dev_secret(settings, "audit_key")
+
+
+def _dev_secret(settings: dict[str, Any], filename: str) -> str:
+    path = Path(settings["INSTANCE_PATH"]) / filename
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
         print(
-            f"WARNING: generated a development secret key at {path}. "
+            f"WARNING: generated a development secret at {path}. "
             "Never use development keys for real case data.",
             file=sys.stderr,
         )
-    settings["SECRET_KEY"] = path.read_text().strip()
+    return path.read_text().strip()
 
 
 def check_production(settings: Mapping[str, Any]) -> None:
@@ -83,6 +91,8 @@ def check_production(settings: Mapping[str, Any]) -> None:
     key = settings.get("SECRET_KEY") or ""
     if len(key) < 32:
         problems.append(f"{PREFIX}SECRET_KEY is missing or shorter than 32 characters")
+    if len(settings.get("AUDIT_KEY") or "") < 32:
+        problems.append(f"{PREFIX}AUDIT_KEY is missing or shorter than 32 characters")
     if settings.get("DEBUG"):
         problems.append(f"{PREFIX}DEBUG is on")
     if not settings.get("DATABASE_URL", "").startswith("postgresql"):

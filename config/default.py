@@ -10,6 +10,10 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 
 # Secrets. Empty means "generate once into instance/" in development, refuse in production.
 SECRET_KEY = ""
+# Keys the audit log's HMAC chain; kept outside the database so a database editor cannot re-chain.
+AUDIT_KEY = ""
+# The audit chain gets a signed checkpoint at least every this many entries.
+AUDIT_CHECKPOINT_EVERY = 1000
 
 # Sessions (server-side records; the cookie only carries a random session identifier).
 SESSION_IDLE_MINUTES = 30

@@ -30,13 +30,14 @@ def test_production_refuses_defaults_and_names_each_problem(monkeypatch, tmp_pat
         load_settings({"INSTANCE_PATH": str(tmp_path)})
     message = str(refused.value)
     assert "CASEWORK_SECRET_KEY" in message and "CASEWORK_DEBUG" in message
-    assert "CASEWORK_DATABASE_URL" in message
+    assert "CASEWORK_DATABASE_URL" in message and "CASEWORK_AUDIT_KEY" in message
     assert not (tmp_path / "secret_key").exists()
 
 
 def test_production_starts_with_real_settings(monkeypatch, tmp_path):
     monkeypatch.setenv("CASEWORK_ENV", "production")
     monkeypatch.setenv("CASEWORK_SECRET_KEY", "s" * 48)
+    monkeypatch.setenv("CASEWORK_AUDIT_KEY", "a" * 48)
     monkeypatch.setenv("CASEWORK_DATABASE_URL", "postgresql://casework@db/casework")
     settings = load_settings({"INSTANCE_PATH": str(tmp_path)})
     assert settings["SESSION_COOKIE_SECURE"] is True and settings["DEBUG"] is False

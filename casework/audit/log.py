@@ -37,4 +37,5 @@ def record(
     )
     session.add(entry)
     session.flush([entry])
+    session.info["audited"] = True  # the request layer seals the chain after commit
     return entry

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, BigInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.db import Base, UUIDPrimaryKey, utcnow
@@ -40,3 +40,17 @@ class AuditEntry(UUIDPrimaryKey, Base):
     fields: Mapped[list[str]] = mapped_column(JSON, default=list)
     recipient_agency: Mapped[str | None] = mapped_column(String(16))
     purpose: Mapped[str | None] = mapped_column(String(200))
+    # Set by the sealing step, not by the writer: see casework/audit/chain.py.
+    seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    mac: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditCheckpoint(UUIDPrimaryKey, Base):
+    """A signed record of the chain's head, so deleting the newest entries is detected too."""
+
+    __tablename__ = "audit_checkpoints"
+
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    mac: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    signature: Mapped[str] = mapped_column(String(64))
