@@ -61,6 +61,13 @@ def init() -> None:
         settings = load_settings()
     except ConfigError as exc:
         raise CliError(str(exc)) from None
+    from casework.crypto.keyring import KeyRingError
+    from casework.services import configure_keyring
+
+    try:
+        configure_keyring(settings)  # development: creates instance/keyring.json once
+    except KeyRingError as exc:
+        raise CliError(str(exc)) from None
     upgrade(settings["DATABASE_URL"])
     click.echo("database is at the latest schema")
 

@@ -67,7 +67,8 @@ class UUIDPrimaryKey:
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("id", uuid.uuid4())
+        # The id first: encrypted fields given as keyword arguments bind to it when set.
+        self.id = kwargs.pop("id", None) or uuid.uuid4()
         super().__init__(**kwargs)
 
 

@@ -67,6 +67,9 @@ def _resolve_secret_key(settings: dict[str, Any]) -> None:
         settings["SECRET_KEY"] = _dev_secret(settings, "secret_key")
     if not settings.get("AUDIT_KEY"):
         settings["AUDIT_KEY"] = _dev_secret(settings, "audit_key")
+    if not settings.get("KEYRING_FILE") and not settings.get("KEYRING"):
+        settings["KEYRING_FILE"] = str(Path(settings["INSTANCE_PATH"]) / "keyring.json")
+        settings["KEYRING_DEV"] = True
 
 
 def _dev_secret(settings: dict[str, Any], filename: str) -> str:
@@ -93,6 +96,8 @@ def check_production(settings: Mapping[str, Any]) -> None:
         problems.append(f"{PREFIX}SECRET_KEY is missing or shorter than 32 characters")
     if len(settings.get("AUDIT_KEY") or "") < 32:
         problems.append(f"{PREFIX}AUDIT_KEY is missing or shorter than 32 characters")
+    if not settings.get("KEYRING_FILE") and not settings.get("KEYRING"):
+        problems.append(f"{PREFIX}KEYRING_FILE (or {PREFIX}KEYRING) is not set")
     if settings.get("DEBUG"):
         problems.append(f"{PREFIX}DEBUG is on")
     if not settings.get("DATABASE_URL", "").startswith("postgresql"):

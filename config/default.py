@@ -10,6 +10,10 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 
 # Secrets. Empty means "generate once into instance/" in development, refuse in production.
 SECRET_KEY = ""
+# Field-encryption key ring: a JSON file path (KEYRING_FILE) or the JSON itself (KEYRING).
+# Development generates instance/keyring.json once; production must be given one.
+KEYRING_FILE = ""
+KEYRING = ""
 # Keys the audit log's HMAC chain; kept outside the database so a database editor cannot re-chain.
 AUDIT_KEY = ""
 # The audit chain gets a signed checkpoint at least every this many entries.
