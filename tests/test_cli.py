@@ -23,7 +23,7 @@ def cli(monkeypatch, database_url, instance_path, svc):
 
 def test_help_lists_the_contract_commands(cli):
     out = cli("--help").output
-    for command in ("init", "agency", "user", "token", "demo"):
+    for command in ("init", "agency", "user", "token", "demo", "audit"):
         assert f"  {command} " in out
 
 
