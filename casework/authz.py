@@ -41,11 +41,6 @@ def signed_in(actor: Actor) -> None:
     mark_checked()
 
 
-def public() -> None:
-    """For actions anyone may call (sign-in): says so explicitly rather than skipping the check."""
-    mark_checked()
-
-
 def action(fn: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:

@@ -55,11 +55,6 @@ class NotVisible(CaseworkError):
         super().__init__(message)
 
 
-class Conflict(CaseworkError):
-    status = 409
-    code = "conflict"
-
-
 class Unauthenticated(CaseworkError):
     status = 401
     code = "unauthenticated"
