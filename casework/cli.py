@@ -5,11 +5,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 from sqlalchemy import inspect, select
 
 from casework.actors import Actor
+from casework.crypto.keyring import KeyRingError
 from casework.errors import CaseworkError, Invalid
 from casework.services import Services
 from casework.settings import ConfigError, load_settings
@@ -32,7 +34,7 @@ def _one_line(exc: CaseworkError) -> str:
 def services() -> Iterator[Services]:
     try:
         svc = Services.build(load_settings())
-    except ConfigError as exc:
+    except (ConfigError, KeyRingError) as exc:
         raise CliError(str(exc)) from None
     try:
         yield svc
@@ -61,7 +63,6 @@ def init() -> None:
         settings = load_settings()
     except ConfigError as exc:
         raise CliError(str(exc)) from None
-    from casework.crypto.keyring import KeyRingError
     from casework.services import configure_keyring
 
     try:
@@ -201,6 +202,66 @@ def audit_verify() -> None:
         if not verdict.ok:
             raise CliError(f"audit chain broken: {verdict.problem}")
         click.echo(f"audit chain intact: {verdict.checked} entries checked")
+
+
+@main.group("keys", help="Field-encryption keys.")
+def keys_group() -> None:
+    pass
+
+
+@keys_group.command(
+    "rotate",
+    help="Make a new primary key and re-encrypt every encrypted field and blind index under it, "
+    "in batches, while the service keeps running. Run again to resume an interrupted rotation.",
+)
+@click.option(
+    "--batch-size",
+    default=500,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Rows per transaction.",
+)
+def keys_rotate(batch_size: int) -> None:
+    from casework.crypto import DecryptionError, EncryptedFieldError
+    from casework.crypto.rotate import RotationError, begin
+
+    with services() as svc:
+        if not svc.settings.get("KEYRING_FILE"):
+            raise CliError(
+                "the key ring is given in CASEWORK_KEYRING and cannot be rewritten: put it in a "
+                "file named by CASEWORK_KEYRING_FILE, then rotate"
+            )
+        try:
+            with begin(Path(svc.settings["KEYRING_FILE"]), svc.db) as rotation:
+                if rotation.resumed:
+                    click.echo(
+                        f"Resuming the unfinished rotation to key {rotation.key_id} "
+                        f"(started {rotation.started})."
+                    )
+                else:
+                    click.echo(
+                        f"Made key {rotation.key_id} the primary (was {rotation.previous}); "
+                        "old keys stay in the ring so existing rows still open."
+                    )
+                pending = rotation.pending()
+                with click.progressbar(
+                    length=sum(pending.values()), label="Re-encrypting rows"
+                ) as bar:
+                    moved = rotation.run(batch_size, progress=lambda _table, n: bar.update(n))
+                left = rotation.finish()
+        except (RotationError, DecryptionError, EncryptedFieldError) as exc:
+            raise CliError(
+                f"key rotation stopped: {exc}. Run `casework keys rotate` again to resume"
+            ) from None
+        for table, count in moved.items():
+            click.echo(f"  {table}: {count} row(s) re-encrypted")
+        if any(left.values()):
+            where = ", ".join(f"{table}: {n}" for table, n in left.items() if n)
+            raise CliError(
+                f"{sum(left.values())} row(s) still use an old key ({where}); "
+                "run `casework keys rotate` again to resume"
+            )
+        click.echo(f"Primary key is now {rotation.key_id}. Verified: no row uses an old key.")
 
 
 @main.command(help="Run the development web server on http://127.0.0.1:5000.")

@@ -5,13 +5,15 @@ Plain SQLAlchemy rather than an extension, so the CLI, the scheduler and tests s
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, Uuid, create_engine, event
+from sqlalchemy import DateTime, MetaData, Uuid, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -105,8 +107,31 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        mode = conn.info.pop("begin_mode", "")
+        mode = conn.info.pop("begin_mode", "") or _begin_mode.get()
         conn.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+_begin_mode: ContextVar[str] = ContextVar("casework_sqlite_begin_mode", default="")
+
+
+@contextmanager
+def write_intent() -> Iterator[None]:
+    """Transactions begun inside this block take SQLite's write lock at BEGIN (IMMEDIATE).
+
+    A deferred SQLite transaction that has read and then writes fails at once ("database is
+    locked") if another writer committed meanwhile; taking the lock up front makes writers
+    queue on the busy timeout instead. Requests that may write and jobs run inside this.
+    """
+    token = _begin_mode.set("IMMEDIATE")
+    try:
+        yield
+    finally:
+        _begin_mode.reset(token)
+
+
+def lock_key(key: str) -> int:
+    """A stable signed 64-bit number for ``pg_advisory_xact_lock``."""
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
 
 
 class Database:
@@ -149,6 +174,16 @@ class Database:
                     session.flush()
                 finally:
                     session.close()
+
+    def lock(self, session: Session, key: str) -> None:
+        """Serialise transactions that decide on the same ``key`` until commit or rollback.
+
+        PostgreSQL: a transaction-scoped advisory lock. SQLite: the caller runs under
+        ``write_intent()``, so the transaction already holds the only write lock there is.
+        """
+        if self.is_sqlite:
+            return
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key(key)})
 
     def dispose(self) -> None:
         self.session.remove()

@@ -25,6 +25,8 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from casework.actors import Actor
 from casework.audit.chain import seal_pending
+from casework.crypto import reload_keyring_if_changed
+from casework.db import write_intent
 from casework.errors import CaseworkError, Invalid, Unauthenticated
 from casework.services import Services
 
@@ -137,6 +139,7 @@ def _error_page(status: int) -> tuple[Response, int]:
 
 def _start_timer() -> None:
     g.started = time.perf_counter()
+    reload_keyring_if_changed()  # follow a key rotation made by another process (one os.stat)
 
 
 def _finish(response: Response) -> Response:
@@ -174,7 +177,18 @@ def _finish(response: Response) -> Response:
     return response
 
 
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _declare_write_intent() -> None:
+    """Requests that may write take SQLite's write lock when their transaction begins."""
+    if request.method in WRITE_METHODS:
+        g.write_intent = write_intent()
+        g.write_intent.__enter__()
+
+
 def install(app: Flask) -> None:
+    app.before_request(_declare_write_intent)
     app.before_request(_start_timer)
     app.after_request(_finish)
     app.register_error_handler(CaseworkError, _handle_casework_error)
@@ -184,3 +198,6 @@ def install(app: Flask) -> None:
     @app.teardown_appcontext
     def _remove_session(_exc: BaseException | None) -> None:
         app.extensions["casework"].db.session.remove()
+        intent = g.pop("write_intent", None)
+        if intent is not None:
+            intent.__exit__(None, None, None)

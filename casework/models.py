@@ -4,9 +4,18 @@ from casework.accounts.models import ApiToken, LoginFailure, User, UserRole, Use
 from casework.agencies.models import Agency
 from casework.audit.models import AuditCheckpoint, AuditEntry
 from casework.db import Base
+from casework.meetings.models import AgendaItem, Attendance, Meeting
 from casework.panels.models import Panel, PanelMember
+from casework.referrals.models import Child, Perpetrator, PossibleMatch, Referral
 
 __all__ = [
+    "AgendaItem",
+    "Attendance",
+    "Child",
+    "Meeting",
+    "Perpetrator",
+    "PossibleMatch",
+    "Referral",
     "Agency",
     "ApiToken",
     "AuditCheckpoint",

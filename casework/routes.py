@@ -1,7 +1,10 @@
 """Markers every view carries, so tests can walk the URL map and find an unguarded route.
 
 ``public`` views need no sign-in (sign-in page, OpenAPI document, assets). Everything else is
-``signed_in``; routes that touch case data will also name the sharing policy they use.
+``signed_in`` and declares the sharing policies it reads through with ``policy(...)``: the
+record types whose data it may show (``policy("referral")``), or ``policy()`` for a route
+that touches no case data. A test walks the URL map and fails on a route without one, so a
+new page or endpoint cannot forget the sharing check (CKAN's "did not call its auth" idea).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from flask import g
 from casework.errors import Unauthenticated
 
 ACCESS_ATTR = "__casework_access__"
+POLICY_ATTR = "__casework_policy__"
 
 
 def public(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -35,3 +39,17 @@ def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
 
 def access_of(view: Callable[..., Any]) -> str | None:
     return getattr(view, ACCESS_ATTR, None)
+
+
+def policy(*record_types: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare the record types (sharing policies) a view discloses; none for no case data."""
+
+    def mark(view: Callable[..., Any]) -> Callable[..., Any]:
+        setattr(view, POLICY_ATTR, tuple(record_types))
+        return view
+
+    return mark
+
+
+def policy_of(view: Callable[..., Any]) -> tuple[str, ...] | None:
+    return getattr(view, POLICY_ATTR, None)

@@ -6,6 +6,7 @@ Flask, so tests and jobs call them directly.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,17 +16,32 @@ from sqlalchemy.orm import Session
 
 from casework.accounts.passwords import Hasher
 from casework.crypto.fields import configure
-from casework.crypto.keyring import ensure_dev_keyring, load_keyring
+from casework.crypto.indexes import configure_bits
+from casework.crypto.keyring import RingFile, ensure_dev_keyring, load_keyring
 from casework.db import Database
+from casework.settings import ConfigError
+from casework.sharing.engine import Sharing
+from casework.sharing.protocols import ProtocolError, load_protocols
 
 
 def configure_keyring(settings: Mapping[str, Any]) -> None:
-    """Field encryption needs its key ring before any model is read or written."""
+    """Field encryption needs its key ring before any model is read or written.
+
+    A ring read from a file is watched (``reload_keyring_if_changed``), so servers follow a
+    ``casework keys rotate`` run by another process without restarting.
+    """
+    configure_bits(int(settings.get("BLIND_INDEX_BITS", 32)))
     path = Path(settings["KEYRING_FILE"]) if settings.get("KEYRING_FILE") else None
-    if settings.get("KEYRING_DEV") and path is not None:
-        configure(ensure_dev_keyring(path))
-    else:
-        configure(load_keyring(path, settings.get("KEYRING") or None))
+    value = settings.get("KEYRING") or None
+    if isinstance(value, dict):  # CASEWORK_* variables are parsed as JSON, so the ring arrives so
+        value = json.dumps(value)
+    if path is None or value:
+        configure(load_keyring(path, value))  # the ring given as a value, or a clear error
+        return
+    if settings.get("KEYRING_DEV"):
+        ensure_dev_keyring(path)
+    source = RingFile(path)
+    configure(source.load(), source=source)
 
 
 @dataclass
@@ -33,6 +49,7 @@ class Services:
     settings: Mapping[str, Any]
     db: Database
     hasher: Hasher
+    sharing: Sharing
 
     @property
     def session(self) -> Session:
@@ -40,7 +57,13 @@ class Services:
 
     @classmethod
     def build(cls, settings: Mapping[str, Any]) -> Services:
+        try:  # before anything global changes, so a refused start leaves no trace
+            protocols = load_protocols(Path(settings["ISP_DIR"]))
+        except ProtocolError as exc:
+            raise ConfigError(f"information sharing protocol: {exc}") from None
         configure_keyring(settings)
+        import casework.policies  # noqa: F401  (record types register with the sharing engine)
+
         return cls(
             settings=settings,
             db=Database(
@@ -51,4 +74,5 @@ class Services:
                 memory_kib=settings["ARGON2_MEMORY_KIB"],
                 parallelism=settings["ARGON2_PARALLELISM"],
             ),
+            sharing=Sharing(protocols),
         )

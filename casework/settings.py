@@ -53,6 +53,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     settings.setdefault("INSTANCE_PATH", str(PROJECT_ROOT / "instance"))
     if not settings.get("DATABASE_URL"):
         settings["DATABASE_URL"] = f"sqlite:///{Path(settings['INSTANCE_PATH']) / 'casework.db'}"
+    settings["ISP_DIR"] = settings.get("ISP_DIR") or str(PROJECT_ROOT / "config" / "isp")
     _resolve_secret_key(settings)
     check_production(settings)
     return settings

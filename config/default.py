@@ -14,6 +14,9 @@ SECRET_KEY = ""
 # Development generates instance/keyring.json once; production must be given one.
 KEYRING_FILE = ""
 KEYRING = ""
+# Blind indexes (lookups on encrypted values) keep this many bits: few enough that each lookup
+# returns a handful of candidates, which are decrypted and compared exactly.
+BLIND_INDEX_BITS = 32
 # Keys the audit log's HMAC chain; kept outside the database so a database editor cannot re-chain.
 AUDIT_KEY = ""
 # The audit chain gets a signed checkpoint at least every this many entries.
@@ -39,6 +42,9 @@ LOCKOUT_MINUTES = 15
 
 # CSRF (Flask-WTF): tokens live as long as the session.
 WTF_CSRF_TIME_LIMIT = None
+
+# Information Sharing Protocols: a directory of TOML files. Empty means config/isp/.
+ISP_DIR = ""
 
 SERVICE_NAME = "Casework"
 LOG_LEVEL = "INFO"

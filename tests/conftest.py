@@ -16,14 +16,19 @@ from sqlalchemy import create_engine, text
 
 from casework import create_app
 from casework.accounts.actions import create_user
-from casework.accounts.auth import create_token
+from casework.accounts.auth import actor_for, create_token
 from casework.accounts.models import User
 from casework.actors import Actor
 from casework.agencies.actions import create_agency
 from casework.agencies.models import Agency
 from casework.db import Base
 from casework.migrate import upgrade
+from casework.panels.actions import create_panel
+from casework.panels.models import Panel
+from casework.referrals.actions import submit_referral
+from casework.referrals.models import Referral
 from casework.services import Services
+from tests.referral_data import referral_body
 
 IN_CI = os.environ.get("CI") == "true"
 PASSWORD = "correct horse battery staple"
@@ -128,6 +133,29 @@ class Factory:
         )
         self.svc.session.commit()
         return user
+
+    def panel(self, agencies: tuple[str, ...] = ("POL",), kind: str = "marac", **kw: Any) -> Panel:
+        panel = create_panel(
+            self.svc,
+            self.system,
+            {
+                "kind": kind,
+                "name": kw.get("name", f"{kind.upper()} panel"),
+                "area": kw.get("area", "Anytown"),
+                "agencies": list(agencies),
+                "schedule": kw.get("schedule", "day=1st tue; hour=10"),
+            },
+        )
+        self.svc.session.commit()
+        return panel
+
+    def referral(self, user: User, panel: Panel, **changes: Any) -> Referral:
+        """A referral submitted by ``user`` through the action the API calls."""
+        referral = submit_referral(
+            self.svc, actor_for(user, via="test"), referral_body(panel.id, **changes)
+        )
+        self.svc.session.commit()
+        return referral
 
     def token(self, user: User) -> str:
         _, secret = create_token(self.svc, user)

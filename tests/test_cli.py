@@ -23,7 +23,7 @@ def cli(monkeypatch, database_url, instance_path, svc):
 
 def test_help_lists_the_contract_commands(cli):
     out = cli("--help").output
-    for command in ("init", "agency", "user", "token", "demo", "audit"):
+    for command in ("init", "agency", "user", "token", "demo", "audit", "keys"):
         assert f"  {command} " in out
 
 
@@ -120,3 +120,55 @@ def test_demo_loads_a_partnership_and_prints_sign_ins(cli, client):
     again = cli("demo")
     assert again.exit_code == 0 and "already holds data" in again.output
     assert email in again.output
+
+
+def test_keys_rotate_moves_every_record_to_a_new_key(cli, factory, svc):
+    from sqlalchemy import select
+
+    from casework.crypto import candidates, current_ring, encrypted_fields, key_id_of
+    from casework.crypto.indexes import indexes_of
+    from casework.crypto.rotate import find_targets
+
+    factory.agency("POL", "police")
+    panel = factory.panel(("POL",))
+    user = factory.user("idva@pol.example", "POL", ("idva",))
+    for day in ("2026-01-05", "2026-02-05", "2026-03-05"):
+        factory.referral(user, panel, referral_date=day)
+    targets = find_targets()
+
+    def rows():
+        svc.db.session.remove()  # fresh objects: nothing decrypted is cached
+        return [(t, row) for t in targets for row in svc.session.scalars(select(t.model))]
+
+    def plain_values():
+        return {
+            (t.table, getattr(row, t.pk.key)): {
+                n: getattr(row, n) for n, _ in encrypted_fields(t.model)
+            }
+            for t, row in rows()
+        }
+
+    before = plain_values()
+    assert len(before) >= 3
+    old_primary = current_ring().primary
+    result = cli("keys", "rotate", "--batch-size", "2")
+    assert result.exit_code == 0, result.output
+    assert "Verified: no row uses an old key." in result.output
+    assert "  referrals: 3 row(s) re-encrypted" in result.output
+    primary = current_ring().primary
+    assert primary != old_primary and f"Primary key is now {primary}." in result.output
+    assert plain_values() == before
+    for target, row in rows():
+        for _, field in encrypted_fields(target.model):
+            envelope = getattr(row, field.ct_attr)
+            assert envelope is None or key_id_of(envelope) == primary
+        for spec in indexes_of(target.model):
+            value, parts = getattr(row, spec.column), spec.parts(row)
+            if parts is None:
+                continue
+            assert value.startswith(f"{primary}:")
+            column = getattr(target.model, spec.column)
+            found = svc.session.scalars(
+                select(target.pk).where(column.in_(candidates(spec.name, *parts)))
+            )
+            assert getattr(row, target.pk.key) in set(found)

@@ -25,14 +25,14 @@ class MeOut(StrictSchema):
 
 
 @blueprint.get("/me")
-@endpoint(summary="The caller's account", tag="accounts", response=MeOut)
+@endpoint(policy=(), summary="The caller's account", tag="accounts", response=MeOut)
 def me() -> Any:
     actor = current_actor()
     return {"email": actor.email, "agency": actor.agency_code, "roles": sorted(actor.roles)}
 
 
 @blueprint.delete("/tokens/current")
-@endpoint(summary="Revoke the token used for this request", tag="accounts", status=204)
+@endpoint(policy=(), summary="Revoke the token used for this request", tag="accounts", status=204)
 def revoke_current_token() -> Any:
     secret = request.headers["Authorization"].partition(" ")[2].strip()
     auth.revoke_secret(services(), secret)
@@ -40,13 +40,14 @@ def revoke_current_token() -> Any:
 
 
 @blueprint.get("/agencies")
-@endpoint(summary="List agencies", tag="agencies", response=AgencyOut, many=True)
+@endpoint(policy=(), summary="List agencies", tag="agencies", response=AgencyOut, many=True)
 def list_agencies() -> Any:
     return AgencyOut(many=True).dump(agencies.list_agencies(services(), current_actor()))
 
 
 @blueprint.post("/agencies")
 @endpoint(
+    policy=(),
     summary="Add an agency",
     tag="agencies",
     body=AgencyIn,
@@ -60,13 +61,14 @@ def create_agency() -> Any:
 
 
 @blueprint.get("/agencies/<code>")
-@endpoint(summary="One agency", tag="agencies", response=AgencyOut, roles=("admin",))
+@endpoint(policy=(), summary="One agency", tag="agencies", response=AgencyOut, roles=("admin",))
 def get_agency(code: str) -> Any:
     return AgencyOut().dump(agencies.get_agency(services(), current_actor(), code))
 
 
 @blueprint.patch("/agencies/<code>")
 @endpoint(
+    policy=(),
     summary="Change an agency",
     tag="agencies",
     body=AgencyUpdate,
@@ -79,13 +81,21 @@ def update_agency(code: str) -> Any:
 
 
 @blueprint.get("/users")
-@endpoint(summary="List user accounts", tag="users", response=UserOut, many=True, roles=("admin",))
+@endpoint(
+    policy=(),
+    summary="List user accounts",
+    tag="users",
+    response=UserOut,
+    many=True,
+    roles=("admin",),
+)
 def list_users() -> Any:
     return UserOut(many=True).dump(accounts.list_users(services(), current_actor()))
 
 
 @blueprint.post("/users")
 @endpoint(
+    policy=(),
     summary="Add a user account",
     tag="users",
     body=UserIn,
@@ -98,13 +108,14 @@ def create_user() -> Any:
 
 
 @blueprint.get("/users/<user_id>")
-@endpoint(summary="One user account", tag="users", response=UserOut, roles=("admin",))
+@endpoint(policy=(), summary="One user account", tag="users", response=UserOut, roles=("admin",))
 def get_user(user_id: str) -> Any:
     return UserOut().dump(accounts.get_user(services(), current_actor(), user_id))
 
 
 @blueprint.patch("/users/<user_id>")
 @endpoint(
+    policy=(),
     summary="Change a user account (disabling it ends its sessions and tokens)",
     tag="users",
     body=UserUpdate,

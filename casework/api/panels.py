@@ -13,6 +13,7 @@ from casework.panels.schemas import PanelIn, PanelOut
 
 @blueprint.post("/panels")
 @endpoint(
+    policy=(),
     summary="Create a panel",
     tag="panels",
     body=PanelIn,
@@ -26,7 +27,11 @@ def create_panel() -> Any:
 
 @blueprint.get("/panels")
 @endpoint(
-    summary="Panels the caller's agency is a member of", tag="panels", response=PanelOut, many=True
+    policy=(),
+    summary="Panels the caller's agency is a member of",
+    tag="panels",
+    response=PanelOut,
+    many=True,
 )
 def list_panels() -> Any:
     return PanelOut(many=True).dump(panels.list_panels(services(), current_actor()))

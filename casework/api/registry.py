@@ -11,7 +11,7 @@ from flask import request
 from marshmallow import Schema
 
 from casework.errors import CaseworkError
-from casework.routes import signed_in
+from casework.routes import policy, signed_in
 
 
 class BadJson(CaseworkError):
@@ -23,6 +23,7 @@ class BadJson(CaseworkError):
 class Endpoint:
     summary: str
     tag: str
+    policy: tuple[str, ...]  # record types disclosed (routes.policy); () for none
     body: type[Schema] | None = None
     response: type[Schema] | None = None
     status: int = 200
@@ -36,7 +37,7 @@ def endpoint(**meta: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     spec = Endpoint(**meta)
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
-        guarded = signed_in(view)
+        guarded = policy(*spec.policy)(signed_in(view))
         guarded.__casework_endpoint__ = spec  # type: ignore[attr-defined]
         return guarded
 

@@ -16,25 +16,32 @@ from casework.crypto.fields import (
     encrypted,
     encrypted_fields,
     reencrypt,
+    reload_keyring_if_changed,
 )
+from casework.crypto.indexes import BlindIndex, candidates, refresh_indexes
 from casework.crypto.keyring import (
     KeyRing,
     KeyRingError,
     KeyVersion,
+    RingFile,
     ensure_dev_keyring,
     load_keyring,
+    write_keyring,
 )
 
 __all__ = [
+    "BlindIndex",
     "DecryptionError",
     "EncryptedFieldError",
     "KeyRing",
     "KeyRingError",
     "KeyRingNotConfiguredError",
     "KeyVersion",
+    "RingFile",
     "Sealed",
     "blind_index",
     "blind_index_candidates",
+    "candidates",
     "configure",
     "current_ring",
     "encrypted",
@@ -45,5 +52,8 @@ __all__ = [
     "normalise",
     "open_",
     "reencrypt",
+    "refresh_indexes",
+    "reload_keyring_if_changed",
     "seal",
+    "write_keyring",
 ]

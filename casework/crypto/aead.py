@@ -67,6 +67,15 @@ def _aad(table: str, column: str, row_id: uuid.UUID | str) -> bytes:
     return f"{table}{_SEP}{column}{_SEP}{row_id}".encode()
 
 
+def envelope_prefix(key_id: str) -> bytes:
+    """The bytes every envelope sealed under ``key_id`` starts with.
+
+    Rotation compares this in SQL to find rows still under an old key without loading them.
+    """
+    kid = key_id.encode("ascii")
+    return bytes((FORMAT_V1, len(kid))) + kid
+
+
 def seal(
     ring: KeyRing, table: str, column: str, row_id: uuid.UUID | str, plaintext: bytes
 ) -> bytes:
@@ -79,12 +88,11 @@ def seal(
     if not isinstance(plaintext, bytes | bytearray | memoryview):
         raise TypeError("plaintext must be bytes")
     version = ring.primary_key
-    kid = version.key_id.encode("ascii")
     nonce = os.urandom(NONCE_BYTES)
     body = _field_cipher(version.enc, table, column).encrypt(
         nonce, bytes(plaintext), _aad(table, column, row_id)
     )
-    return bytes((FORMAT_V1, len(kid))) + kid + nonce + body
+    return envelope_prefix(version.key_id) + nonce + body
 
 
 def _split(envelope: bytes) -> tuple[str, bytes, bytes]:

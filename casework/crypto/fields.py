@@ -14,6 +14,7 @@ in ``__init__`` *before* any other attribute.
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from datetime import date, datetime
 from typing import Any, Literal, Self, overload
@@ -23,12 +24,14 @@ from sqlalchemy.orm import ColumnProperty
 from sqlalchemy.types import LargeBinary, TypeDecorator
 
 from casework.crypto.aead import DecryptionError, key_id_of, open_, seal
-from casework.crypto.keyring import KeyRing
+from casework.crypto.keyring import KeyRing, KeyRingError, RingFile
 
 Kind = Literal["str", "date", "json", "bool", "int"]
 KINDS: tuple[str, ...] = ("str", "date", "json", "bool", "int")
 
 _ring: KeyRing | None = None
+_source: RingFile | None = None
+log = logging.getLogger("casework.crypto")
 
 
 class KeyRingNotConfiguredError(RuntimeError):
@@ -39,12 +42,53 @@ class EncryptedFieldError(RuntimeError):
     """An encrypted field was used in a way that cannot be made safe (e.g. no row id yet)."""
 
 
-def configure(ring: KeyRing) -> None:
-    """Install the process-wide key ring; the app calls this once at start-up (and on rotation)."""
-    global _ring
+def configure(ring: KeyRing, *, source: RingFile | None = None) -> None:
+    """Install the process-wide key ring; the app calls this once at start-up (and on rotation).
+
+    ``source`` is the file the ring was loaded from, if any: ``reload_keyring_if_changed``
+    watches it so a server picks up a rotation made by another process without a restart.
+    """
+    global _ring, _source
     if not isinstance(ring, KeyRing):
         raise TypeError("configure() needs a KeyRing")
     _ring = ring
+    _source = source
+
+
+def reload_keyring_if_changed() -> bool:
+    """Reload the ring from its file if the file changed since it was read; True if reloaded.
+
+    Called at the start of every request (one ``os.stat``) and when a row names a key this
+    process has never seen. A ring that came from an environment variable has no file and
+    never changes. A file that no longer loads is logged (the message names the problem,
+    never a secret) and the ring in memory is kept: refusing every request would not help,
+    and every key in memory still opens the rows it wrote.
+    """
+    source = _source
+    if source is None or not source.changed():
+        return False
+    try:
+        ring = source.load()
+    except KeyRingError as exc:
+        source.mark_seen()
+        log.error("key ring not reloaded, keeping the one in memory: %s", exc)
+        return False
+    configure(ring, source=source)
+    log.info("key ring reloaded from %s: primary key %s", source.path, ring.primary)
+    return True
+
+
+def _ring_for(envelope: bytes) -> KeyRing:
+    """The ring to open ``envelope`` with: if it names a key this process does not hold, another
+    process has rotated, so reread the ring file before giving up."""
+    ring = current_ring()
+    try:
+        key_id = key_id_of(envelope)
+    except DecryptionError:
+        return ring  # open_ reports the malformed envelope with its table, column and row
+    if ring.get(key_id) is None and reload_keyring_if_changed():
+        ring = current_ring()
+    return ring
 
 
 def current_ring() -> KeyRing:
@@ -100,9 +144,9 @@ def _encode(kind: str, value: Any, where: str) -> bytes:
             return b"true" if value else b"false"
         if kind == "int":
             return str(value).encode("ascii")
-        return json.dumps(
-            value, ensure_ascii=False, allow_nan=False, separators=(",", ":")
-        ).encode("utf-8")
+        return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode(
+            "utf-8"
+        )
     except (TypeError, ValueError):
         # Messages from these can quote the offending value, so they are not chained.
         raise TypeError(f"{where}: value cannot be stored as {kind}") from None
@@ -214,7 +258,7 @@ class encrypted:  # lower case on purpose: it reads like a column declaration
             value = cached[3]
         else:
             table, column = self.location(type(obj))
-            raw = open_(current_ring(), table, column, row_id, envelope)
+            raw = open_(_ring_for(envelope), table, column, row_id, envelope)
             value = _decode(self.kind, raw, self._where(obj))
             obj.__dict__[self._cache_key] = (envelope, row_id, raw, value)
         # Hand out a fresh JSON object each time: mutating it in place would not be saved.

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import os
 import re
 import sys
+import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -218,6 +220,92 @@ def load_keyring(path: Path | None, env_value: str | None) -> KeyRing:
     raise KeyRingError("no key ring configured: give a key ring file path or a JSON value")
 
 
+def _write_private(fd: int, text: str) -> None:
+    """Write a secret file's content through ``fd``: owner-only, flushed to disk before return.
+
+    The fsync matters for rotation: rows are re-encrypted under a new key only after it is
+    durably on disk, so a crash can never leave ciphertext whose key was lost.
+    """
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        os.fchmod(fh.fileno(), 0o600)
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _fsync_dir(directory: Path) -> None:
+    # The rename itself is only durable once the directory entry is on disk.
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_private_file(path: Path, text: str) -> None:
+    """Replace ``path`` atomically (temporary file in the same directory, then ``os.replace``).
+
+    A reader (another server process) sees either the old file or the new one, never half a
+    key ring. The file is mode 0600 from the moment it exists.
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        _write_private(fd, text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def write_keyring(path: Path, ring: KeyRing) -> None:
+    """Save ``ring`` to its file atomically; used by rotation to install a new primary."""
+    write_private_file(path, ring.to_json())
+
+
+class RingFile:
+    """A key-ring file and the state it was read in, so a process can notice a rotation.
+
+    Checking costs one ``os.stat``. The stamp is taken *before* reading: if the file is
+    replaced between the stat and the read, the next check still sees a change and rereads.
+    ``os.replace`` gives the new file a new inode, so a change is seen even where mtimes are
+    coarse.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._stamp: tuple[int, int, int] | None = None
+
+    def __repr__(self) -> str:
+        return f"RingFile({str(self.path)!r})"
+
+    def _stat(self) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def load(self) -> KeyRing:
+        stamp = self._stat()
+        ring = load_keyring(self.path, None)
+        self._stamp = stamp
+        return ring
+
+    def changed(self) -> bool:
+        """Whether the file differs from when it was last loaded (a missing file counts as not
+        changed: keep serving with the ring in memory rather than fail every request)."""
+        stamp = self._stat()
+        return stamp is not None and stamp != self._stamp
+
+    def mark_seen(self) -> None:
+        """Accept the file's current state without loading it (after a failed reload, so a
+        broken file is reported once rather than on every request)."""
+        self._stamp = self._stat()
+
+
 def ensure_dev_keyring(path: Path) -> KeyRing:
     """Development only: create a ring file on first use (mode 0600), then keep loading it.
 
@@ -234,9 +322,7 @@ def ensure_dev_keyring(path: Path) -> KeyRing:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return load_keyring(path, None)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        os.fchmod(fh.fileno(), 0o600)
-        fh.write(ring.to_json())
+    _write_private(fd, ring.to_json())
     print(
         f"WARNING: generated DEVELOPMENT encryption keys at {path}. "
         "Never use these in production; losing this file makes encrypted data unreadable.",

@@ -26,12 +26,19 @@ def create_panel(svc: Services, actor: Actor, data: Any) -> Panel:
     missing = [code for code, agency in zip(codes, agencies, strict=True) if agency is None]
     if missing:
         raise Invalid({"agencies": [f"No agency has code {code}" for code in missing]})
+    protocol = values["protocol"] or svc.sharing.protocol_for_kind(values["kind"])
+    chosen = svc.sharing.protocols.get(protocol or "")
+    if chosen is None or values["kind"] not in chosen.panel_kinds:
+        raise Invalid(
+            {"protocol": ["Choose an information sharing protocol that covers this kind of panel"]}
+        )
     panel = Panel(
         kind=values["kind"],
         name=values["name"],
         area=values["area"],
         schedule=values["schedule"],
         nation=values["nation"],
+        protocol=protocol,
         members=[PanelMember(agency=a) for a in agencies],
     )
     svc.session.add(panel)

@@ -24,6 +24,8 @@ class Panel(UUIDPrimaryKey, Base):
     schedule: Mapped[str] = mapped_column(String(200))
     nation: Mapped[str] = mapped_column(String(32), default="england-and-wales")
     active: Mapped[bool] = mapped_column(default=True)
+    # The Information Sharing Protocol (config/isp/<protocol>.toml) this panel works under.
+    protocol: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     members: Mapped[list[PanelMember]] = relationship(cascade="all, delete-orphan", lazy="selectin")

@@ -19,6 +19,8 @@ class PanelIn(StrictSchema):
     )
     schedule = Text(max_length=200)
     nation = fields.String(load_default="england-and-wales", validate=validate.OneOf(NATIONS))
+    # The Information Sharing Protocol; default: the protocol that covers the panel's kind.
+    protocol = fields.String(load_default=None, validate=validate.Length(max=64))
 
     @validates("schedule")
     def _schedule(self, value: str, **_: object) -> None:
@@ -36,4 +38,5 @@ class PanelOut(StrictSchema):
     agencies = fields.List(fields.String(), attribute="agency_codes")
     schedule = fields.String()
     nation = fields.String()
+    protocol = fields.String()
     active = fields.Boolean()

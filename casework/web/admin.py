@@ -13,7 +13,7 @@ from casework.agencies.models import SECTORS
 from casework.db import utcnow
 from casework.errors import Invalid
 from casework.http import current_actor, services
-from casework.routes import signed_in
+from casework.routes import policy, signed_in
 from casework.web import blueprint
 from casework.web.forms import error_list, form_data
 from casework.web.home import ROLE_NAMES
@@ -29,6 +29,7 @@ def _choices() -> dict[str, Any]:
 
 @blueprint.route("/admin/agencies")
 @signed_in
+@policy()
 def agency_list() -> Any:
     svc, actor = services(), current_actor()
     accounts.enter_admin(actor)
@@ -37,12 +38,14 @@ def agency_list() -> Any:
 
 @blueprint.route("/admin/agencies/new", methods=["GET", "POST"])
 @signed_in
+@policy()
 def agency_new() -> Any:
     return _agency_form(None)
 
 
 @blueprint.route("/admin/agencies/<code>", methods=["GET", "POST"])
 @signed_in
+@policy()
 def agency_edit(code: str) -> Any:
     return _agency_form(code)
 
@@ -94,6 +97,7 @@ def _agency_form(code: str | None) -> Any:
 
 @blueprint.route("/admin/users")
 @signed_in
+@policy()
 def user_list() -> Any:
     users = accounts.list_users(services(), current_actor())
     return render_template("admin/users.html", users=users, now=utcnow())
@@ -101,12 +105,14 @@ def user_list() -> Any:
 
 @blueprint.route("/admin/users/new", methods=["GET", "POST"])
 @signed_in
+@policy()
 def user_new() -> Any:
     return _user_form(None)
 
 
 @blueprint.route("/admin/users/<user_id>", methods=["GET", "POST"])
 @signed_in
+@policy()
 def user_edit(user_id: str) -> Any:
     return _user_form(user_id)
 
@@ -154,6 +160,7 @@ def _user_form(user_id: str | None) -> Any:
 
 @blueprint.route("/admin/users/<user_id>/unlock", methods=["POST"])
 @signed_in
+@policy()
 def user_unlock(user_id: str) -> Any:
     user = accounts.unlock_user(services(), current_actor(), user_id)
     flash(f"Account for {user.email} unlocked", "success")

@@ -13,7 +13,7 @@ from casework.accounts.schemas import SignIn
 from casework.errors import Invalid
 from casework.extensions import login_manager
 from casework.http import is_api, services
-from casework.routes import public, signed_in
+from casework.routes import policy, public, signed_in
 from casework.schemas import load
 from casework.web import blueprint
 from casework.web.forms import error_list
@@ -87,6 +87,7 @@ def _failed(values: dict[str, str], message: str) -> Any:
 
 @blueprint.route("/sign-out", methods=["POST"])
 @signed_in
+@policy()
 def sign_out() -> Any:
     auth.end_session(services(), current_user.secret)
     logout_user()

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from casework.api.openapi import build_spec
 from casework.http import current_actor, services
 from casework.panels.actions import list_panels
-from casework.routes import public, signed_in
+from casework.routes import policy, public, signed_in
 from casework.web import blueprint
 
 ROLE_NAMES = {
@@ -27,6 +27,7 @@ ROLE_NAMES = {
 
 @blueprint.route("/")
 @signed_in
+@policy()
 def home() -> Any:
     actor = current_actor()
     panels = list_panels(services(), actor)

@@ -65,7 +65,14 @@ PAGES = {
         "/no-such-page",
     ],
     "rep@housing.demo": ["/"],
-    "coordinator@csp.demo": ["/", "/admin/users"],
+    "coordinator@csp.demo": ["/", "/admin/users", "/audit"],
+    "dpo@csp.demo": [
+        "/",
+        "/audit",
+        "/audit?agency=POL&action=sign-in",
+        # the error state: 31 February is not a real date
+        "/audit?date_from-day=31&date_from-month=2&date_from-year=2026",
+    ],
 }
 
 

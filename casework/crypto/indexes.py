@@ -1,0 +1,83 @@
+"""Blind-index columns kept in step with the encrypted values they index.
+
+A model lists its indexes in ``__blind_indexes__``; a ``before_flush`` hook recomputes them
+for every new or changed row, so business code never computes an index by hand and an index
+can never go stale. Key rotation calls ``refresh_indexes`` to move rows to the new key.
+
+    class Person(UUIDPrimaryKey, Base):
+        name_dob_ix: Mapped[str | None] = mapped_column(String(80), index=True)
+        __blind_indexes__ = (
+            BlindIndex("name_dob_ix", "person_name_dob",
+                       lambda p: (p.last_name, p.date_of_birth.isoformat())),
+        )
+
+``parts`` returns ``None`` when an input is missing: the row is then simply not indexed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from casework.crypto.blind import blind_index, blind_index_candidates
+from casework.crypto.fields import current_ring
+
+_bits = 32
+
+
+def configure_bits(bits: int) -> None:
+    """Index width for the installation (BLIND_INDEX_BITS): fewer bits, more candidates."""
+    global _bits
+    if bits % 4 or not 8 <= bits <= 256:
+        raise ValueError("BLIND_INDEX_BITS must be a multiple of 4 between 8 and 256")
+    _bits = bits
+
+
+@dataclass(frozen=True)
+class BlindIndex:
+    column: str  # attribute holding the index
+    name: str  # index name: the HMAC key is derived per name
+    parts: Callable[[Any], Sequence[str] | None]
+
+    def compute(self, obj: Any) -> str | None:
+        parts = self.parts(obj)
+        if not parts or any(not p or not p.strip() for p in parts):
+            return None
+        try:
+            return blind_index(current_ring(), self.name, *parts, bits=_bits)
+        except ValueError:  # a part that normalises to nothing (e.g. only punctuation)
+            return None
+
+
+def candidates(name: str, *parts: str) -> list[str]:
+    """Every stored form of this index across the key ring (for ``WHERE ix IN (...)``)."""
+    try:
+        return blind_index_candidates(current_ring(), name, *parts, bits=_bits)
+    except ValueError:
+        return []
+
+
+def indexes_of(cls: type) -> tuple[BlindIndex, ...]:
+    return tuple(getattr(cls, "__blind_indexes__", ()))
+
+
+def refresh_indexes(obj: Any) -> bool:
+    """Recompute every blind index of ``obj`` under the primary key; True if any changed."""
+    changed = False
+    for spec in indexes_of(type(obj)):
+        value = spec.compute(obj)
+        if getattr(obj, spec.column) != value:
+            setattr(obj, spec.column, value)
+            changed = True
+    return changed
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    for obj in list(session.new) + list(session.dirty):
+        if indexes_of(type(obj)):
+            refresh_indexes(obj)

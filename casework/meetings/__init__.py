@@ -1,0 +1,1 @@
+"""Meetings of panels, their agendas and attendance."""

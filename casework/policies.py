@@ -1,0 +1,5 @@
+"""Importing this registers every record type with the sharing engine (see sharing/engine.py)."""
+
+from casework.referrals import policies as referrals
+
+__all__ = ["referrals"]

@@ -1,0 +1,1 @@
+"""MARAC referrals: victims, perpetrators, children and the DASH risk assessment."""

@@ -1,0 +1,286 @@
+"""Submitting, reading and listing MARAC referrals.
+
+Reading goes through the sharing engine only: ``get_referral`` answers 404 for anything the
+caller may not see, and ``list_referrals`` filters with the same SQL conditions, so the two
+cannot disagree. Every read and change is audited in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from casework.actors import Actor
+from casework.audit import log as audit
+from casework.authz import action, require_role
+from casework.errors import Invalid
+from casework.panels.models import Panel
+from casework.referrals.models import Child, Perpetrator, PossibleMatch, Referral
+from casework.referrals.repeat import Person, find_repeat, lock_name
+from casework.referrals.schemas import ReferralIn, ReferralQuery
+from casework.risk.dash import CRITERIA_EXPLAINED, RiskRules, band, criteria_met, score
+from casework.schemas import load
+from casework.services import Services
+from casework.sharing.engine import header_fields, prune
+
+_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def _reference(day: date) -> str:
+    return f"M{day:%y}-" + "".join(secrets.choice(_ALPHABET) for _ in range(6))
+
+
+def age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _checked_panel(svc: Services, panel_id: uuid.UUID) -> Panel:
+    panel = svc.session.get(Panel, panel_id)
+    if panel is None or panel.kind != "marac" or not panel.active:
+        raise Invalid({"panel_id": ["Choose an active MARAC panel"]})
+    return panel
+
+
+@action
+def submit_referral(svc: Services, actor: Actor, data: Any) -> Referral:
+    require_role(actor, "referrer", "idva", "coordinator")
+    values = load(ReferralIn(), data)
+    panel = _checked_panel(svc, values["panel_id"])
+    v, risk, day = values["victim"], values["risk"], values["referral_date"]
+    if v["date_of_birth"] > day:
+        raise Invalid({"victim.date_of_birth": ["Date of birth must be before the referral date"]})
+    min_age = int(svc.settings.get("MARAC_MIN_VICTIM_AGE", 16))
+    if age_on(v["date_of_birth"], day) < min_age:
+        raise Invalid(
+            {"victim.date_of_birth": [f"The victim is under {min_age} on the referral date"]},
+            message=(
+                f"MARAC is for victims aged {min_age} or over. Refer a child at risk to "
+                "children's safeguarding (the local children's social care front door) now."
+            ),
+            code="victim_under_16",
+        )
+    if actor.agency_id is None:
+        raise Invalid({"_schema": ["Referrals are made by a member of an agency"]})
+
+    victim = Person(v["first_name"], v["last_name"], v["date_of_birth"])
+    perps = [
+        Person(p["first_name"], p["last_name"], p["date_of_birth"]) for p in values["perpetrators"]
+    ]
+    svc.db.lock(svc.session, lock_name(victim))
+    answer = find_repeat(
+        svc.session,
+        victim,
+        perps,
+        day,
+        months=int(svc.settings.get("REPEAT_MONTHS", 12)),
+        victim_only=bool(svc.settings.get("REPEAT_VICTIM_ONLY", False)),
+    )
+    rules = RiskRules.from_settings(svc.settings)
+    dash_score = score(risk["dash"])
+    met = criteria_met(
+        dash_score,
+        risk["police_incidents_12m"],
+        risk["professional_judgement"],
+        answer.previous is not None,
+        rules,
+    )
+    if not met:
+        raise Invalid(
+            {"risk": ["The referral meets none of the MARAC criteria"]},
+            message=CRITERIA_EXPLAINED.format(
+                high=rules.high_from, incidents=rules.escalation_incidents
+            ),
+            code="criteria_not_met",
+        )
+
+    referral = Referral(
+        reference=_reference(day),
+        panel_id=panel.id,
+        referring_agency_id=actor.agency_id,
+        referrer_user_id=actor.user_id,
+        referral_date=day,
+        status="submitted",
+    )
+    referral.victim_first_name = v["first_name"]
+    referral.victim_last_name = v["last_name"]
+    referral.victim_date_of_birth = v["date_of_birth"]
+    referral.victim_gender = v["gender"]
+    for key in ("ethnicity", "address", "postcode", "phone", "safe_to_call"):
+        setattr(referral, f"victim_{key}", v[key])
+    referral.victim_bme, referral.victim_lgbt = v["bme"], v["lgbt"]
+    referral.victim_disability = v["disability"]
+    referral.victim_male = v["gender"] == "male"
+    referral.victim_aged_16_17 = age_on(v["date_of_birth"], day) < 18
+    referral.children_count = len(values["children"])
+    referral.dash_answers = risk["dash"]
+    referral.police_incidents_12m = risk["police_incidents_12m"]
+    referral.professional_judgement_reason = risk["professional_judgement_reason"]
+    referral.dash_score = dash_score
+    referral.band = band(dash_score, rules)
+    for name in ("visible_high_risk", "professional_judgement", "potential_escalation", "repeat"):
+        setattr(referral, f"crit_{name}", name in met)
+    if answer.previous is not None:
+        referral.previous_referral_id = answer.previous.id
+        referral.previous_referral_date = answer.previous.referral_date
+    referral.victim_aware = values["victim_aware"]
+    referral.consent = values["consent"]
+    referral.summary = values["summary"]
+    for i, p in enumerate(values["perpetrators"]):
+        perp = Perpetrator(referral_id=referral.id, position=i)
+        perp.first_name, perp.last_name = p["first_name"], p["last_name"]
+        perp.date_of_birth = p["date_of_birth"]
+        perp.relationship_to_victim = p["relationship_to_victim"]
+        perp.aged_17_or_under = bool(p["date_of_birth"]) and age_on(p["date_of_birth"], day) < 18
+        referral.perpetrators.append(perp)
+    for i, c in enumerate(values["children"]):
+        child = Child(referral_id=referral.id, position=i)
+        child.first_name, child.last_name = c["first_name"], c["last_name"]
+        child.date_of_birth = c["date_of_birth"]
+        referral.children.append(child)
+    svc.session.add(referral)
+    svc.session.flush()
+    for other, reason in answer.possible:
+        svc.session.add(
+            PossibleMatch(referral_id=referral.id, other_referral_id=other.id, reason=reason)
+        )
+    svc.session.flush()
+    audit.record(svc.session, actor, "create", "referral", referral.id, _written_fields(values))
+    return referral
+
+
+def _written_fields(values: dict[str, Any]) -> list[str]:
+    names = [f"victim.{k}" for k, v in values["victim"].items() if v is not None]
+    names += [f"risk.{k}" for k, v in values["risk"].items() if v is not None]
+    names += [f"perpetrators.{k}" for p in values["perpetrators"] for k, v in p.items() if v]
+    names += [f"children.{k}" for c in values["children"] for k, v in c.items() if v]
+    names += [k for k in ("victim_aware", "consent", "summary") if values[k] is not None]
+    return names
+
+
+def dump(referral: Referral, agency_code: str | None) -> dict[str, Any]:
+    """Everything about a referral; callers prune it to the fields the reader may see."""
+    return {
+        "id": str(referral.id),
+        "reference": referral.reference,
+        "status": referral.status,
+        "panel_id": str(referral.panel_id),
+        "referral_date": referral.referral_date.isoformat(),
+        "referring_agency": agency_code,
+        "victim": {
+            "first_name": referral.victim_first_name,
+            "last_name": referral.victim_last_name,
+            "date_of_birth": _iso(referral.victim_date_of_birth),
+            "gender": referral.victim_gender,
+            "ethnicity": referral.victim_ethnicity,
+            "bme": referral.victim_bme,
+            "lgbt": referral.victim_lgbt,
+            "disability": referral.victim_disability,
+            "address": referral.victim_address,
+            "postcode": referral.victim_postcode,
+            "phone": referral.victim_phone,
+            "safe_to_call": referral.victim_safe_to_call,
+        },
+        "perpetrators": [
+            {
+                "first_name": p.first_name,
+                "last_name": p.last_name,
+                "date_of_birth": _iso(p.date_of_birth),
+                "relationship_to_victim": p.relationship_to_victim,
+            }
+            for p in referral.perpetrators
+        ],
+        "children": [
+            {
+                "first_name": c.first_name,
+                "last_name": c.last_name,
+                "date_of_birth": _iso(c.date_of_birth),
+            }
+            for c in referral.children
+        ],
+        "risk": {
+            "dash": referral.dash_answers,
+            "police_incidents_12m": referral.police_incidents_12m,
+            "professional_judgement": referral.crit_professional_judgement,
+            "professional_judgement_reason": referral.professional_judgement_reason,
+            "dash_score": referral.dash_score,
+            "band": referral.band,
+            "criteria": referral.criteria,
+        },
+        "repeat": {
+            "is_repeat": referral.crit_repeat,
+            "previous_referral_date": _iso(referral.previous_referral_date),
+        },
+        "victim_aware": referral.victim_aware,
+        "consent": referral.consent,
+        "summary": referral.summary,
+        "withdrawn_reason": referral.withdrawn_reason,
+        "assigned_idva": None
+        if referral.assigned_idva_id is None
+        else str(referral.assigned_idva_id),
+    }
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _agency_codes(svc: Services, referrals: list[Referral]) -> dict[uuid.UUID, str]:
+    from casework.agencies.models import Agency
+
+    ids = {r.referring_agency_id for r in referrals}
+    if not ids:
+        return {}
+    return dict(svc.session.execute(select(Agency.id, Agency.code).where(Agency.id.in_(ids))).all())
+
+
+def visible_view(svc: Services, referral: Referral, fields: frozenset[str]) -> dict[str, Any]:
+    codes = _agency_codes(svc, [referral])
+    return prune(
+        dump(referral, codes.get(referral.referring_agency_id)), fields, header_fields("referral")
+    )
+
+
+@action
+def get_referral(svc: Services, actor: Actor, referral_id: Any) -> dict[str, Any]:
+    """The referral as the caller may see it, or NotVisible (404)."""
+    referral, fields = svc.sharing.get(svc.session, actor, Referral, _uuid(referral_id))
+    audit.record(svc.session, actor, "view", "referral", referral.id, fields)
+    return visible_view(svc, referral, fields)
+
+
+@action
+def list_referrals(svc: Services, actor: Actor, query: Any) -> list[dict[str, Any]]:
+    """Referrals the caller may list, each with only the fields the caller may see."""
+    q = load(ReferralQuery(), query)
+    stmt = select(Referral).where(svc.sharing.visible_clause(actor, "list", Referral))
+    if q["panel_id"]:
+        stmt = stmt.where(Referral.panel_id == q["panel_id"])
+    if q["status"]:
+        stmt = stmt.where(Referral.status == q["status"])
+    if q["from_"]:
+        stmt = stmt.where(Referral.referral_date >= q["from_"])
+    if q["to"]:
+        stmt = stmt.where(Referral.referral_date <= q["to"])
+    stmt = stmt.order_by(Referral.referral_date.desc(), Referral.reference).limit(500)
+    referrals = list(svc.session.scalars(stmt))
+    fields = svc.sharing.fields_for(svc.session, actor, "list", referrals)
+    codes = _agency_codes(svc, referrals)
+    out = []
+    for r in referrals:
+        audit.record(svc.session, actor, "list", "referral", r.id, fields[r.id])
+        dumped = dump(r, codes.get(r.referring_agency_id))
+        out.append(prune(dumped, fields[r.id], header_fields("referral")))
+    return out
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None

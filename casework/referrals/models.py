@@ -1,0 +1,174 @@
+"""A MARAC referral and the people in it. Everything about a person is encrypted per field.
+
+What stays in plain columns is what the partnership counts in SQL (statuses, dates of
+referral, DASH score and band, which criteria were met, repeat flags, and the SafeLives
+diversity flags). None of it identifies a person; who the person is lives only in the
+encrypted fields, found again through blind indexes over surname and date of birth.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.crypto import BlindIndex, Sealed, encrypted
+from casework.db import Base, UUIDPrimaryKey, utcnow
+
+STATUSES = ("submitted", "accepted", "listed", "heard", "closed", "withdrawn")
+
+
+def _name_dob(last_name: str | None, dob: date | None) -> tuple[str, str] | None:
+    return (last_name, dob.isoformat()) if last_name and dob else None
+
+
+class Referral(UUIDPrimaryKey, Base):
+    __tablename__ = "referrals"
+
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    panel_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("panels.id"), index=True)
+    referring_agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
+    referrer_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    assigned_idva_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="submitted", index=True)
+    referral_date: Mapped[date] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    victim_first_name_ct: Mapped[bytes | None] = mapped_column("victim_first_name", Sealed())
+    victim_first_name = encrypted("victim_first_name_ct")
+    victim_last_name_ct: Mapped[bytes | None] = mapped_column("victim_last_name", Sealed())
+    victim_last_name = encrypted("victim_last_name_ct")
+    victim_date_of_birth_ct: Mapped[bytes | None] = mapped_column("victim_dob", Sealed())
+    victim_date_of_birth = encrypted("victim_date_of_birth_ct", kind="date")
+    victim_gender_ct: Mapped[bytes | None] = mapped_column("victim_gender", Sealed())
+    victim_gender = encrypted("victim_gender_ct")
+    victim_ethnicity_ct: Mapped[bytes | None] = mapped_column("victim_ethnicity", Sealed())
+    victim_ethnicity = encrypted("victim_ethnicity_ct")
+    victim_address_ct: Mapped[bytes | None] = mapped_column("victim_address", Sealed())
+    victim_address = encrypted("victim_address_ct")
+    victim_postcode_ct: Mapped[bytes | None] = mapped_column("victim_postcode", Sealed())
+    victim_postcode = encrypted("victim_postcode_ct")
+    victim_phone_ct: Mapped[bytes | None] = mapped_column("victim_phone", Sealed())
+    victim_phone = encrypted("victim_phone_ct")
+    victim_safe_to_call_ct: Mapped[bytes | None] = mapped_column("victim_safe_to_call", Sealed())
+    victim_safe_to_call = encrypted("victim_safe_to_call_ct", kind="bool")
+    victim_ix: Mapped[str | None] = mapped_column(String(80), index=True)
+
+    # SafeLives diversity counts, aggregated in SQL (see module docstring).
+    victim_bme: Mapped[bool | None] = mapped_column()
+    victim_lgbt: Mapped[bool | None] = mapped_column()
+    victim_disability: Mapped[bool | None] = mapped_column()
+    victim_male: Mapped[bool] = mapped_column(default=False)
+    victim_aged_16_17: Mapped[bool] = mapped_column(default=False)
+    children_count: Mapped[int] = mapped_column(default=0)
+
+    dash_answers_ct: Mapped[bytes | None] = mapped_column("dash_answers", Sealed())
+    dash_answers = encrypted("dash_answers_ct", kind="json")
+    police_incidents_ct: Mapped[bytes | None] = mapped_column("police_incidents_12m", Sealed())
+    police_incidents_12m = encrypted("police_incidents_ct", kind="int")
+    judgement_reason_ct: Mapped[bytes | None] = mapped_column("judgement_reason", Sealed())
+    professional_judgement_reason = encrypted("judgement_reason_ct")
+    dash_score: Mapped[int] = mapped_column(default=0)
+    band: Mapped[str] = mapped_column(String(16), default="standard")
+    crit_visible_high_risk: Mapped[bool] = mapped_column(default=False)
+    crit_professional_judgement: Mapped[bool] = mapped_column(default=False)
+    crit_potential_escalation: Mapped[bool] = mapped_column(default=False)
+    crit_repeat: Mapped[bool] = mapped_column(default=False)
+    previous_referral_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("referrals.id"))
+    previous_referral_date: Mapped[date | None] = mapped_column()
+
+    victim_aware_ct: Mapped[bytes | None] = mapped_column("victim_aware", Sealed())
+    victim_aware = encrypted("victim_aware_ct", kind="bool")
+    consent_ct: Mapped[bytes | None] = mapped_column("consent", Sealed())
+    consent = encrypted("consent_ct", kind="bool")
+    summary_ct: Mapped[bytes | None] = mapped_column("summary", Sealed())
+    summary = encrypted("summary_ct")
+    withdrawn_reason_ct: Mapped[bytes | None] = mapped_column("withdrawn_reason", Sealed())
+    withdrawn_reason = encrypted("withdrawn_reason_ct")
+
+    perpetrators: Mapped[list[Perpetrator]] = relationship(
+        cascade="all, delete-orphan", order_by="Perpetrator.position", lazy="selectin"
+    )
+    children: Mapped[list[Child]] = relationship(
+        cascade="all, delete-orphan", order_by="Child.position", lazy="selectin"
+    )
+
+    __blind_indexes__ = (
+        BlindIndex(
+            "victim_ix",
+            "victim_name_dob",
+            lambda r: _name_dob(r.victim_last_name, r.victim_date_of_birth),
+        ),
+    )
+
+    @property
+    def is_repeat(self) -> bool:
+        return self.crit_repeat
+
+    @property
+    def criteria(self) -> list[str]:
+        names = ("visible_high_risk", "professional_judgement", "potential_escalation", "repeat")
+        return [n for n in names if getattr(self, f"crit_{n}")]
+
+
+class Perpetrator(UUIDPrimaryKey, Base):
+    __tablename__ = "referral_perpetrators"
+
+    referral_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("referrals.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    first_name_ct: Mapped[bytes | None] = mapped_column("first_name", Sealed())
+    first_name = encrypted("first_name_ct")
+    last_name_ct: Mapped[bytes | None] = mapped_column("last_name", Sealed())
+    last_name = encrypted("last_name_ct")
+    date_of_birth_ct: Mapped[bytes | None] = mapped_column("date_of_birth", Sealed())
+    date_of_birth = encrypted("date_of_birth_ct", kind="date")
+    relationship_ct: Mapped[bytes | None] = mapped_column("relationship_to_victim", Sealed())
+    relationship_to_victim = encrypted("relationship_ct")
+    aged_17_or_under: Mapped[bool] = mapped_column(default=False)
+    name_dob_ix: Mapped[str | None] = mapped_column(String(80), index=True)
+
+    __blind_indexes__ = (
+        BlindIndex(
+            "name_dob_ix",
+            "perpetrator_name_dob",
+            lambda p: _name_dob(p.last_name, p.date_of_birth),
+        ),
+    )
+
+
+class Child(UUIDPrimaryKey, Base):
+    __tablename__ = "referral_children"
+
+    referral_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("referrals.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    first_name_ct: Mapped[bytes | None] = mapped_column("first_name", Sealed())
+    first_name = encrypted("first_name_ct")
+    last_name_ct: Mapped[bytes | None] = mapped_column("last_name", Sealed())
+    last_name = encrypted("last_name_ct")
+    date_of_birth_ct: Mapped[bytes | None] = mapped_column("date_of_birth", Sealed())
+    date_of_birth = encrypted("date_of_birth_ct", kind="date")
+
+
+class PossibleMatch(UUIDPrimaryKey, Base):
+    """A near match (same surname and date of birth but another first name, or day and month
+    of birth swapped) waiting for a coordinator: it never sets the repeat flag by itself."""
+
+    __tablename__ = "referral_possible_matches"
+
+    referral_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("referrals.id", ondelete="CASCADE"), index=True
+    )
+    other_referral_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("referrals.id", ondelete="CASCADE")
+    )
+    reason: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    decided_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

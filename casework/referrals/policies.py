@@ -1,0 +1,61 @@
+"""How the sharing conditions read for a referral, as SQL the engine can filter lists with."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, exists, select
+
+from casework.actors import Actor
+from casework.meetings.models import AgendaItem, Attendance, Meeting
+from casework.panels.models import Panel, PanelMember
+from casework.referrals.models import Referral
+from casework.sharing.engine import RecordType, register
+from casework.sharing.protocols import Protocol
+
+
+def _protocol_key() -> ColumnElement[str]:
+    return select(Panel.protocol).where(Panel.id == Referral.panel_id).scalar_subquery()
+
+
+def _conditions(actor: Actor, now: datetime, protocol: Protocol) -> dict[str, ColumnElement[bool]]:
+    if actor.agency_id is None:
+        return {}
+    since = now - timedelta(days=protocol.agenda_days_after_meeting)
+    member_of_referral_panel = exists().where(
+        PanelMember.panel_id == Referral.panel_id, PanelMember.agency_id == actor.agency_id
+    )
+    on_agenda = exists(
+        select(AgendaItem.id)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .join(PanelMember, PanelMember.panel_id == Meeting.panel_id)
+        .where(
+            AgendaItem.referral_id == Referral.id,
+            PanelMember.agency_id == actor.agency_id,
+            Meeting.status != "cancelled",
+            Meeting.circulated_at.is_not(None),
+            Meeting.circulated_at <= now,
+            Meeting.starts_at >= since,
+        )
+    )
+    attended = exists(
+        select(AgendaItem.id)
+        .join(Attendance, Attendance.meeting_id == AgendaItem.meeting_id)
+        .where(
+            AgendaItem.referral_id == Referral.id,
+            Attendance.agency_id == actor.agency_id,
+            Attendance.status == "present",
+        )
+    )
+    conditions: dict[str, ColumnElement[bool]] = {
+        "panel_member": member_of_referral_panel,
+        "own_agency": Referral.referring_agency_id == actor.agency_id,
+        "on_agenda": on_agenda,
+        "attendee": attended,
+    }
+    if actor.user_id is not None:
+        conditions["assigned_idva"] = Referral.assigned_idva_id == actor.user_id
+    return conditions
+
+
+REFERRAL = register(RecordType("referral", Referral, _protocol_key, _conditions))

@@ -1,0 +1,129 @@
+"""The SafeLives repeat rule, with identity matched through blind indexes (DOMAIN.md).
+
+A referral dated D is a repeat iff the most recent earlier referral (not withdrawn) of the
+same victim with at least one perpetrator in common is dated on or after D minus 12 calendar
+months. Matching is: blind-index candidates on surname + date of birth, then an exact
+comparison of the decrypted, normalised first name, surname and date of birth.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.crypto import candidates, normalise
+from casework.referrals.models import Referral
+
+
+def minus_months(day: date, months: int) -> date:
+    """``day`` minus calendar months, clamped to the month's end (29 Feb -> 28 Feb)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+@dataclass(frozen=True)
+class Person:
+    first_name: str
+    last_name: str
+    date_of_birth: date | None
+
+    def same_as(self, other: Person) -> bool:
+        if normalise(self.first_name) != normalise(other.first_name):
+            return False
+        if normalise(self.last_name) != normalise(other.last_name):
+            return False
+        if self.date_of_birth and other.date_of_birth:
+            return self.date_of_birth == other.date_of_birth
+        return True  # a perpetrator's date of birth is often unknown: names decide
+
+
+def victim_of(referral: Referral) -> Person:
+    return Person(
+        referral.victim_first_name or "",
+        referral.victim_last_name or "",
+        referral.victim_date_of_birth,
+    )
+
+
+def perpetrators_of(referral: Referral) -> list[Person]:
+    return [
+        Person(p.first_name or "", p.last_name or "", p.date_of_birth)
+        for p in referral.perpetrators
+    ]
+
+
+def lock_name(victim: Person) -> str:
+    """What concurrent submissions for one victim serialise on (never the name itself)."""
+    if victim.date_of_birth is None:
+        return "referral-victim:unknown"
+    ix = candidates("victim_name_dob", victim.last_name, victim.date_of_birth.isoformat())
+    return f"referral-victim:{ix[0] if ix else 'none'}"
+
+
+def _victim_candidates(session: Session, victim: Person, dobs: Iterable[date]) -> list[Referral]:
+    keys: list[str] = []
+    for dob in dobs:
+        keys += candidates("victim_name_dob", victim.last_name, dob.isoformat())
+    if not keys:
+        return []
+    stmt = select(Referral).where(Referral.victim_ix.in_(keys), Referral.status != "withdrawn")
+    return list(session.scalars(stmt))
+
+
+def shares_perpetrator(a: Sequence[Person], b: Sequence[Person]) -> bool:
+    return any(x.same_as(y) for x in a for y in b)
+
+
+@dataclass(frozen=True)
+class RepeatAnswer:
+    previous: Referral | None  # the most recent earlier referral of the pair, if in window
+    possible: list[tuple[Referral, str]]  # near matches for a coordinator to review
+
+
+def find_repeat(
+    session: Session,
+    victim: Person,
+    perpetrators: Sequence[Person],
+    referral_date: date,
+    *,
+    months: int = 12,
+    victim_only: bool = False,
+    exclude: Any = None,
+) -> RepeatAnswer:
+    dob = victim.date_of_birth
+    if dob is None:
+        return RepeatAnswer(None, [])
+    dobs = [dob]
+    if dob.day <= 12 and dob.day != dob.month:
+        dobs.append(date(dob.year, dob.day, dob.month))  # day and month typed the wrong way
+    since = minus_months(referral_date, months)
+    earlier: list[Referral] = []
+    possible: list[tuple[Referral, str]] = []
+    for other in _victim_candidates(session, victim, dobs):
+        if other.id == exclude or other.referral_date > referral_date:
+            continue
+        them = victim_of(other)
+        pair = victim_only or shares_perpetrator(perpetrators, perpetrators_of(other))
+        if them.same_as(victim):
+            if pair:
+                earlier.append(other)
+            continue
+        same_surname = normalise(them.last_name) == normalise(victim.last_name)
+        if not (pair and same_surname and other.referral_date >= since):
+            continue
+        if them.date_of_birth == dob:
+            possible.append((other, "different_first_name"))
+        elif normalise(them.first_name) == normalise(victim.first_name):
+            possible.append((other, "day_month_swapped"))
+    latest = max(earlier, key=lambda r: (r.referral_date, r.created_at), default=None)
+    if latest is not None and latest.referral_date >= since:
+        return RepeatAnswer(latest, possible)
+    return RepeatAnswer(None, possible)

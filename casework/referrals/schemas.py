@@ -1,0 +1,119 @@
+"""Referral input, exactly as CONTRACT.md shows it; every rule that can be checked without the
+database is checked here so one answer names every bad field."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate, validates, validates_schema
+
+from casework.risk.dash import ANSWERS, QUESTIONS
+from casework.schemas import StrictSchema, Text, TrimmedString
+
+GENDERS = ("female", "male", "other", "not_known")
+EARLIEST_BIRTH = date(1900, 1, 1)
+
+
+def _past_date(value: date) -> None:
+    if value > date.today():
+        raise ValidationError("Date must be today or in the past")
+    if value < EARLIEST_BIRTH:
+        raise ValidationError("Date must be after 1 January 1900")
+
+
+def OptionalText(max_length: int = 200) -> fields.String:  # noqa: N802
+    return TrimmedString(
+        load_default=None, allow_none=True, validate=validate.Length(max=max_length)
+    )
+
+
+class VictimIn(StrictSchema):
+    first_name = Text(max_length=100)
+    last_name = Text(max_length=100)
+    date_of_birth = fields.Date(required=True, validate=_past_date)
+    gender = fields.String(required=True, validate=validate.OneOf(GENDERS))
+    ethnicity = OptionalText(100)
+    bme = fields.Boolean(load_default=None, allow_none=True)
+    lgbt = fields.Boolean(load_default=None, allow_none=True)
+    disability = fields.Boolean(load_default=None, allow_none=True)
+    address = OptionalText(500)
+    postcode = OptionalText(10)
+    phone = OptionalText(30)
+    safe_to_call = fields.Boolean(load_default=None, allow_none=True)
+
+
+class PerpetratorIn(StrictSchema):
+    first_name = Text(max_length=100)
+    last_name = Text(max_length=100)
+    date_of_birth = fields.Date(load_default=None, allow_none=True, validate=_past_date)
+    relationship_to_victim = OptionalText(100)
+
+
+class ChildIn(StrictSchema):
+    first_name = OptionalText(100)
+    last_name = OptionalText(100)
+    date_of_birth = fields.Date(load_default=None, allow_none=True, validate=_past_date)
+
+
+class DashField(fields.Dict):
+    """All 24 questions, each yes / no / not_known; every missing or unknown one is named."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict:
+        if not isinstance(value, dict):
+            raise ValidationError("Give the 24 DASH answers as an object")
+        errors: dict[str, list[str]] = {}
+        for key in value:
+            if key not in QUESTIONS:
+                errors[str(key)] = ["Not a DASH question (1 to 24)"]
+        for key in QUESTIONS:
+            if key not in value:
+                errors[key] = ["Answer yes, no or not known"]
+            elif value[key] not in ANSWERS:
+                errors[key] = ["Must be yes, no or not_known"]
+        if errors:
+            raise ValidationError(errors)
+        return {k: value[k] for k in QUESTIONS}
+
+
+class RiskIn(StrictSchema):
+    dash = DashField(required=True)
+    police_incidents_12m = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1000))
+    professional_judgement = fields.Boolean(load_default=False)
+    professional_judgement_reason = OptionalText(5000)
+
+    @validates_schema
+    def _reason(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("professional_judgement") and not data.get("professional_judgement_reason"):
+            raise ValidationError(
+                "Write down the reasons for your professional judgement",
+                "professional_judgement_reason",
+            )
+
+
+class ReferralIn(StrictSchema):
+    panel_id = fields.UUID(required=True)
+    referral_date = fields.Date(required=True)
+    victim = fields.Nested(VictimIn, required=True)
+    perpetrators = fields.List(
+        fields.Nested(PerpetratorIn), required=True, validate=validate.Length(min=1, max=10)
+    )
+    children = fields.List(
+        fields.Nested(ChildIn), load_default=list, validate=validate.Length(max=20)
+    )
+    risk = fields.Nested(RiskIn, required=True)
+    victim_aware = fields.Boolean(required=True)
+    consent = fields.Boolean(required=True)
+    summary = OptionalText(10000)
+
+    @validates("referral_date")
+    def _not_future(self, value: date, **_: Any) -> None:
+        if value > date.today():
+            raise ValidationError("Referral date must be today or in the past")
+
+
+class ReferralQuery(StrictSchema):
+    panel_id = fields.UUID(load_default=None)
+    status = fields.String(load_default=None)
+    from_ = fields.Date(data_key="from", load_default=None)
+    to = fields.Date(load_default=None)

@@ -1,0 +1,1 @@
+"""Pure domain rules: the DASH risk checklist and the MARAC referral criteria."""

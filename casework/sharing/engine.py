@@ -1,0 +1,226 @@
+"""The one place that decides who sees which case data.
+
+Both questions users notice are answered from the same SQL condition expressions:
+
+* ``visible_clause`` filters lists, searches, agendas, exports and statistics drill-downs;
+* ``holding``/``may``/``visible_fields`` decide a single record (detail, edit, download).
+
+A record type registers an adapter (``RecordType``) naming its model, the protocol of its
+panel, and an SQL expression for each condition it understands. Conditions it does not
+understand are false for it, rules nobody granted are false, roles that never see case data
+(analyst, admin, dpo) get nothing: deny by default everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy.orm import Session
+
+from casework.actors import Actor
+from casework.authz import mark_checked
+from casework.db import utcnow
+from casework.errors import NotVisible
+from casework.sharing.catalogue import CASE_ROLES, RECORD_HEADER
+from casework.sharing.protocols import Protocol
+
+Conditions = Callable[[Actor, datetime, Protocol], dict[str, ColumnElement[bool]]]
+
+
+@dataclass(frozen=True)
+class RecordType:
+    name: str
+    model: type
+    protocol_key: Callable[[], ColumnElement[str]]  # correlated: the record's panel's protocol
+    conditions: Conditions
+
+
+_types: dict[str, RecordType] = {}
+
+
+def register(record_type: RecordType) -> RecordType:
+    _types[record_type.name] = record_type
+    return record_type
+
+
+def record_type_for(model: type) -> RecordType:
+    for rt in _types.values():
+        if rt.model is model:
+            return rt
+    raise KeyError(f"{model.__name__} is not registered with the sharing engine")
+
+
+def case_roles(actor: Actor) -> Actor:
+    """The actor as protocols see it: only the roles that may ever touch case data."""
+    return Actor(
+        actor.user_id,
+        actor.email,
+        actor.agency_id,
+        actor.agency_code,
+        actor.sector,
+        actor.is_police,
+        actor.roles & frozenset(CASE_ROLES),
+        actor.via,
+    )
+
+
+def granted(
+    protocol: Protocol, actor: Actor, verb: str, record_type: str, holding: Iterable[str]
+) -> frozenset[str]:
+    """Fields of ``record_type`` that rules grant ``actor`` for ``verb``, given the conditions
+    that hold. Pure: the generated protocol tests call this directly."""
+    actor = case_roles(actor)
+    holding = set(holding)
+    fields: set[str] = set()
+    for rule in protocol.rules:
+        if rule.condition in holding and rule.matches(actor, verb):
+            fields |= protocol.fields(rule.categories, record_type)
+    return frozenset(fields)
+
+
+def _rules_granting(protocol: Protocol, actor: Actor, verb: str, record_type: str) -> set[str]:
+    """Conditions under which some rule grants this actor at least one field."""
+    actor = case_roles(actor)
+    return {
+        rule.condition
+        for rule in protocol.rules
+        if rule.matches(actor, verb) and protocol.fields(rule.categories, record_type)
+    }
+
+
+class Sharing:
+    """The loaded protocols plus the registered record types."""
+
+    def __init__(self, protocols: dict[str, Protocol]) -> None:
+        self.protocols = protocols
+
+    def protocol_for_kind(self, kind: str) -> str | None:
+        """The default protocol for a new panel of this kind (the first file that covers it)."""
+        return next((k for k, p in sorted(self.protocols.items()) if kind in p.panel_kinds), None)
+
+    def _conditions(self, rt: RecordType, actor: Actor, protocol: Protocol, now: datetime) -> dict:
+        exprs = rt.conditions(actor, now, protocol)
+        exprs.setdefault("always", true())
+        return exprs
+
+    def visible_clause(
+        self, actor: Actor, verb: str, model: type, now: datetime | None = None
+    ) -> ColumnElement[bool]:
+        """WHERE clause: rows of ``model`` that ``actor`` may take ``verb`` on."""
+        mark_checked()
+        rt = record_type_for(model)
+        now = now or utcnow()
+        branches = []
+        for key, protocol in self.protocols.items():
+            wanted = _rules_granting(protocol, actor, verb, rt.name)
+            if not wanted:
+                continue
+            exprs = self._conditions(rt, actor, protocol, now)
+            conds = [exprs[c] for c in sorted(wanted) if c in exprs]
+            if conds:
+                branches.append(and_(rt.protocol_key() == key, or_(*conds)))
+        return or_(*branches) if branches else false()
+
+    def holding(
+        self, session: Session, actor: Actor, records: Sequence[Any], now: datetime | None = None
+    ) -> dict[Any, tuple[Protocol | None, set[str]]]:
+        """For each record id: its protocol and the conditions that hold for ``actor``."""
+        if not records:
+            return {}
+        rt = record_type_for(type(records[0]))
+        now = now or utcnow()
+        ids = [r.id for r in records]
+        keys = dict(
+            session.execute(
+                select(rt.model.id, rt.protocol_key()).where(rt.model.id.in_(ids))
+            ).all()
+        )
+        out: dict[Any, tuple[Protocol | None, set[str]]] = {i: (None, set()) for i in ids}
+        for key in set(keys.values()):
+            protocol = self.protocols.get(key) if key else None
+            if protocol is None:
+                continue
+            exprs = self._conditions(rt, actor, protocol, now)
+            names = sorted(exprs)
+            mine = [i for i in ids if keys.get(i) == key]
+            stmt = select(rt.model.id, *(exprs[n].label(f"c_{n}") for n in names)).where(
+                rt.model.id.in_(mine)
+            )
+            for row in session.execute(stmt):
+                out[row[0]] = (protocol, {n for n, v in zip(names, row[1:], strict=True) if v})
+        return out
+
+    def fields_for(
+        self, session: Session, actor: Actor, verb: str, records: Sequence[Any]
+    ) -> dict[Any, frozenset[str]]:
+        """Visible fields per record id (empty: the record is not visible for ``verb``)."""
+        mark_checked()
+        if not records:
+            return {}
+        rt = record_type_for(type(records[0]))
+        out = {}
+        for rid, (protocol, holding) in self.holding(session, actor, records).items():
+            out[rid] = granted(protocol, actor, verb, rt.name, holding) if protocol else frozenset()
+        return out
+
+    def visible_fields(
+        self, session: Session, actor: Actor, record: Any, verb: str = "view"
+    ) -> frozenset[str]:
+        return self.fields_for(session, actor, verb, [record])[record.id]
+
+    def may(self, session: Session, actor: Actor, verb: str, record: Any) -> bool:
+        return bool(self.visible_fields(session, actor, record, verb))
+
+    def get(
+        self, session: Session, actor: Actor, model: type, record_id: Any, verb: str = "view"
+    ) -> tuple[Any, frozenset[str]]:
+        """Load a record the actor may take ``verb`` on, with its visible fields, or 404.
+
+        A record that does not exist and one the caller may not see give the same answer.
+        """
+        mark_checked()
+        record = session.get(model, record_id) if record_id is not None else None
+        if record is None:
+            raise NotVisible()
+        fields = self.visible_fields(session, actor, record, verb)
+        if not fields:
+            raise NotVisible()
+        return record, fields
+
+
+def header_fields(record_type: str) -> tuple[str, ...]:
+    return RECORD_HEADER[record_type]
+
+
+def prune(data: dict[str, Any], visible: Iterable[str], header: Iterable[str]) -> dict[str, Any]:
+    """Keep only visible dotted paths of a dumped record (lists apply the path per element).
+
+    Serialisers dump everything and this removes what the caller may not see, so a new field
+    added to a schema is hidden until a protocol grants it.
+    """
+    allowed = set(visible) | set(header)
+    tree: dict[str, Any] = {}
+    for path in allowed:
+        node = tree
+        parts = path.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if node is True:
+                break
+        else:
+            node[parts[-1]] = True
+
+    def keep(value: Any, spec: Any) -> Any:
+        if spec is True:
+            return value
+        if isinstance(value, list):
+            return [keep(v, spec) for v in value]
+        if isinstance(value, dict):
+            return {k: keep(v, spec[k]) for k, v in value.items() if k in spec}
+        return None
+
+    return {k: keep(v, tree[k]) for k, v in data.items() if k in tree}

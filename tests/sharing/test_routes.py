@@ -1,0 +1,59 @@
+"""Every route names the sharing policy it reads through, and object routes answer 404 for
+records that do not exist, are malformed, or belong to someone else."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from flask import Flask
+
+from casework.routes import access_of, policy_of
+from casework.sharing.engine import _types
+from tests.conftest import Factory, bearer
+
+
+def test_every_signed_in_route_declares_a_policy(app: Flask) -> None:
+    missing, unknown = [], []
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        if rule.endpoint == "static" or access_of(view) == "public":
+            continue
+        declared = policy_of(view)
+        if declared is None:
+            missing.append(rule.endpoint)
+        else:
+            unknown += [p for p in declared if p not in _types]
+    assert missing == [], "routes that do not say which sharing policy they use"
+    assert unknown == [], "policies that no record type registered"
+
+
+def _object_routes(app: Flask) -> list[str]:
+    return [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods
+        and policy_of(app.view_functions[rule.endpoint])
+        and re.search(r"<[^>]*_id>", rule.rule)
+    ]
+
+
+def test_object_routes_answer_404_for_unknown_malformed_and_foreign_ids(
+    app: Flask, client, factory: Factory
+) -> None:
+    factory.agency("POL", "police")
+    factory.agency("HSG", "housing")
+    panel = factory.panel(("POL",))
+    referrer = factory.user("ref@pol.example", "POL", ("referrer",))
+    referral = factory.referral(referrer, panel)
+    stranger = factory.user("rep@hsg.example", "HSG", ("agency_rep", "referrer", "coordinator"))
+    headers = bearer(factory.token(stranger))
+    routes = _object_routes(app)
+    assert "/api/v1/referrals/<referral_id>" in routes
+    for route in routes:
+        for value in (str(uuid.uuid4()), "not-an-id", str(referral.id)):
+            url = re.sub(r"<[^>]*_id>", value, route)
+            if url.startswith("/api/"):
+                response = client.get(url, headers=headers)
+                assert response.status_code == 404, url
+                assert response.json == {"error": {"code": "not_found", "message": "Not found"}}
