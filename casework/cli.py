@@ -264,6 +264,51 @@ def keys_rotate(batch_size: int) -> None:
         click.echo(f"Primary key is now {rotation.key_id}. Verified: no row uses an old key.")
 
 
+@main.group("import", help="Load historical records from CSV.")
+def import_group() -> None:
+    pass
+
+
+@import_group.command("referrals", help="Import historical MARAC referrals from a CSV file.")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--panel", "panel_id", required=True, help="The MARAC panel's id.")
+@click.option("--all-or-nothing", is_flag=True, help="Import nothing if any row is refused.")
+def import_referrals(path: Path, panel_id: str, all_or_nothing: bool) -> None:
+    import csv
+    import uuid
+
+    from casework.referrals.importer import import_referrals as run_import
+
+    try:
+        panel = uuid.UUID(panel_id)
+    except ValueError:
+        raise CliError("--panel must be a panel id") from None
+    text = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    total = max(sum(1 for _ in csv.reader(text)) - 1, 0)
+    importer = Actor(
+        None, "system:import", None, None, None, False, frozenset({"coordinator"}), "cli"
+    )
+    with services() as svc, click.progressbar(length=total, label="Importing referrals") as bar:
+        seen = 0
+
+        def progress(done: int) -> None:
+            nonlocal seen
+            bar.update(done - seen)
+            seen = done
+
+        report = run_import(
+            svc, importer, panel, text, all_or_nothing=all_or_nothing, progress=progress
+        )
+    for error in report.errors:
+        click.echo(f"row {error.row}: {error.column}: {error.message}", err=True)
+    if report.rolled_back:
+        click.echo(f"nothing imported: {report.failed_rows} rows refused (--all-or-nothing)")
+        sys.exit(1)
+    click.echo(f"imported {report.imported} referrals; {report.failed_rows} rows refused")
+    if report.errors:
+        sys.exit(1)
+
+
 @main.command(help="Run the development web server on http://127.0.0.1:5000.")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)

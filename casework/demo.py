@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
 from casework.accounts.actions import create_user
+from casework.accounts.auth import actor_for
+from casework.accounts.models import User
 from casework.actors import Actor
 from casework.agencies.actions import create_agency
 from casework.agencies.models import Agency
 from casework.panels.actions import create_panel
+from casework.referrals.actions import submit_referral
 from casework.services import Services
 
 AGENCIES = [
@@ -43,6 +47,57 @@ USERS = [
     ("admin@csp.demo", "Pat Admin", "CSP", ["admin"]),
     ("dpo@csp.demo", "Lee Data", "CSP", ["dpo"]),
 ]
+
+
+# Fictional people. (referrer, days ago, victim, date of birth, perpetrator, DASH "yes" count,
+# police incidents in 12 months); the second Amelia Hart referral is a repeat of the first.
+REFERRALS = [
+    ("referrer@police.demo", 230, ("Amelia", "Hart"), "1991-06-14", ("Ryan", "Hart"), 15, 2),
+    ("idva@idva.demo", 40, ("Bethany", "Cole"), "1985-02-03", ("Dean", "Marsh"), 17, 4),
+    ("rep@health.demo", 25, ("Chloe", "O'Neill"), "1999-09-21", ("Kyle", "Brooks"), 14, 0),
+    ("rep@csc.demo", 12, ("amelia", "HART"), "1991-06-14", ("Ryan", "Hart"), 9, 1),
+    ("idva@idva.demo", 6, ("Dana", "Price"), "2008-01-30", ("Tom", "Reeve"), 11, 3),
+]
+
+
+def _demo_referrals(svc: Services, panel_id: Any) -> None:
+    today = date.today()
+    for email, days, (first, last), born, (p_first, p_last), yes, incidents in REFERRALS:
+        user = svc.session.scalar(select(User).where(User.email == email))
+        assert user is not None
+        submit_referral(
+            svc,
+            actor_for(user, via="demo"),
+            {
+                "panel_id": str(panel_id),
+                "referral_date": (today - timedelta(days=days)).isoformat(),
+                "victim": {
+                    "first_name": first,
+                    "last_name": last,
+                    "date_of_birth": born,
+                    "gender": "female",
+                    "address": "Flat 2, 10 Demo Road, Northshire",
+                    "postcode": "NS1 2AB",
+                    "phone": "07700 900123",
+                    "safe_to_call": days % 2 == 0,
+                },
+                "perpetrators": [
+                    {
+                        "first_name": p_first,
+                        "last_name": p_last,
+                        "relationship_to_victim": "partner",
+                    }
+                ],
+                "children": [],
+                "risk": {
+                    "dash": {str(q): "yes" if q <= yes else "no" for q in range(1, 25)},
+                    "police_incidents_12m": incidents,
+                },
+                "victim_aware": True,
+                "consent": True,
+                "summary": "Demo case: fictional details for trying the service.",
+            },
+        )
 
 
 def _logins_path(settings: Mapping[str, Any]) -> Path:
@@ -87,7 +142,7 @@ def load_demo(svc: Services) -> list[str] | None:
             {"email": email, "name": name, "agency": agency, "roles": roles, "password": password},
         )
         lines.append(f"{email:<24} {password:<40} {', '.join(roles)}")
-    create_panel(
+    panel = create_panel(
         svc,
         system,
         {
@@ -98,6 +153,8 @@ def load_demo(svc: Services) -> list[str] | None:
             "schedule": "day=1st tue; hour=10",
         },
     )
+    svc.session.flush()
+    _demo_referrals(svc, panel.id)
     path = _logins_path(svc.settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n")

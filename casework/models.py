@@ -4,11 +4,31 @@ from casework.accounts.models import ApiToken, LoginFailure, User, UserRole, Use
 from casework.agencies.models import Agency
 from casework.audit.models import AuditCheckpoint, AuditEntry
 from casework.db import Base
-from casework.meetings.models import AgendaItem, Attendance, Meeting
+from casework.mail.models import OutboxMessage
+from casework.meetings.models import (
+    AgendaItem,
+    AgendaVersion,
+    Attendance,
+    Attendee,
+    CaseAction,
+    Meeting,
+    Minute,
+    ResearchNote,
+)
 from casework.panels.models import Panel, PanelMember
+from casework.referrals.drafts import ReferralDraft
 from casework.referrals.models import Child, Perpetrator, PossibleMatch, Referral
+from casework.scheduler.models import ApschedulerJob, JobRun
 
 __all__ = [
+    "AgendaVersion",
+    "ApschedulerJob",
+    "Attendee",
+    "CaseAction",
+    "JobRun",
+    "Minute",
+    "OutboxMessage",
+    "ResearchNote",
     "AgendaItem",
     "Attendance",
     "Child",
@@ -16,6 +36,7 @@ __all__ = [
     "Perpetrator",
     "PossibleMatch",
     "Referral",
+    "ReferralDraft",
     "Agency",
     "ApiToken",
     "AuditCheckpoint",

@@ -97,7 +97,7 @@ def test_mistakes_exit_non_zero_with_one_clear_line(cli, args, stdin, expected):
     assert "Traceback" not in result.output
 
 
-def test_demo_loads_a_partnership_and_prints_sign_ins(cli, client):
+def test_demo_loads_a_partnership_and_prints_sign_ins(cli, client, svc):
     result = cli("demo")
     assert result.exit_code == 0, result.output
     logins = [line.split() for line in result.output.splitlines() if "@" in line]
@@ -117,6 +117,11 @@ def test_demo_loads_a_partnership_and_prints_sign_ins(cli, client):
 
     assert sign_in(client, email, password).status_code == 302
     assert "Northshire MARAC" in client.get("/").text
+    from casework.referrals.models import Referral
+
+    demo_referrals = svc.session.query(Referral).all()
+    assert len(demo_referrals) == 5
+    assert [r.victim_first_name for r in demo_referrals if r.crit_repeat] == ["amelia"]
     again = cli("demo")
     assert again.exit_code == 0 and "already holds data" in again.output
     assert email in again.output

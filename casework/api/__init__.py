@@ -23,4 +23,9 @@ def _authenticate() -> None:
     g.actor = auth.actor_for(user, via="api")
 
 
-from casework.api import accounts, panels, referrals  # noqa: E402,F401  (routes register on import)
+from casework.api import (  # noqa: E402,F401  (routes register on import)
+    accounts,
+    panels,
+    referrals,
+    referrals_manage,
+)

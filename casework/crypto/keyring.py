@@ -220,13 +220,18 @@ def load_keyring(path: Path | None, env_value: str | None) -> KeyRing:
     raise KeyRingError("no key ring configured: give a key ring file path or a JSON value")
 
 
-def _write_private(fd: int, text: str) -> None:
+def _write_private(fd: int, text: str, owner: os.stat_result | None = None) -> None:
     """Write a secret file's content through ``fd``: owner-only, flushed to disk before return.
 
     The fsync matters for rotation: rows are re-encrypted under a new key only after it is
-    durably on disk, so a crash can never leave ciphertext whose key was lost.
+    durably on disk, so a crash can never leave ciphertext whose key was lost. ``owner`` is the
+    file being replaced: its owner is kept (the user the service reads it as), and if that is
+    not allowed this fails before anything is replaced rather than leave servers a ring they
+    cannot read.
     """
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        if owner is not None and (owner.st_uid, owner.st_gid) != (os.geteuid(), os.getegid()):
+            os.fchown(fh.fileno(), owner.st_uid, owner.st_gid)
         os.fchmod(fh.fileno(), 0o600)
         fh.write(text)
         fh.flush()
@@ -249,9 +254,13 @@ def write_private_file(path: Path, text: str) -> None:
     key ring. The file is mode 0600 from the moment it exists.
     """
     path = Path(path)
+    try:
+        owner = os.stat(path)
+    except FileNotFoundError:
+        owner = None
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        _write_private(fd, text)
+        _write_private(fd, text, owner)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -8,16 +8,21 @@ the meeting, and minutes only if it attended.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from casework.crypto import Sealed, encrypted
 from casework.db import Base, UUIDPrimaryKey, utcnow
 
 MEETING_STATUSES = ("scheduled", "cancelled", "held", "closed")
+AGENDA_STATUSES = ("none", "draft", "published")
 ITEM_KINDS = ("referral", "review", "candidate")
 ATTENDANCE = ("present", "apologies")
+ACTION_STATUSES = ("open", "done", "not_done")
+# DOMAIN.md: incomplete actions are split by why.
+NOT_DONE_REASONS = ("circumstances_changed", "agency_did_not_act")
 
 
 class Meeting(UUIDPrimaryKey, Base):
@@ -26,8 +31,18 @@ class Meeting(UUIDPrimaryKey, Base):
     panel_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("panels.id"), index=True)
     starts_at: Mapped[datetime] = mapped_column(index=True)
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    length_minutes: Mapped[int] = mapped_column(default=180)
+    minutes_per_case: Mapped[int] = mapped_column(default=15)
+    # Working-day deadlines worked out when the meeting is scheduled or moved.
+    cutoff_on: Mapped[date | None] = mapped_column()
+    circulate_on: Mapped[date | None] = mapped_column()
+    minutes_due_on: Mapped[date | None] = mapped_column()
+    agenda_status: Mapped[str] = mapped_column(String(16), default="none")
+    agenda_version: Mapped[int] = mapped_column(default=0)
     # Set when the agenda is circulated to member agencies; sharing starts here.
     circulated_at: Mapped[datetime | None] = mapped_column()
+    closed_at: Mapped[datetime | None] = mapped_column()
+    moved_from: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     items: Mapped[list[AgendaItem]] = relationship(
@@ -45,6 +60,9 @@ class AgendaItem(UUIDPrimaryKey, Base):
     position: Mapped[int] = mapped_column()
     kind: Mapped[str] = mapped_column(String(16), default="referral")
     referral_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("referrals.id"), index=True)
+    # A review item: an incomplete action from an earlier meeting.
+    action_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("case_actions.id"))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Attendance(Base):
@@ -57,3 +75,90 @@ class Attendance(Base):
         ForeignKey("agencies.id"), primary_key=True, index=True
     )
     status: Mapped[str] = mapped_column(String(16), default="present")
+
+
+class AgendaVersion(UUIDPrimaryKey, Base):
+    """What was published, and when: changes after publication are versioned and re-notified.
+
+    ``items`` holds positions, kinds and record ids only (never personal values).
+    """
+
+    __tablename__ = "agenda_versions"
+    __table_args__ = (UniqueConstraint("meeting_id", "version"),)
+
+    meeting_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int] = mapped_column()
+    items: Mapped[list] = mapped_column(JSON, default=list)
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Attendee(UUIDPrimaryKey, Base):
+    """A person at the meeting; each acknowledges the confidentiality statement."""
+
+    __tablename__ = "meeting_attendees"
+
+    meeting_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    acknowledged_at: Mapped[datetime | None] = mapped_column()
+
+
+class ResearchNote(UUIDPrimaryKey, Base):
+    """What one agency found in its own systems about a listed case: visible to it alone."""
+
+    __tablename__ = "research_notes"
+    __table_args__ = (UniqueConstraint("meeting_id", "referral_id", "agency_id"),)
+
+    meeting_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    referral_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("referrals.id"), index=True)
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
+    author_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    text_ct: Mapped[bytes | None] = mapped_column("text", Sealed())
+    text = encrypted("text_ct")
+    has_information_ct: Mapped[bytes | None] = mapped_column("has_information", Sealed())
+    has_information = encrypted("has_information_ct", kind="bool")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Minute(UUIDPrimaryKey, Base):
+    """The minutes of one case at one meeting: restricted to attendees' agencies."""
+
+    __tablename__ = "minutes"
+    __table_args__ = (UniqueConstraint("meeting_id", "referral_id"),)
+
+    meeting_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    referral_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("referrals.id"), index=True)
+    author_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    text_ct: Mapped[bytes | None] = mapped_column("text", Sealed())
+    text = encrypted("text_ct")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class CaseAction(UUIDPrimaryKey, Base):
+    """An action agreed at a meeting: what, which agency, by when; tracked to done or not."""
+
+    __tablename__ = "case_actions"
+
+    meeting_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("meetings.id"), index=True)
+    referral_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("referrals.id"), index=True)
+    owner_agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
+    description_ct: Mapped[bytes | None] = mapped_column("description", Sealed())
+    description = encrypted("description_ct")
+    due_on: Mapped[date] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    not_done_reason: Mapped[str | None] = mapped_column(String(32))
+    outcome_ct: Mapped[bytes | None] = mapped_column("outcome", Sealed())
+    outcome = encrypted("outcome_ct")
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column()
+    last_reminded_on: Mapped[date | None] = mapped_column()

@@ -26,6 +26,12 @@ class Panel(UUIDPrimaryKey, Base):
     active: Mapped[bool] = mapped_column(default=True)
     # The Information Sharing Protocol (config/isp/<protocol>.toml) this panel works under.
     protocol: Mapped[str] = mapped_column(String(64))
+    meeting_minutes: Mapped[int] = mapped_column(default=180)
+    minutes_per_case: Mapped[int] = mapped_column(default=15)
+    cutoff_working_days: Mapped[int] = mapped_column(default=8)
+    circulation_working_days: Mapped[int] = mapped_column(default=5)
+    # Adults (16+) who are female in the panel's area: the SafeLives volume denominator.
+    adult_female_population: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     members: Mapped[list[PanelMember]] = relationship(cascade="all, delete-orphan", lazy="selectin")

@@ -48,9 +48,17 @@ def _checked_panel(svc: Services, panel_id: uuid.UUID) -> Panel:
 @action
 def submit_referral(svc: Services, actor: Actor, data: Any) -> Referral:
     require_role(actor, "referrer", "idva", "coordinator")
+    values = check_referral(svc, data)
+    if actor.agency_id is None:
+        raise Invalid({"_schema": ["Referrals are made by a member of an agency"]})
+    return record_referral(svc, actor, values, actor.agency_id, actor.user_id)
+
+
+def check_referral(svc: Services, data: Any) -> dict[str, Any]:
+    """Every rule that needs no lock: the schema, the panel, the victim's age."""
     values = load(ReferralIn(), data)
-    panel = _checked_panel(svc, values["panel_id"])
-    v, risk, day = values["victim"], values["risk"], values["referral_date"]
+    _checked_panel(svc, values["panel_id"])
+    v, day = values["victim"], values["referral_date"]
     if v["date_of_birth"] > day:
         raise Invalid({"victim.date_of_birth": ["Date of birth must be before the referral date"]})
     min_age = int(svc.settings.get("MARAC_MIN_VICTIM_AGE", 16))
@@ -63,9 +71,22 @@ def submit_referral(svc: Services, actor: Actor, data: Any) -> Referral:
             ),
             code="victim_under_16",
         )
-    if actor.agency_id is None:
-        raise Invalid({"_schema": ["Referrals are made by a member of an agency"]})
+    return values
 
+
+def record_referral(
+    svc: Services,
+    actor: Actor,
+    values: dict[str, Any],
+    agency_id: uuid.UUID,
+    referrer_user_id: uuid.UUID | None,
+    status: str = "submitted",
+) -> Referral:
+    """Decide repeat and criteria under the victim's lock, then write and audit.
+
+    Callers have checked access and run ``check_referral``; the import uses this directly.
+    """
+    v, risk, day = values["victim"], values["risk"], values["referral_date"]
     victim = Person(v["first_name"], v["last_name"], v["date_of_birth"])
     perps = [
         Person(p["first_name"], p["last_name"], p["date_of_birth"]) for p in values["perpetrators"]
@@ -99,11 +120,11 @@ def submit_referral(svc: Services, actor: Actor, data: Any) -> Referral:
 
     referral = Referral(
         reference=_reference(day),
-        panel_id=panel.id,
-        referring_agency_id=actor.agency_id,
-        referrer_user_id=actor.user_id,
+        panel_id=values["panel_id"],
+        referring_agency_id=agency_id,
+        referrer_user_id=referrer_user_id,
         referral_date=day,
-        status="submitted",
+        status=status,
     )
     referral.victim_first_name = v["first_name"]
     referral.victim_last_name = v["last_name"]

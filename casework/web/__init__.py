@@ -4,4 +4,11 @@ from flask import Blueprint
 
 blueprint = Blueprint("web", __name__)
 
-from casework.web import admin, audit, auth, home  # noqa: E402,F401  (views register on import)
+from casework.web import (  # noqa: E402,F401  (views register on import)
+    admin,
+    audit,
+    auth,
+    coordination,
+    home,
+    imports,
+)

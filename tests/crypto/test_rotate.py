@@ -430,6 +430,30 @@ def test_write_keyring_replaces_atomically_with_private_mode(tmp_path: Path) -> 
     assert [p.name for p in tmp_path.iterdir()] == ["ring.json"]  # no temporary file left
 
 
+def test_write_keyring_keeps_the_owner_or_leaves_the_file_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "ring.json"
+    write_keyring(path, KeyRing.generate())
+    before = path.read_text()
+    owner = path.stat()
+    chowned: list[tuple[int, int]] = []
+    monkeypatch.setattr(os, "geteuid", lambda: owner.st_uid + 1)  # run by someone else
+    monkeypatch.setattr(os, "fchown", lambda _fd, uid, gid: chowned.append((uid, gid)))
+    write_keyring(path, KeyRing.generate())
+    assert chowned == [(owner.st_uid, owner.st_gid)]
+
+    def refuse(_fd: int, _uid: int, _gid: int) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "fchown", refuse)
+    after_first = path.read_text()
+    with pytest.raises(PermissionError):
+        write_keyring(path, KeyRing.generate())
+    assert path.read_text() == after_first != before
+    assert [p.name for p in tmp_path.iterdir()] == ["ring.json"]
+
+
 def test_old_key_rows_are_found_in_sql_by_their_exact_key_id(ring_path: Path, db: Database) -> None:
     seed(db)
     target = target_of(Client)

@@ -1,0 +1,1 @@
+"""Timed jobs: one scheduler process, jobs stored in the database, every run recorded once."""

@@ -1,0 +1,92 @@
+"""The coordinator's upload page for historical referrals, and the CSV template."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from typing import Any
+
+from flask import Response, render_template, request
+
+from casework.authz import action, require_role
+from casework.errors import Invalid
+from casework.http import current_actor, services
+from casework.panels import actions as panels
+from casework.referrals.importer import ImportReport, import_referrals, template
+from casework.routes import policy, signed_in
+from casework.services import Services
+from casework.web import blueprint
+from casework.web.forms import error_list
+
+MAX_BYTES = 20 * 1024 * 1024
+
+
+@action
+def _coordinator(svc: Services, actor: Any) -> list[Any]:
+    require_role(actor, "coordinator")
+    return [p for p in panels.list_panels(svc, actor) if p.kind == "marac"]
+
+
+@blueprint.route("/referrals/import/template.csv")
+@signed_in
+@policy()
+def import_template() -> Any:
+    _coordinator(services(), current_actor())
+    return Response(
+        template(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="referral-import-template.csv"'},
+    )
+
+
+@blueprint.route("/referrals/import", methods=["GET", "POST"])
+@signed_in
+@policy("referral")
+def import_page() -> Any:
+    svc, actor = services(), current_actor()
+    choices = _coordinator(svc, actor)
+    values = {"panel_id": request.form.get("panel_id", ""), "all_or_nothing": False}
+    if request.method == "GET":
+        return _page(choices, values, {}, None)
+    values["all_or_nothing"] = request.form.get("all_or_nothing") == "on"
+    errors: dict[str, list[str]] = {}
+    panel_ids = {str(p.id) for p in choices}
+    if values["panel_id"] not in panel_ids:
+        errors["panel_id"] = ["Choose the MARAC panel the referrals were heard by"]
+    upload = request.files.get("file")
+    raw = upload.read(MAX_BYTES + 1) if upload else b""
+    if not raw:
+        errors["file"] = ["Choose a CSV file to upload"]
+    elif len(raw) > MAX_BYTES:
+        errors["file"] = ["The file must be smaller than 20 MB"]
+    if errors:
+        return _page(choices, values, errors, None), 422
+    try:
+        text = io.StringIO(raw.decode("utf-8-sig")).readlines()
+    except UnicodeDecodeError:
+        return _page(choices, values, {"file": ["Save the file as CSV UTF-8"]}, None), 422
+    try:
+        report = import_referrals(
+            svc,
+            actor,
+            uuid.UUID(values["panel_id"]),
+            text,
+            all_or_nothing=bool(values["all_or_nothing"]),
+        )
+    except Invalid as exc:
+        return _page(
+            choices, values, {"file": [*exc.fields.get("file", []), exc.message][:1]}, None
+        ), 422
+    return _page(choices, values, {}, report)
+
+
+def _page(choices: list[Any], values: dict, errors: dict, report: ImportReport | None) -> str:
+    return render_template(
+        "imports/referrals.html",
+        title="Import historical referrals",
+        panels=choices,
+        values=values,
+        errors=errors,
+        error_items=error_list(errors),
+        report=report,
+    )
