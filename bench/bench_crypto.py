@@ -77,15 +77,21 @@ def main() -> None:
         return person.first_name
 
     results = [
-        ("seal (AES-256-GCM, short field)", lambda: seal(
-            ring, "bench_people", "first_name", row_id, plaintext)),
-        ("open_ (AES-256-GCM, short field)", lambda: open_(
-            ring, "bench_people", "first_name", row_id, envelope)),
+        (
+            "seal (AES-256-GCM, short field)",
+            lambda: seal(ring, "bench_people", "first_name", row_id, plaintext),
+        ),
+        (
+            "open_ (AES-256-GCM, short field)",
+            lambda: open_(ring, "bench_people", "first_name", row_id, envelope),
+        ),
         ("descriptor set (encrypt)", set_field),
         ("descriptor get (decrypt, uncached)", get_uncached),
         ("descriptor get (cached)", lambda: person.first_name),
-        ("blind_index (2 parts, 32 bits)", lambda: blind_index(
-            ring, "surname_dob", "O'Brien", "1980-02-29")),
+        (
+            "blind_index (2 parts, 32 bits)",
+            lambda: blind_index(ring, "surname_dob", "O'Brien", "1980-02-29"),
+        ),
     ]
     print(f"median of {BATCHES} batches x {BATCH_SIZE} calls, microseconds per operation")
     for label, op in results:

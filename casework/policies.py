@@ -1,5 +1,6 @@
 """Importing this registers every record type with the sharing engine (see sharing/engine.py)."""
 
+from casework.meetings import policies as meetings
 from casework.referrals import policies as referrals
 
-__all__ = ["referrals"]
+__all__ = ["meetings", "referrals"]

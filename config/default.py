@@ -46,5 +46,8 @@ WTF_CSRF_TIME_LIMIT = None
 # Information Sharing Protocols: a directory of TOML files. Empty means config/isp/.
 ISP_DIR = ""
 
+# Downloads meant for publication show counts from 1 to SUPPRESS_BELOW - 1 as "<5".
+SUPPRESS_BELOW = 5
+
 SERVICE_NAME = "Casework"
 LOG_LEVEL = "INFO"

@@ -43,18 +43,27 @@ def need(condition: bool, reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database for this run. On PostgreSQL each run gets its own schema (via
+    ``search_path``), so runs sharing one server cannot trample each other."""
     url = os.environ.get("CASEWORK_TEST_DATABASE_URL") or ""
-    if url:
-        engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    else:
+    if not url:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'casework.db'}"
+        upgrade(url)
+        yield url
+        return
+    base = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    schema = f"test_{os.getpid()}"
+    engine = create_engine(base)
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
     upgrade(url)
-    return url
+    yield url
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")

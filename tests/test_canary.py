@@ -57,7 +57,7 @@ def test_nothing_in_plain_text_on_disk_or_in_logs(
         url = database_url.replace("postgresql+psycopg://", "postgresql://", 1)
         dump = subprocess.run([pg_dump, "--data-only", url], capture_output=True, check=True)
         blobs = {"pg_dump": dump.stdout}
-        assert b"COPY public.referrals" in dump.stdout
+        assert b".referrals (" in dump.stdout  # the dump did include the table
     for name, blob in blobs.items():
         for value in _values():
             assert value not in blob, f"{value!r} in plain text in {name}"

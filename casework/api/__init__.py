@@ -28,4 +28,5 @@ from casework.api import (  # noqa: E402,F401  (routes register on import)
     panels,
     referrals,
     referrals_manage,
+    stats,
 )

@@ -15,7 +15,7 @@ from typing import Any
 
 from casework.errors import Invalid
 from casework.referrals.schemas import ChildIn, PerpetratorIn, ReferralIn
-from casework.risk.dash import QUESTIONS
+from casework.risk.dash import QUESTIONS, RiskRules, band, criteria_met
 from casework.schemas import load
 
 SECTIONS = ("victim", "perpetrators", "children", "dash", "criteria", "consent", "narrative")
@@ -172,6 +172,23 @@ def assemble(panel_id: Any, content: Mapping[str, Any]) -> dict[str, Any]:
 
 def dash_score(content: Mapping[str, Any]) -> int:
     return sum(1 for a in content.get("dash", {}).values() if a == "yes")
+
+
+def preview(content: Mapping[str, Any], rules: RiskRules) -> dict[str, Any]:
+    """Score, band and the criteria met so far, with the rules ``submit_referral`` applies.
+    Whether it is a repeat is only known at submission, so it is not counted here."""
+    score = dash_score(content)
+    body = risk_body(content.get("dash", {}), content.get("criteria", {}))
+    try:
+        incidents = int(body.get("police_incidents_12m", 0))
+    except ValueError:
+        incidents = 0
+    judgement = bool(body.get("professional_judgement"))
+    return {
+        "score": score,
+        "band": band(score, rules),
+        "criteria": criteria_met(score, incidents, judgement, False, rules),
+    }
 
 
 # --- checks -------------------------------------------------------------------------------

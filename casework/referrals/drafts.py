@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.actors import Actor
 from casework.audit import log as audit
@@ -42,6 +42,7 @@ class ReferralDraft(UUIDPrimaryKey, Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     content_ct: Mapped[bytes | None] = mapped_column("content", Sealed())
     content = encrypted("content_ct", kind="json")
+    panel: Mapped[Panel] = relationship(lazy="joined")
 
     def victim_name(self) -> str:
         victim = (self.content or {}).get("victim", {})

@@ -20,7 +20,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from casework.accounts.models import User, UserRole
 from casework.actors import Actor
@@ -29,7 +29,7 @@ from casework.audit import log as audit
 from casework.authz import action, require_role
 from casework.errors import Forbidden, Invalid
 from casework.referrals.manage_schemas import AssignIdvaIn, WithdrawIn
-from casework.referrals.models import Referral
+from casework.referrals.models import PossibleMatch, Referral
 from casework.schemas import load
 from casework.services import Services
 from casework.sharing.engine import header_fields, prune
@@ -105,8 +105,8 @@ def state(referral: Referral, fields: frozenset[str]) -> dict[str, Any]:
     return prune(data, fields, header_fields("referral"))
 
 
-def _check(referral: Referral, to: str) -> None:
-    if to not in TRANSITIONS[referral.status]:
+def _check(referral: Referral, to: str, only_from: tuple[str, ...] = ()) -> None:
+    if to not in TRANSITIONS[referral.status] or (only_from and referral.status not in only_from):
         raise Invalid(
             {"status": [f"A referral that is {referral.status} cannot be {_DONE[to]}"]},
             message=(
@@ -118,9 +118,14 @@ def _check(referral: Referral, to: str) -> None:
 
 
 def _move(
-    svc: Services, actor: Actor, referral: Referral, to: str, fields: tuple[str, ...] = ()
+    svc: Services,
+    actor: Actor,
+    referral: Referral,
+    to: str,
+    fields: tuple[str, ...] = (),
+    only_from: tuple[str, ...] = (),
 ) -> None:
-    _check(referral, to)
+    _check(referral, to, only_from)
     referral.status = to
     svc.session.flush()
     audit.record(svc.session, actor, "update", "referral", referral.id, ["status", *fields])
@@ -129,7 +134,8 @@ def _move(
 @action
 def accept_referral(svc: Services, actor: Actor, referral_id: Any) -> dict[str, Any]:
     referral, fields = managed_referral(svc, actor, referral_id)
-    _move(svc, actor, referral, "accepted")
+    # listed -> accepted is taking it off an agenda, which the meetings code does
+    _move(svc, actor, referral, "accepted", only_from=("submitted",))
     return state(referral, fields)
 
 
@@ -207,8 +213,14 @@ def manage_view(svc: Services, actor: Actor, referral_id: Any) -> dict[str, Any]
     idva = None
     if referral.assigned_idva_id is not None and "assigned_idva" in fields:
         idva = svc.session.get(User, referral.assigned_idva_id)
+    waiting = svc.session.scalar(
+        select(func.count())
+        .select_from(PossibleMatch)
+        .where(PossibleMatch.referral_id == referral.id, PossibleMatch.status == "pending")
+    )
     audit.record(svc.session, actor, "view", "referral", referral.id, shown)
     return {
+        "pending_matches": int(waiting or 0),
         "referral": current,
         "withdrawn_reason": reason,
         "idva": idva,
@@ -224,7 +236,7 @@ def mark_listed(svc: Services, actor: Actor, referral: Referral) -> None:
 
 def mark_unlisted(svc: Services, actor: Actor, referral: Referral) -> None:
     """Taken off an agenda before the meeting: back to accepted, ready to list again."""
-    _move(svc, actor, referral, "accepted")
+    _move(svc, actor, referral, "accepted", only_from=("listed",))
 
 
 def mark_heard(svc: Services, actor: Actor, referral: Referral) -> None:

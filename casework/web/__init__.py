@@ -11,4 +11,6 @@ from casework.web import (  # noqa: E402,F401  (views register on import)
     coordination,
     home,
     imports,
+    referral_form,
+    referrals,
 )

@@ -154,9 +154,14 @@ def match_review() -> Any:
     return render_template(
         "coordination/review.html",
         items=items,
+        months=_months(),
         status_names=STATUS_NAMES,
         long_date=long_date,
     )
+
+
+def _months() -> int:
+    return int(services().settings.get("REPEAT_MONTHS", 12))
 
 
 def _outcome(result: dict[str, Any]) -> str:
@@ -168,7 +173,7 @@ def _outcome(result: dict[str, Any]) -> str:
         return f"Match confirmed. Referral {reference} is a repeat (previous referral {previous})"
     return (
         f"Match confirmed. Referral {reference} is not a repeat: the earlier referral is more "
-        "than 12 months before it, or has been withdrawn"
+        f"than {_months()} months before it, or has been withdrawn"
     )
 
 

@@ -65,7 +65,7 @@ PAGES = {
         "/no-such-page",
     ],
     "rep@housing.demo": ["/"],
-    "coordinator@csp.demo": ["/", "/admin/users", "/audit"],
+    "coordinator@csp.demo": ["/", "/admin/users", "/audit", "/referrals/review"],
     "dpo@csp.demo": [
         "/",
         "/audit",

@@ -1,0 +1,104 @@
+"""API: statistics (CONTRACT.md, Statistics). Figures only, never a personal field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request
+
+from casework.api import blueprint
+from casework.api.registry import endpoint
+from casework.exports import dated_filename
+from casework.http import current_actor, services
+from casework.stats import downloads
+from casework.stats.actions import STATS_ROLES, contract_view, marac_stats, quarterly_return
+
+QUERY = {
+    "panel_id": "One MARAC panel (default: every panel the caller may count)",
+    "from": "First referral/meeting date counted (YYYY-MM-DD, inclusive)",
+    "to": "Last date counted (YYYY-MM-DD, inclusive)",
+    "format": "json (default), csv or xlsx",
+    "publication": "true: suppress counts from 1 to 4 in downloads",
+}
+RETURN_COLUMNS = (
+    "meeting_date",
+    "panel",
+    "cases",
+    "repeat",
+    "children",
+    "police_referrals",
+    "non_police_referrals",
+    "referrals_by_agency",
+    "bme",
+    "lgbt",
+    "disability",
+    "male",
+    "aged_16_17",
+)
+
+
+def _download(
+    stem: str, header: tuple[str, ...], rows: list, fmt: str, publication: bool, end: Any
+) -> Response:
+    below = int(services().settings.get("SUPPRESS_BELOW", 5))
+    if publication:
+        rows = downloads.suppressed_rows(rows, below)
+    notice = downloads.note(publication, below)
+    if fmt == "csv":
+        body: Any = downloads.to_csv(header, rows, notice)
+        mimetype = "text/csv"
+    else:
+        body = downloads.to_xlsx(stem, header, rows, notice)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    name = dated_filename(stem, fmt, end)
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@blueprint.get("/stats/marac")
+@endpoint(
+    summary="MARAC figures by referral date and by meeting date",
+    tag="statistics",
+    policy=(),
+    roles=STATS_ROLES,
+    query=QUERY,
+)
+def stats_marac() -> Any:
+    q, figures = marac_stats(services(), current_actor(), request.args.to_dict())
+    if q["format"] == "json":
+        return contract_view(figures)
+    rows = [list(r) for r in downloads.figure_rows(figures)]
+    header = ("section", "measure", "value")
+    return _download("marac-statistics", header, rows, q["format"], q["publication"], q["to"])
+
+
+@blueprint.get("/stats/marac/quarterly")
+@endpoint(
+    summary="The SafeLives quarterly MARAC return: one row per meeting held in the quarter",
+    tag="statistics",
+    policy=(),
+    roles=STATS_ROLES,
+    query={
+        "panel_id": QUERY["panel_id"],
+        "year": "e.g. 2026",
+        "quarter": "1 to 4",
+        "format": QUERY["format"],
+        "publication": QUERY["publication"],
+    },
+)
+def stats_quarterly() -> Any:
+    q, table = quarterly_return(services(), current_actor(), request.args.to_dict())
+    if q["format"] == "json":
+        return {"from": q["from_"].isoformat(), "to": q["to"].isoformat(), "meetings": table}
+    rows = [
+        [
+            *(row[c] for c in RETURN_COLUMNS[:7]),
+            "; ".join(f"{k} {v}" for k, v in row["referrals_by_agency"].items()),
+            *(row[c] for c in RETURN_COLUMNS[8:]),
+        ]
+        for row in table
+    ]
+    return _download(
+        "safelives-quarterly-return", RETURN_COLUMNS, rows, q["format"], q["publication"], q["to"]
+    )

@@ -1,0 +1,183 @@
+"""Shared checks for the meeting's own pages: research, running the meeting, minutes.
+
+A meeting is reachable only by its panel's member agencies: anyone else gets 404, exactly as
+for a meeting that does not exist. What each member then sees of the cases on it is decided
+by the sharing engine, never here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from casework.actors import Actor
+from casework.agencies.models import Agency
+from casework.audit import log as audit
+from casework.authz import require_role
+from casework.errors import Invalid, NotVisible
+from casework.meetings.models import AgendaItem, CaseAction, Meeting
+from casework.panels.models import Panel, PanelMember
+from casework.referrals.actions import visible_view
+from casework.referrals.models import Referral
+from casework.services import Services
+
+UK = ZoneInfo("Europe/London")
+CASE_ROLES = ("referrer", "idva", "agency_rep", "coordinator", "chair")
+MANAGERS = ("coordinator", "chair")
+
+# What the meeting pages show of a case: who it is about and how serious it is, the fields
+# member agencies are given to research it. Each page shows this set *as far as the engine
+# grants it* to the reader; the referral's own page has the rest for those allowed it.
+CASE_SUMMARY_FIELDS = frozenset(
+    {
+        "victim.first_name",
+        "victim.last_name",
+        "victim.date_of_birth",
+        "victim.gender",
+        "perpetrators.first_name",
+        "perpetrators.last_name",
+        "perpetrators.date_of_birth",
+        "perpetrators.relationship_to_victim",
+        "children.first_name",
+        "children.last_name",
+        "children.date_of_birth",
+        "risk.dash_score",
+        "risk.band",
+        "risk.criteria",
+        "repeat.is_repeat",
+        "repeat.previous_referral_date",
+    }
+)
+
+
+def uk_now() -> datetime:
+    return datetime.now(UK)
+
+
+def uk_today() -> date:
+    """Due dates are the partnership's calendar days, not UTC's."""
+    return uk_now().date()
+
+
+def as_uuid(value: Any) -> uuid.UUID | None:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def member_meeting(svc: Services, actor: Actor, meeting_id: Any, *roles: str) -> Meeting:
+    """The meeting, if the caller has one of ``roles`` (403 otherwise) and their agency is a
+    member of its panel (404 otherwise, as for a meeting that does not exist)."""
+    require_role(actor, *(roles or CASE_ROLES))
+    mid = as_uuid(meeting_id)
+    meeting = svc.session.get(Meeting, mid) if mid is not None else None
+    if meeting is None or meeting.status == "cancelled" or actor.agency_id is None:
+        raise NotVisible()
+    member = svc.session.get(PanelMember, (meeting.panel_id, actor.agency_id))
+    if member is None:
+        raise NotVisible()
+    return meeting
+
+
+def is_circulated(meeting: Meeting, now: datetime | None = None) -> bool:
+    now = now or uk_now()
+    return meeting.circulated_at is not None and meeting.circulated_at <= now
+
+
+def not_closed(meeting: Meeting, what: str) -> None:
+    """After closing, the record of the meeting is fixed: a stale form learns why."""
+    if meeting.status == "closed":
+        raise Invalid(
+            {"_schema": [f"The meeting is closed: {what} can no longer be changed"]},
+            message=f"This meeting has been closed, so {what} can no longer be changed.",
+            code="meeting_closed",
+        )
+
+
+@dataclass
+class Case:
+    """One agenda line as the meeting pages need it: its place, kind and the case it is about."""
+
+    item: AgendaItem
+    referral_id: uuid.UUID | None
+    action: CaseAction | None
+
+
+def agenda_cases(svc: Services, meeting: Meeting) -> list[Case]:
+    """Agenda items in order, each with the case it concerns. A review item names an action
+    from an earlier meeting; its case is that action's referral."""
+    action_ids = [i.action_id for i in meeting.items if i.action_id is not None]
+    actions = {}
+    if action_ids:
+        actions = {
+            a.id: a for a in svc.session.scalars(select(CaseAction).where(CaseAction.id.in_(action_ids)))
+        }
+    out = []
+    for item in sorted(meeting.items, key=lambda i: i.position):
+        act = actions.get(item.action_id) if item.action_id else None
+        rid = item.referral_id or (act.referral_id if act is not None else None)
+        out.append(Case(item, rid, act))
+    return out
+
+
+def listed_referral_ids(svc: Services, meeting: Meeting) -> list[uuid.UUID]:
+    seen: dict[uuid.UUID, None] = {}
+    for case in agenda_cases(svc, meeting):
+        if case.referral_id is not None:
+            seen.setdefault(case.referral_id, None)
+    return list(seen)
+
+
+def case_on_agenda(svc: Services, meeting: Meeting, referral_id: Any) -> uuid.UUID:
+    """The referral id if the case is on this meeting's agenda; 404 otherwise."""
+    rid = as_uuid(referral_id)
+    if rid is None or rid not in listed_referral_ids(svc, meeting):
+        raise NotVisible()
+    return rid
+
+
+def case_summaries(
+    svc: Services, actor: Actor, referral_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, Any]]:
+    """What the reader may see of each case, limited to the summary the meeting pages show.
+
+    Cases the engine shows nothing of are left out. Each disclosure is audited with the
+    field names shown.
+    """
+    if not referral_ids:
+        return {}
+    referrals = list(svc.session.scalars(select(Referral).where(Referral.id.in_(referral_ids))))
+    granted = svc.sharing.fields_for(svc.session, actor, "view", referrals)
+    out = {}
+    for referral in referrals:
+        fields = granted[referral.id]
+        if not fields:
+            continue
+        shown = fields & CASE_SUMMARY_FIELDS
+        audit.record(svc.session, actor, "view", "referral", referral.id, shown)
+        out[referral.id] = visible_view(svc, referral, shown)
+    return out
+
+
+def panel_agencies(svc: Services, meeting: Meeting) -> list[Agency]:
+    stmt = (
+        select(Agency)
+        .join(PanelMember, PanelMember.agency_id == Agency.id)
+        .where(PanelMember.panel_id == meeting.panel_id)
+        .order_by(Agency.name)
+    )
+    return list(svc.session.scalars(stmt))
+
+
+def panel_of(svc: Services, meeting: Meeting) -> Panel:
+    panel = svc.session.get(Panel, meeting.panel_id)
+    assert panel is not None  # a foreign key
+    return panel

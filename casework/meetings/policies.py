@@ -1,0 +1,114 @@
+"""How the sharing conditions read for what a meeting produces: research notes, minutes and
+actions, as SQL the engine filters lists with and decides single records by.
+
+Each record belongs to a meeting, so its protocol is the protocol of the meeting's panel.
+Only the conditions that make sense for a record type are answered; every other condition is
+false for it (deny by default), so a research note can never be reached through "panel
+member" or "on the agenda" whatever a protocol says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, exists, or_, select
+
+from casework.actors import Actor
+from casework.meetings.models import AgendaItem, Attendance, CaseAction, Meeting, Minute
+from casework.meetings.models import ResearchNote
+from casework.panels.models import Panel, PanelMember
+from casework.sharing.engine import RecordType, register
+from casework.sharing.protocols import Protocol
+
+
+def _protocol_via_meeting(model: type) -> Callable[[], ColumnElement[str]]:
+    def key() -> ColumnElement[str]:
+        return (
+            select(Panel.protocol)
+            .join(Meeting, Meeting.panel_id == Panel.id)
+            .where(Meeting.id == model.meeting_id)
+            .scalar_subquery()
+        )
+
+    return key
+
+
+def _member_of_meeting_panel(model: type, actor: Actor) -> ColumnElement[bool]:
+    return exists(
+        select(PanelMember.agency_id)
+        .join(Meeting, Meeting.panel_id == PanelMember.panel_id)
+        .where(Meeting.id == model.meeting_id, PanelMember.agency_id == actor.agency_id)
+    )
+
+
+def _research_conditions(
+    actor: Actor, now: datetime, protocol: Protocol
+) -> dict[str, ColumnElement[bool]]:
+    """A note is its agency's alone: not the panel's, not the coordinator's, not the chair's."""
+    if actor.agency_id is None:
+        return {}
+    return {"own_research": ResearchNote.agency_id == actor.agency_id}
+
+
+def _minute_conditions(
+    actor: Actor, now: datetime, protocol: Protocol
+) -> dict[str, ColumnElement[bool]]:
+    """Minutes follow attendance at *their* meeting: an agency that sent apologies, or was
+    not there, does not read what was said."""
+    if actor.agency_id is None:
+        return {}
+    attended = exists(
+        select(Attendance.agency_id).where(
+            Attendance.meeting_id == Minute.meeting_id,
+            Attendance.agency_id == actor.agency_id,
+            Attendance.status == "present",
+        )
+    )
+    return {"attendee": attended, "panel_member": _member_of_meeting_panel(Minute, actor)}
+
+
+def _action_conditions(
+    actor: Actor, now: datetime, protocol: Protocol
+) -> dict[str, ColumnElement[bool]]:
+    """An action is seen by the agency that owns it and, like the case itself, by member
+    agencies while the case (or the action, as a review item) is on a circulated agenda of
+    their panel, until the protocol's window after that meeting closes."""
+    if actor.agency_id is None:
+        return {}
+    since = now - timedelta(days=protocol.agenda_days_after_meeting)
+    on_agenda = exists(
+        select(AgendaItem.id)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .join(PanelMember, PanelMember.panel_id == Meeting.panel_id)
+        .where(
+            or_(
+                AgendaItem.referral_id == CaseAction.referral_id,
+                AgendaItem.action_id == CaseAction.id,
+            ),
+            PanelMember.agency_id == actor.agency_id,
+            Meeting.status != "cancelled",
+            Meeting.circulated_at.is_not(None),
+            Meeting.circulated_at <= now,
+            Meeting.starts_at >= since,
+        )
+    )
+    return {
+        "own_agency": CaseAction.owner_agency_id == actor.agency_id,
+        "on_agenda": on_agenda,
+        "panel_member": _member_of_meeting_panel(CaseAction, actor),
+    }
+
+
+RESEARCH_NOTE = register(
+    RecordType(
+        "research_note",
+        ResearchNote,
+        _protocol_via_meeting(ResearchNote),
+        _research_conditions,
+    )
+)
+MINUTE = register(RecordType("minute", Minute, _protocol_via_meeting(Minute), _minute_conditions))
+ACTION = register(
+    RecordType("action", CaseAction, _protocol_via_meeting(CaseAction), _action_conditions)
+)

@@ -1,0 +1,149 @@
+"""Research before the meeting: each member agency looks up every listed case in its own
+systems and notes what it found and whether it has information to share.
+
+DOMAIN.md: research notes stay inside the agency; only what is said at the meeting and
+minuted becomes shared. So a note is read and written only through the sharing engine's
+``own_research`` condition: not the panel's coordinator, not the chair, not the police see
+another agency's note, and a note that is not theirs answers 404 like one that does not exist.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+from sqlalchemy import select
+
+from casework.actors import Actor
+from casework.audit import log as audit
+from casework.authz import action
+from casework.errors import NotVisible
+from casework.meetings.meeting_access import (
+    CASE_ROLES,
+    agenda_cases,
+    case_on_agenda,
+    case_summaries,
+    is_circulated,
+    member_meeting,
+    not_closed,
+)
+from casework.meetings.models import Meeting, ResearchNote
+from casework.schemas import StrictSchema, TrimmedString, load
+from casework.services import Services
+
+class ResearchNoteIn(StrictSchema):
+    has_information = fields.String(
+        required=True,
+        validate=validate.OneOf(("yes", "no"), error="Select yes or no"),
+        error_messages={"required": "Select whether your agency has information to share"},
+    )
+    text = TrimmedString(
+        load_default=None,
+        validate=validate.Length(max=5000, error="Research notes must be 5,000 characters or fewer"),
+    )
+
+    @validates_schema
+    def _text_when_sharing(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("has_information") == "yes" and not data.get("text"):
+            raise ValidationError(
+                "Describe what your agency holds that it will share at the meeting", "text"
+            )
+
+
+def research_meeting(svc: Services, actor: Actor, meeting_id: Any) -> Meeting:
+    """A meeting open to the caller's agency for research: its panel's, agenda circulated.
+
+    Before circulation the cases are not yet shared with member agencies (the engine's
+    ``on_agenda`` starts at circulation), so there is nothing to research: 404.
+    """
+    meeting = member_meeting(svc, actor, meeting_id, *CASE_ROLES)
+    if not is_circulated(meeting):
+        raise NotVisible()
+    return meeting
+
+
+def _own_notes(svc: Services, actor: Actor, meeting: Meeting, verb: str) -> list[ResearchNote]:
+    stmt = select(ResearchNote).where(
+        ResearchNote.meeting_id == meeting.id,
+        svc.sharing.visible_clause(actor, verb, ResearchNote),
+    )
+    return list(svc.session.scalars(stmt))
+
+
+@action
+def research_view(svc: Services, actor: Actor, meeting_id: Any) -> dict[str, Any]:
+    """The caller's agency's research page: each listed case it may see, with its own note.
+
+    Cases the engine shows the agency nothing of are left off; notes are only the agency's
+    own (the engine's list filter), each read audited with the field names shown.
+    """
+    meeting = research_meeting(svc, actor, meeting_id)
+    cases = [c for c in agenda_cases(svc, meeting) if c.referral_id is not None]
+    ordered: dict[uuid.UUID, int] = {}
+    for case in cases:
+        ordered.setdefault(case.referral_id, case.item.position)  # type: ignore[arg-type]
+    summaries = case_summaries(svc, actor, list(ordered))
+    notes = _own_notes(svc, actor, meeting, "view")
+    granted = svc.sharing.fields_for(svc.session, actor, "view", notes)
+    by_case: dict[Any, dict[str, Any]] = {}
+    for note in notes:
+        shown = granted[note.id]
+        audit.record(svc.session, actor, "view", "research_note", note.id, shown)
+        by_case[note.referral_id] = {
+            "id": str(note.id),
+            "text": note.text if "text" in shown else None,
+            "has_information": note.has_information if "has_information" in shown else None,
+            "updated_at": note.updated_at,
+        }
+    rows = [
+        {"case": summaries[rid], "note": by_case.get(rid)}
+        for rid in sorted(ordered, key=lambda r: ordered[r])
+        if rid in summaries
+    ]
+    return {
+        "meeting": meeting,
+        "cases": rows,
+        "editable": meeting.status != "closed",
+        "done": sum(1 for r in rows if r["note"] is not None),
+    }
+
+
+@action
+def save_note(
+    svc: Services, actor: Actor, meeting_id: Any, referral_id: Any, data: Any
+) -> ResearchNote:
+    """Create or replace the caller's agency's note on one listed case (one per agency).
+
+    The case must be on the meeting's agenda and visible to the caller; an existing note is
+    changed only if the engine grants ``edit`` on it (its own agency). Closed meetings refuse.
+    """
+    meeting = research_meeting(svc, actor, meeting_id)
+    rid = case_on_agenda(svc, meeting, referral_id)
+    if not case_summaries(svc, actor, [rid]):
+        raise NotVisible()
+    not_closed(meeting, "research notes")
+    values = load(ResearchNoteIn(), data)
+    note = svc.session.scalar(
+        select(ResearchNote).where(
+            ResearchNote.meeting_id == meeting.id,
+            ResearchNote.referral_id == rid,
+            ResearchNote.agency_id == actor.agency_id,
+        )
+    )
+    verb = "update"
+    if note is None:
+        note = ResearchNote(meeting_id=meeting.id, referral_id=rid, agency_id=actor.agency_id)
+        verb = "create"
+    elif not svc.sharing.may(svc.session, actor, "edit", note):
+        raise NotVisible()
+    touched_text = bool(values["text"]) or (verb == "update" and note.text is not None)
+    note.author_id = actor.user_id
+    note.has_information = values["has_information"] == "yes"
+    note.text = values["text"] or None
+    svc.session.add(note)
+    svc.session.flush()
+    written = ["has_information", *(["text"] if touched_text else [])]
+    audit.record(svc.session, actor, verb, "research_note", note.id, written)
+    return note
+

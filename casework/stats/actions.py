@@ -1,0 +1,105 @@
+"""Who may see which figures: analysts every panel, coordinators and chairs their own panels.
+
+Figures are aggregates, never a personal field, so they do not pass the field-level sharing
+engine; what is limited is the set of panels counted. A panel the caller may not see answers
+404 like any other record.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+from sqlalchemy import select
+
+from casework.actors import Actor
+from casework.authz import action, require_role
+from casework.errors import NotVisible
+from casework.panels.models import Panel, PanelMember
+from casework.schemas import StrictSchema, load
+from casework.services import Services
+from casework.stats.marac import Scope, marac_figures, safelives_return, series
+
+STATS_ROLES = ("analyst", "coordinator", "chair")
+
+
+class StatsQuery(StrictSchema):
+    panel_id = fields.UUID(load_default=None)
+    from_ = fields.Date(data_key="from", required=True)
+    to = fields.Date(required=True)
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
+    publication = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def _order(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
+            raise ValidationError("Must be on or after the start date", "to")
+
+
+class QuarterQuery(StrictSchema):
+    panel_id = fields.UUID(load_default=None)
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    quarter = fields.Integer(required=True, validate=validate.Range(min=1, max=4))
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
+    publication = fields.Boolean(load_default=False)
+
+
+def _panels(
+    svc: Services, actor: Actor, panel_id: uuid.UUID | None
+) -> tuple[uuid.UUID, ...] | None:
+    """The MARAC panels counted for this caller (None: all of them, for analysts)."""
+    stmt = select(Panel.id).where(Panel.kind == "marac")
+    if not actor.has_any("analyst"):
+        stmt = stmt.join(PanelMember, PanelMember.panel_id == Panel.id).where(
+            PanelMember.agency_id == actor.agency_id
+        )
+    allowed = tuple(svc.session.scalars(stmt))
+    if panel_id is not None:
+        if panel_id not in allowed:
+            raise NotVisible()
+        return (panel_id,)
+    return None if actor.has_any("analyst") else allowed
+
+
+def contract_view(figures: dict[str, Any]) -> dict[str, Any]:
+    """Exactly the keys CONTRACT.md lists for ``GET /api/v1/stats/marac``."""
+    r, h = figures["referrals"], figures["heard"]
+    keep = ("total", "repeat", "repeat_rate", "police", "non_police", "non_police_rate")
+    return {
+        "from": figures["from"],
+        "to": figures["to"],
+        "referrals": {
+            **{k: r[k] for k in keep},
+            "by_agency": r["by_agency"],
+            "criteria": r["criteria"],
+            "victims": r["victims"],
+            "children": r["children"],
+        },
+        "heard": {k: h[k] for k in ("meetings", "cases", "repeat", "repeat_rate")},
+    }
+
+
+@action
+def marac_stats(svc: Services, actor: Actor, query: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(query, figures): the full figures with series; ``contract_view`` trims to the API."""
+    require_role(actor, *STATS_ROLES)
+    q = load(StatsQuery(), query)
+    scope = Scope(q["from_"], q["to"], _panels(svc, actor, q["panel_id"]))
+    figures = marac_figures(svc.session, scope)
+    figures["series"] = series(svc.session, scope)
+    return q, figures
+
+
+@action
+def quarterly_return(svc: Services, actor: Actor, query: Any) -> tuple[dict[str, Any], list]:
+    require_role(actor, *STATS_ROLES)
+    q = load(QuarterQuery(), query)
+    first_month = (q["quarter"] - 1) * 3 + 1
+    start = date(q["year"], first_month, 1)
+    end = date(q["year"] + (first_month == 10), (first_month + 2) % 12 + 1, 1)
+    end = date.fromordinal(end.toordinal() - 1)
+    scope = Scope(start, end, _panels(svc, actor, q["panel_id"]))
+    q["from_"], q["to"] = start, end
+    return q, safelives_return(svc.session, scope)

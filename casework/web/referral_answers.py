@@ -1,0 +1,131 @@
+"""The "check your answers" summary of a draft: each section's answers in words, with the
+link that changes them (and brings the user back here)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any
+
+from casework.referrals import draft_form as form
+from casework.referrals.drafts import ReferralDraft
+from casework.risk.dash import QUESTIONS
+from casework.web.referral_errors import GENDERS
+
+YES_NO = {"yes": "Yes", "no": "No", "not_known": "Not known"}
+
+
+def shown_date(raw: Mapping[str, str], name: str) -> str:
+    """A date as typed in its three boxes, in words when it is a real date."""
+    parts = [raw.get(f"{name}-{p}", "").strip() for p in form.DATE_PARTS]
+    if not any(parts):
+        return ""
+    try:
+        day = date(int(parts[2]), int(parts[1]), int(parts[0]))
+    except ValueError:
+        return "/".join(parts)
+    return f"{day.day} {day:%B %Y}"
+
+
+def _name(raw: Mapping[str, str]) -> str:
+    return " ".join(v for k in ("first_name", "last_name") if (v := raw.get(k, "").strip()))
+
+
+def _rows(pairs: list[tuple[str, str | None]], pre: tuple[str, ...] = ()) -> list[dict]:
+    return [
+        {
+            "key": {"text": key},
+            "value": {
+                "text": value or "Not given",
+                "classes": "app-pre-wrap" if key in pre else "",
+            },
+        }
+        for key, value in pairs
+    ]
+
+
+def _people(section: str, items: list[dict[str, str]]) -> list[tuple[str, list[dict]]]:
+    cards = []
+    noun = "Perpetrator" if section == "perpetrators" else "Child"
+    for i, raw in enumerate(items):
+        pairs = [("Name", _name(raw)), ("Date of birth", shown_date(raw, "date_of_birth"))]
+        if section == "perpetrators":
+            pairs.append(("Relationship to the victim", raw.get("relationship_to_victim")))
+        cards.append((f"{noun} {i + 1}", _rows(pairs)))
+    return cards
+
+
+def answers(
+    draft: ReferralDraft,
+    done: Mapping[str, bool],
+    section_url: Callable[..., str],
+    item_url: Callable[..., str],
+) -> list[dict[str, Any]]:
+    content = draft.content
+    v = content.get("victim", {})
+    dash = content.get("dash", {})
+    criteria = content.get("criteria", {})
+    consent = content.get("consent", {})
+    narrative = content.get("narrative", {})
+    judgement = criteria.get("professional_judgement")
+    rows: dict[str, list[dict]] = {
+        "victim": _rows(
+            [
+                ("Name", _name(v)),
+                ("Date of birth", shown_date(v, "date_of_birth")),
+                ("Gender", GENDERS.get(v.get("gender", ""), v.get("gender"))),
+                ("Address", v.get("address")),
+                ("Postcode", v.get("postcode")),
+                ("Phone number", v.get("phone")),
+                ("Safe to call", YES_NO.get(v.get("safe_to_call", ""))),
+                ("Ethnicity", v.get("ethnicity")),
+                ("Black or minority ethnic", YES_NO.get(v.get("bme", ""))),
+                ("Lesbian, gay, bisexual or trans", YES_NO.get(v.get("lgbt", ""))),
+                ("Disability", YES_NO.get(v.get("disability", ""))),
+            ]
+        ),
+        "perpetrators": [],
+        "children": _rows([("Children", "None")]) if not content.get("children") else [],
+        "dash": _rows(
+            [("“Yes” answers", f"{form.dash_score(content)} of 24")]
+            + [(f"{n}. {q}", YES_NO.get(dash.get(n, ""), "Not answered")) for n, q in QUESTIONS.items()]
+        ),
+        "criteria": _rows(
+            [
+                ("Incidents reported to the police in 12 months", criteria.get("police_incidents_12m", "0")),
+                ("Referring on professional judgement", YES_NO.get(judgement or "no")),
+            ]
+            + ([("Reasons", criteria.get("professional_judgement_reason"))] if judgement == "yes" else []),
+            pre=("Reasons",),
+        ),
+        "consent": _rows(
+            [
+                ("Victim knows about the referral", YES_NO.get(consent.get("victim_aware", ""))),
+                ("Victim consented", YES_NO.get(consent.get("consent", ""))),
+            ]
+        ),
+        "narrative": _rows(
+            [
+                ("Summary", narrative.get("summary")),
+                ("Date of referral", shown_date(narrative, "referral_date")),
+            ],
+            pre=("Summary",),
+        ),
+    }
+    out = []
+    for section in form.SECTIONS:
+        cards = []
+        if section in form.LIST_SECTIONS:
+            for i, (title, card_rows) in enumerate(_people(section, content.get(section, []))):
+                cards.append({"title": title, "rows": card_rows, "href": item_url(draft.id, section, i, True)})
+        out.append(
+            {
+                "section": section,
+                "title": form.TITLES[section],
+                "complete": done[section],
+                "href": section_url(draft.id, section, True),
+                "rows": rows[section],
+                "cards": cards,
+            }
+        )
+    return out

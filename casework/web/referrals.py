@@ -1,0 +1,176 @@
+"""Referral pages: the list (with the user's own drafts), one referral, the confirmation after
+sending, and starting a new referral.
+
+Lists and pages read only through ``list_referrals`` and ``get_referral``, so they show exactly
+what the sharing engine grants: a section the reader's agency may not see is left out, and a
+referral it may not see at all is "Page not found", as if it did not exist.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import redirect, render_template, request, url_for
+
+from casework.errors import Invalid
+from casework.http import current_actor, services
+from casework.panels.actions import list_panels
+from casework.referrals import drafts
+from casework.referrals import draft_form as form
+from casework.referrals.actions import get_referral, list_referrals
+from casework.referrals.models import STATUSES
+from casework.risk.dash import QUESTIONS, RiskRules
+from casework.routes import policy, signed_in
+from casework.web import blueprint
+from casework.web.referral_errors import (
+    BANDS,
+    GENDERS,
+    STATUS_NAMES,
+    criteria_text,
+    friendly,
+    summary_items,
+)
+from casework.web.referral_form import section_url
+
+DATE_FILTERS = ("from", "to")
+PARTS = ("day", "month", "year")
+
+
+@blueprint.app_template_filter("day_month_year")
+def day_month_year(value: str | date | None) -> str:
+    """An ISO date as GOV.UK writes dates: 2 November 2026."""
+    if not value:
+        return ""
+    day = value if isinstance(value, date) else date.fromisoformat(value)
+    return f"{day.day} {day:%B %Y}"
+
+
+def _words() -> dict[str, Any]:
+    rules = RiskRules.from_settings(services().settings)
+    return {
+        "criteria_text": criteria_text(rules),
+        "genders": GENDERS,
+        "bands": BANDS,
+        "status_names": STATUS_NAMES,
+    }
+
+
+def _query() -> dict[str, str]:
+    """The filters as typed, for the form and for links; anything else in the URL is ignored."""
+    names = ["panel_id", "status", *(f"{d}-{p}" for d in DATE_FILTERS for p in PARTS)]
+    return {n: v for n in names if (v := request.args.get(n, "").strip())}
+
+
+def _filters(query: dict[str, str]) -> dict[str, str]:
+    filters = {k: query[k] for k in ("panel_id", "status") if k in query}
+    for name in DATE_FILTERS:
+        day, month, year = (query.get(f"{name}-{p}", "") for p in PARTS)
+        if day or month or year:
+            filters[name] = f"{year}-{month:0>2}-{day:0>2}"
+    return filters
+
+
+@blueprint.get("/referrals")
+@signed_in
+@policy("referral")
+def referral_list() -> Any:
+    svc, actor = services(), current_actor()
+    query = _query()
+    errors: dict[str, list[str]] = {}
+    try:
+        rows = list_referrals(svc, actor, _filters(query))
+    except Invalid as exc:
+        rows, errors = [], exc.fields
+    if errors:
+        errors = {
+            k: [m.replace("Not a valid date.", "Enter a real date") for m in v]
+            for k, v in errors.items()
+        }
+    own_drafts = drafts.list_drafts(svc, actor)
+    panels = [p for p in list_panels(svc, actor) if p.kind == "marac"]
+    html = render_template(
+        "referrals/list.html",
+        title="Referrals",
+        rows=rows,
+        drafts=[
+            {
+                "draft": d,
+                "victim": d.victim_name(),
+                "completed": sum(form.completed(d.panel_id, d.content).values()),
+            }
+            for d in own_drafts
+        ],
+        sections=len(form.SECTIONS),
+        panels=panels,
+        panel_names={str(p.id): p.name for p in panels},
+        statuses=STATUSES,
+        values=query,
+        errors=errors,
+        error_items=summary_items(errors),
+        can_refer=actor.has_any(*drafts.DRAFTERS),
+        **_words(),
+    )
+    return (html, 422) if errors else html
+
+
+@blueprint.route("/referrals/new", methods=["GET", "POST"])
+@signed_in
+@policy("referral")
+def referral_new() -> Any:
+    """Choose the MARAC, then the form starts as a draft only this user can open."""
+    svc, actor = services(), current_actor()
+    panels = drafts.marac_panels(svc, actor)
+    errors: dict[str, list[str]] = {}
+    chosen = request.form.get("panel_id", "")
+    if request.method == "POST":
+        try:
+            draft = drafts.start_draft(svc, actor, chosen, date.today())
+        except Invalid as exc:
+            errors = friendly(exc.fields)
+        else:
+            return redirect(section_url(draft.id, "victim"))
+    if not chosen and len(panels) == 1:
+        chosen = str(panels[0].id)
+    html = render_template(
+        "referrals/new.html",
+        title="Make a MARAC referral",
+        panels=panels,
+        chosen=chosen,
+        errors=errors,
+        error_items=summary_items(errors),
+    )
+    return (html, 422) if errors else html
+
+
+@blueprint.get("/referrals/<referral_id>")
+@signed_in
+@policy("referral")
+def referral_detail(referral_id: str) -> Any:
+    actor = current_actor()
+    referral = get_referral(services(), actor, referral_id)
+    return render_template(
+        "referrals/detail.html",
+        title=f"Referral {referral['reference']}",
+        r=referral,
+        questions=QUESTIONS,
+        can_manage=actor.has_any("coordinator", "chair"),
+        **_words(),
+    )
+
+
+@blueprint.get("/referrals/<referral_id>/confirmation")
+@signed_in
+@policy("referral")
+def referral_confirmation(referral_id: str) -> Any:
+    """After sending: the reference, the score and band, the criteria met and whether it is a
+    repeat. Only the referral's id is in the address; the rest comes through the sharing
+    engine like any other read."""
+    referral = get_referral(services(), current_actor(), referral_id)
+    return render_template(
+        "referrals/confirmation.html",
+        title="Referral sent",
+        r=referral,
+        detail_url=url_for("web.referral_detail", referral_id=referral["id"]),
+        **_words(),
+    )
