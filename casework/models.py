@@ -15,12 +15,30 @@ from casework.meetings.models import (
     Minute,
     ResearchNote,
 )
+from casework.offenders.models import (
+    Classification,
+    CohortMembership,
+    CustodyPeriod,
+    Intervention,
+    Nominal,
+    OffenderEvent,
+    PathwayNeed,
+    TargetingDecision,
+)
 from casework.panels.models import Panel, PanelMember
 from casework.referrals.drafts import ReferralDraft
 from casework.referrals.models import Child, Perpetrator, PossibleMatch, Referral
 from casework.scheduler.models import ApschedulerJob, JobRun
 
 __all__ = [
+    "Classification",
+    "CohortMembership",
+    "CustodyPeriod",
+    "Intervention",
+    "Nominal",
+    "OffenderEvent",
+    "PathwayNeed",
+    "TargetingDecision",
     "AgendaVersion",
     "ApschedulerJob",
     "Attendee",

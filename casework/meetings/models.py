@@ -60,6 +60,8 @@ class AgendaItem(UUIDPrimaryKey, Base):
     position: Mapped[int] = mapped_column()
     kind: Mapped[str] = mapped_column(String(16), default="referral")
     referral_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("referrals.id"), index=True)
+    # Offender panels: a nominal under review, or a candidate from the targeting matrix.
+    nominal_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("nominals.id"), index=True)
     # A review item: an incomplete action from an earlier meeting.
     action_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("case_actions.id"))
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -150,6 +152,7 @@ class CaseAction(UUIDPrimaryKey, Base):
 
     meeting_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("meetings.id"), index=True)
     referral_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("referrals.id"), index=True)
+    nominal_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("nominals.id"), index=True)
     owner_agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
     description_ct: Mapped[bytes | None] = mapped_column("description", Sealed())
     description = encrypted("description_ct")

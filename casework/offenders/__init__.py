@@ -1,0 +1,1 @@
+"""Offender management: PPO, Prevent and Deter and IOM nominals, cohorts and outcomes."""
