@@ -24,10 +24,12 @@ from flask import (
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from casework.actors import Actor
+from casework.audit import log as audit
 from casework.audit.chain import seal_pending
 from casework.crypto import reload_keyring_if_changed
 from casework.db import write_intent
-from casework.errors import CaseworkError, Invalid, Unauthenticated
+from casework.errors import CaseworkError, Forbidden, Invalid, NotVisible, Unauthenticated
+from casework.routes import policy_of
 from casework.services import Services
 
 log = logging.getLogger("casework.request")
@@ -71,8 +73,31 @@ def api_error(status: int, code: str, message: str, fields: dict | None = None) 
     return response
 
 
+def _record_denial(exc: CaseworkError) -> None:
+    """s.62 logs refused attempts too: a 403 or 404 on a route that discloses case data is
+    written as ``denied`` in a transaction of its own (the request's was rolled back)."""
+    actor = g.get("actor")
+    view = current_app.view_functions.get(request.endpoint or "")
+    policies = policy_of(view) if view is not None else None
+    if actor is None or not policies or not isinstance(exc, Forbidden | NotVisible):
+        return
+    args = request.view_args or {}
+    record_id = next((str(v)[:64] for k, v in args.items() if k.endswith("_id")), None)
+    svc = services()
+    audit.record(
+        svc.session,
+        actor,
+        "denied",
+        policies[0],
+        record_id,
+        purpose=f"{request.method} {request.endpoint}",
+    )
+    svc.session.commit()
+
+
 def _handle_casework_error(exc: CaseworkError) -> Any:
     services().session.rollback()
+    _record_denial(exc)
     if is_api():
         return api_error(exc.status, exc.code, exc.message, getattr(exc, "fields", None))
     if isinstance(exc, Unauthenticated):

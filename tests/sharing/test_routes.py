@@ -50,10 +50,34 @@ def test_object_routes_answer_404_for_unknown_malformed_and_foreign_ids(
     headers = bearer(factory.token(stranger))
     routes = _object_routes(app)
     assert "/api/v1/referrals/<referral_id>" in routes
+    foreign = str(referral.id)  # requests end the test's session: keep the id, not the object
     for route in routes:
-        for value in (str(uuid.uuid4()), "not-an-id", str(referral.id)):
+        for value in (str(uuid.uuid4()), "not-an-id", foreign):
             url = re.sub(r"<[^>]*_id>", value, route)
             if url.startswith("/api/"):
                 response = client.get(url, headers=headers)
                 assert response.status_code == 404, url
                 assert response.json == {"error": {"code": "not_found", "message": "Not found"}}
+
+
+def test_refused_attempts_on_case_data_are_audited_as_denied(
+    client, factory: Factory, svc
+) -> None:
+    from casework.audit.models import AuditEntry
+
+    factory.agency("POL", "police")
+    factory.agency("HSG", "housing")
+    panel = factory.panel(("POL",))
+    referral = factory.referral(factory.user("ref@pol.example", "POL", ("referrer",)), panel)
+    stranger = factory.user("rep@hsg.example", "HSG", ("agency_rep",))
+    headers = bearer(factory.token(stranger))
+    referral_id = str(referral.id)
+    assert client.get(f"/api/v1/referrals/{referral_id}", headers=headers).status_code == 404
+    assert client.post("/api/v1/referrals", json={}, headers=headers).status_code == 403
+    svc.session.expire_all()
+    denied = svc.session.query(AuditEntry).filter_by(action="denied").order_by(AuditEntry.at).all()
+    assert [(d.record_type, d.record_id, d.actor_email) for d in denied] == [
+        ("referral", referral_id, "rep@hsg.example"),
+        ("referral", None, "rep@hsg.example"),
+    ]
+    assert all(d.seq is not None for d in denied)  # sealed into the chain like any entry
