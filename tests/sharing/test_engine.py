@@ -74,6 +74,10 @@ def put_on_agenda(
     return meeting
 
 
+def _only(meeting: Meeting) -> Any:
+    return Meeting.__table__.update().where(Meeting.id == meeting.id)
+
+
 def test_police_and_idva_members_see_the_whole_referral(svc: Services, world: dict) -> None:
     for name in ("police", "idva", "coordinator"):
         assert {CONTACT, IDENTITY, "risk.dash", "summary"} <= fields(svc, world, name)
@@ -88,11 +92,9 @@ def test_other_members_see_nothing_until_the_agenda_is_circulated(
     svc: Services, world: dict
 ) -> None:
     assert fields(svc, world, "health") == frozenset()
-    put_on_agenda(svc, world, days_ago=-3, circulated=False)
+    meeting = put_on_agenda(svc, world, days_ago=-3, circulated=False)
     assert fields(svc, world, "health") == frozenset()
-    svc.session.execute(
-        Meeting.__table__.update().values(circulated_at=utcnow() - timedelta(hours=1))
-    )
+    svc.session.execute(_only(meeting).values(circulated_at=utcnow() - timedelta(hours=1)))
     svc.session.commit()
     seen = fields(svc, world, "health")
     assert {IDENTITY, "perpetrators.last_name", "children.first_name", "risk.band"} <= seen
@@ -100,16 +102,16 @@ def test_other_members_see_nothing_until_the_agenda_is_circulated(
 
 
 def test_agenda_access_ends_days_after_the_meeting(svc: Services, world: dict) -> None:
-    put_on_agenda(svc, world, days_ago=27, circulated=True)
+    meeting = put_on_agenda(svc, world, days_ago=27, circulated=True)
     assert IDENTITY in fields(svc, world, "health")
-    svc.session.execute(Meeting.__table__.update().values(starts_at=utcnow() - timedelta(days=29)))
+    svc.session.execute(_only(meeting).values(starts_at=utcnow() - timedelta(days=29)))
     svc.session.commit()
     assert fields(svc, world, "health") == frozenset()
 
 
 def test_a_cancelled_meeting_shares_nothing(svc: Services, world: dict) -> None:
-    put_on_agenda(svc, world, days_ago=1, circulated=True)
-    svc.session.execute(Meeting.__table__.update().values(status="cancelled"))
+    meeting = put_on_agenda(svc, world, days_ago=1, circulated=True)
+    svc.session.execute(_only(meeting).values(status="cancelled"))
     svc.session.commit()
     assert fields(svc, world, "health") == frozenset()
 
@@ -136,12 +138,8 @@ def test_assigned_idva_sees_the_case_even_outside_the_panel(
 
 @pytest.mark.parametrize("name", ["analyst", "admin", "dpo"])
 def test_roles_without_case_data_see_nothing(svc: Services, world: dict, name: str) -> None:
-    put_on_agenda(svc, world, days_ago=1, circulated=True)
-    svc.session.add(
-        Attendance(
-            meeting_id=svc.session.query(Meeting).one().id, agency_id=world["users"][name].agency_id
-        )
-    )
+    meeting = put_on_agenda(svc, world, days_ago=1, circulated=True)
+    svc.session.add(Attendance(meeting_id=meeting.id, agency_id=world["users"][name].agency_id))
     svc.session.commit()
     assert fields(svc, world, name) == frozenset()
     assert listed(svc, world, name) == set()
