@@ -73,6 +73,13 @@ def api_error(status: int, code: str, message: str, fields: dict | None = None) 
     return response
 
 
+def _abandon() -> None:
+    """Roll back a request that failed: nothing it did or read was delivered."""
+    session = services().session
+    session.info.pop("audit_entries", None)
+    session.rollback()
+
+
 def _record_denial(exc: CaseworkError) -> None:
     """s.62 logs refused attempts too: a 403 or 404 on a route that discloses case data is
     written as ``denied`` in a transaction of its own (the request's was rolled back)."""
@@ -96,7 +103,7 @@ def _record_denial(exc: CaseworkError) -> None:
 
 
 def _handle_casework_error(exc: CaseworkError) -> Any:
-    services().session.rollback()
+    _abandon()
     _record_denial(exc)
     if is_api():
         return api_error(exc.status, exc.code, exc.message, getattr(exc, "fields", None))
@@ -110,7 +117,7 @@ def _handle_casework_error(exc: CaseworkError) -> Any:
 
 
 def _handle_http_error(exc: HTTPException) -> Any:
-    services().session.rollback()
+    _abandon()
     status = exc.code or 500
     if is_api():
         code = {
@@ -142,7 +149,7 @@ def _handle_http_error(exc: HTTPException) -> Any:
 def _handle_unexpected(exc: Exception) -> Any:
     # Only the type is logged: exception messages can quote personal values.
     log.error("unhandled %s at %s", type(exc).__name__, request.endpoint)
-    services().session.rollback()
+    _abandon()
     if is_api():
         return api_error(500, "internal_error", "Something went wrong; it has been logged")
     return _error_page(500)
@@ -173,7 +180,11 @@ def _finish(response: Response) -> Response:
     if response.status_code < 400:
         svc.session.commit()
     else:
+        shown = audit.pending_reads(svc.session)
         svc.session.rollback()
+        if shown:  # a form re-displayed with errors still disclosed what it showed
+            audit.rewrite(svc.session, shown)
+            svc.session.commit()
     if svc.session.info.pop("audited", False):
         seal_pending(svc)
     headers = response.headers

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from casework.actors import Actor
@@ -38,4 +39,45 @@ def record(
     session.add(entry)
     session.flush([entry])
     session.info["audited"] = True  # the request layer seals the chain after commit
+    session.info.setdefault("audit_entries", []).append(entry)
     return entry
+
+
+# What was shown to someone stays shown even when the request's changes are undone.
+READS = frozenset({"view", "list", "export", "disclose"})
+_COPIED = (
+    "actor_user_id",
+    "actor_email",
+    "agency_code",
+    "roles",
+    "via",
+    "action",
+    "record_type",
+    "record_id",
+    "fields",
+    "recipient_agency",
+    "purpose",
+)
+
+
+def pending_reads(session: Session) -> list[dict[str, object]]:
+    """The read entries of the open transaction, to write again after a rollback.
+
+    A form answered with 422 still showed the case data it re-displays, so its rollback
+    (which protects against partial writes) must not erase the record of that disclosure.
+    """
+    entries = session.info.pop("audit_entries", [])
+    return [{k: getattr(e, k) for k in _COPIED} for e in entries if e.action in READS]
+
+
+def rewrite(session: Session, values: list[dict[str, object]]) -> None:
+    for item in values:
+        session.add(AuditEntry(**item))
+    if values:
+        session.flush()
+        session.info["audited"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_committed(session: Session) -> None:
+    session.info.pop("audit_entries", None)
