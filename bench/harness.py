@@ -9,6 +9,7 @@ blind-index candidate sets stay as small as 32-bit indexes make them in producti
 from __future__ import annotations
 
 import cProfile
+import os
 import pstats
 import secrets
 import statistics
@@ -204,6 +205,12 @@ def median_ms(seconds: Sequence[float]) -> float:
 def p95_ms(seconds: Sequence[float]) -> float:
     ordered = sorted(seconds)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] * 1000
+
+
+def machine() -> str:
+    """The machine as the figures should be read: its cores and how busy it was."""
+    load = os.getloadavg()[0]
+    return f"{os.cpu_count()} cores, load average {load:.1f} when the run started"
 
 
 def verdict(target: str, met: bool) -> str:

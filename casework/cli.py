@@ -309,6 +309,55 @@ def import_referrals(path: Path, panel_id: str, all_or_nothing: bool) -> None:
         sys.exit(1)
 
 
+@import_group.command("offences", help="Import offences and events from a police extract CSV.")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--panel", "panel_id", default=None, help="Match only this panel's cohort.")
+@click.option("--all-or-nothing", is_flag=True, help="Import nothing if any row is refused.")
+def import_offences(path: Path, panel_id: str | None, all_or_nothing: bool) -> None:
+    import csv
+    import uuid
+
+    from casework.offenders.importer import import_events
+
+    try:
+        panel = uuid.UUID(panel_id) if panel_id else None
+    except ValueError:
+        raise CliError("--panel must be a panel id") from None
+    text = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    total = max(sum(1 for _ in csv.reader(text)) - 1, 0)
+    importer = Actor(
+        None, "system:import", None, None, None, False, frozenset({"coordinator"}), "cli"
+    )
+    with services() as svc, click.progressbar(length=total, label="Importing offences") as bar:
+        seen = 0
+
+        def progress(done: int) -> None:
+            nonlocal seen
+            bar.update(done - seen)
+            seen = done
+
+        report = import_events(
+            svc,
+            importer,
+            text,
+            panel_id=panel,
+            operator=True,
+            all_or_nothing=all_or_nothing,
+            progress=progress,
+        )
+    for error in report.errors:
+        click.echo(f"row {error.row}: {error.column}: {error.message}", err=True)
+    if report.rolled_back:
+        click.echo(f"nothing imported: {report.failed_rows} rows refused (--all-or-nothing)")
+        sys.exit(1)
+    click.echo(
+        f"imported {report.imported} events; {report.skipped} already recorded; "
+        f"{report.failed_rows} rows refused"
+    )
+    if report.errors:
+        sys.exit(1)
+
+
 @main.command(help="Run the development web server on http://127.0.0.1:5000.")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
@@ -319,4 +368,29 @@ def serve(host: str, port: int) -> None:
         app = create_app()
     except ConfigError as exc:
         raise CliError(str(exc)) from None
+    from casework.scheduler.service import start_in_process
+
+    start_in_process(app, use_reloader=False)  # SCHEDULER_IN_PROCESS (development: on)
     app.run(host=host, port=port, debug=app.config["DEBUG"], use_reloader=False)
+
+
+@main.command(help="Run the scheduler process (the one process that runs timed jobs).")
+def scheduler() -> None:
+    from sqlalchemy import inspect as inspect_db
+
+    from casework.scheduler.service import ORDER, build_scheduler
+
+    try:
+        svc = Services.build(load_settings())
+    except (ConfigError, KeyRingError) as exc:
+        raise CliError(str(exc)) from None
+    if not inspect_db(svc.db.engine).has_table("job_runs"):
+        raise CliError("the database has no schema: run `casework init` first")
+    runner = build_scheduler(svc, blocking=True)
+    click.echo(f"scheduler running jobs: {', '.join(ORDER)} (Ctrl-C to stop)")
+    try:
+        runner.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        svc.db.dispose()

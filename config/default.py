@@ -51,3 +51,95 @@ SUPPRESS_BELOW = 5
 
 SERVICE_NAME = "Casework"
 LOG_LEVEL = "INFO"
+
+# Meetings: how many are kept in the diary per panel, and when minutes are due (working days
+# after the meeting; DOMAIN.md says about 3).
+MEETINGS_AHEAD = 3
+MINUTES_DUE_WORKING_DAYS = 3
+
+# The scheduler (`casework scheduler`). SCHEDULER_IN_PROCESS runs it inside `casework serve`
+# instead; None means "in development only". Times of day are UK time.
+SCHEDULER_IN_PROCESS = None
+SCHEDULER_POLL_SECONDS = 30
+# The draft agenda is built the morning after the referral cut-off day (referrals submitted
+# at any time on the cut-off day are on time) ...
+SCHEDULER_DRAFT_TIME = "07:00"
+# ... and reminders (agenda circulation, minutes due, overdue actions) go out in the morning.
+SCHEDULER_REMINDER_TIME = "08:00"
+# A claimed run that has not finished after this long is taken to have died with its process.
+SCHEDULER_RUN_LEASE_MINUTES = 30
+# A failed run is tried again on a later tick, this long after it failed.
+SCHEDULER_RETRY_MINUTES = 5
+
+# E-mail (the outbox is sent over SMTP by the scheduler). An empty SMTP_HOST keeps messages in
+# the outbox unsent (development without a mail server). SERVICE_URL starts every link.
+SMTP_HOST = ""
+SMTP_PORT = 587
+SMTP_USERNAME = ""
+SMTP_PASSWORD = ""
+SMTP_STARTTLS = True
+SMTP_TIMEOUT_SECONDS = 30
+MAIL_FROM = "casework@localhost"
+SERVICE_URL = "http://127.0.0.1:5000"
+MAIL_SEND_EVERY_SECONDS = 60
+MAIL_BATCH_SIZE = 100
+MAIL_MAX_ATTEMPTS = 8
+# Retries wait 1, 2, 4 … minutes, never more than the cap.
+MAIL_RETRY_BASE_SECONDS = 60
+MAIL_RETRY_MAX_SECONDS = 6 * 3600
+# A message being sent is not picked up by another sender for this long.
+MAIL_SEND_LEASE_SECONDS = 600
+
+# Offender panels: the offence categories a nominal's offences are recorded under (and the
+# targeting matrix weighs). Add local priorities here; removing one hides nothing recorded.
+OFFENCE_CATEGORIES = (
+    "burglary",
+    "robbery",
+    "vehicle_crime",
+    "theft_from_person",
+    "shoplifting",
+    "violence",
+    "criminal_damage",
+    "drugs",
+    "public_order",
+    "other",
+)
+
+# The targeting matrix (casework/offenders/targeting.py) scores everyone with events in the
+# last `window_months`: each offence scores its category's weight plus its outcome's weight;
+# intelligence reports, warrants and positive drug tests score their own weight. Every
+# event's points are multiplied by the first recency band it falls in (e.g. the last three
+# months count double); older events count once. Whole numbers only, so scores are exact on
+# every database. A category missing here scores 0 (local priorities: raise a weight).
+TARGETING_MATRIX = {
+    "window_months": 12,
+    "categories": {
+        "burglary": 6,
+        "robbery": 6,
+        "vehicle_crime": 4,
+        "theft_from_person": 4,
+        "shoplifting": 2,
+        "violence": 5,
+        "criminal_damage": 2,
+        "drugs": 3,
+        "public_order": 1,
+        "other": 1,
+    },
+    "outcomes": {
+        "arrest": 1,
+        "charge": 2,
+        "caution": 2,
+        "conviction": 3,
+        "no_further_action": 0,
+    },
+    "intelligence": 1,
+    "warrant": 3,
+    "positive_drug_test": 2,
+    "recency": [{"months": 3, "multiplier": 2}],
+}
+# How many top-scoring candidates a draft offender-panel agenda proposes, and how long a
+# candidate the panel rejected stays off later draft agendas (the ranked list still shows them).
+TARGETING_AGENDA_CANDIDATES = 10
+TARGETING_REJECTED_QUIET_DAYS = 90
+# PPO classifications (R&R / C&C) are reviewed this many weeks after the last one.
+CLASSIFICATION_REVIEW_WEEKS = 4

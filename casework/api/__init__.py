@@ -25,6 +25,9 @@ def _authenticate() -> None:
 
 from casework.api import (  # noqa: E402,F401  (routes register on import)
     accounts,
+    meetings,
+    offender_stats,
+    offenders,
     panels,
     referrals,
     referrals_manage,

@@ -11,6 +11,7 @@ from casework.meetings.models import NOT_DONE_REASONS
 from casework.schemas import StrictSchema, Text, TrimmedString
 
 ATTENDANCE_CHOICES = ("present", "apologies", "absent")
+ATTENDANCE_ERROR = "Select present, apologies or absent"
 
 
 def attendance_schema(codes: list[str]) -> Schema:
@@ -19,7 +20,7 @@ def attendance_schema(codes: list[str]) -> Schema:
     spec = {
         f"attendance-{code}": fields.String(
             required=True,
-            validate=validate.OneOf(ATTENDANCE_CHOICES, error="Select present, apologies or absent"),
+            validate=validate.OneOf(ATTENDANCE_CHOICES, error=ATTENDANCE_ERROR),
             error_messages={"required": f"Select whether {code} was present"},
         )
         for code in codes
@@ -74,9 +75,7 @@ class ActionUpdateIn(StrictSchema):
     )
     not_done_reason = fields.String(
         load_default=None,
-        validate=validate.OneOf(
-            NOT_DONE_REASONS, error="Select why the action was not done"
-        ),
+        validate=validate.OneOf(NOT_DONE_REASONS, error="Select why the action was not done"),
     )
     outcome = TrimmedString(
         load_default=None,

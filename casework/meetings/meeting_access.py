@@ -117,9 +117,8 @@ def agenda_cases(svc: Services, meeting: Meeting) -> list[Case]:
     action_ids = [i.action_id for i in meeting.items if i.action_id is not None]
     actions = {}
     if action_ids:
-        actions = {
-            a.id: a for a in svc.session.scalars(select(CaseAction).where(CaseAction.id.in_(action_ids)))
-        }
+        found = svc.session.scalars(select(CaseAction).where(CaseAction.id.in_(action_ids)))
+        actions = {a.id: a for a in found}
     out = []
     for item in sorted(meeting.items, key=lambda i: i.position):
         act = actions.get(item.action_id) if item.action_id else None
@@ -144,13 +143,21 @@ def case_on_agenda(svc: Services, meeting: Meeting, referral_id: Any) -> uuid.UU
     return rid
 
 
-def case_summaries(
-    svc: Services, actor: Actor, referral_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, dict[str, Any]]:
-    """What the reader may see of each case, limited to the summary the meeting pages show.
+def sees_case(svc: Services, actor: Actor, referral_id: uuid.UUID) -> bool:
+    """Whether the engine shows the caller anything of the case (no disclosure, no audit)."""
+    referral = svc.session.get(Referral, referral_id)
+    return referral is not None and svc.sharing.may(svc.session, actor, "view", referral)
 
-    Cases the engine shows nothing of are left out. Each disclosure is audited with the
-    field names shown.
+
+def case_summaries(
+    svc: Services,
+    actor: Actor,
+    referral_ids: list[uuid.UUID],
+    only: frozenset[str] = CASE_SUMMARY_FIELDS,
+) -> dict[uuid.UUID, dict[str, Any]]:
+    """What the reader may see of each case, limited to ``only`` (the summary the meeting
+    pages show). Cases the engine shows nothing of are left out. Each disclosure is audited
+    with the field names shown.
     """
     if not referral_ids:
         return {}
@@ -161,7 +168,7 @@ def case_summaries(
         fields = granted[referral.id]
         if not fields:
             continue
-        shown = fields & CASE_SUMMARY_FIELDS
+        shown = fields & only
         audit.record(svc.session, actor, "view", "referral", referral.id, shown)
         out[referral.id] = visible_view(svc, referral, shown)
     return out

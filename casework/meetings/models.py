@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.crypto import Sealed, encrypted
@@ -52,7 +52,11 @@ class Meeting(UUIDPrimaryKey, Base):
 
 class AgendaItem(UUIDPrimaryKey, Base):
     __tablename__ = "agenda_items"
-    __table_args__ = (UniqueConstraint("meeting_id", "referral_id"),)
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "referral_id"),
+        # Cases heard at a meeting, read without opening the rows (casework/stats/marac.py).
+        Index("ix_agenda_items_heard", "meeting_id", "kind", "referral_id"),
+    )
 
     meeting_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("meetings.id", ondelete="CASCADE"), index=True

@@ -15,8 +15,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, exists, or_, select
 
 from casework.actors import Actor
-from casework.meetings.models import AgendaItem, Attendance, CaseAction, Meeting, Minute
-from casework.meetings.models import ResearchNote
+from casework.meetings.models import (
+    AgendaItem,
+    Attendance,
+    CaseAction,
+    Meeting,
+    Minute,
+    ResearchNote,
+)
 from casework.panels.models import Panel, PanelMember
 from casework.sharing.engine import RecordType, register
 from casework.sharing.protocols import Protocol

@@ -10,6 +10,7 @@ another agency's note, and a note that is not theirs answers 404 like one that d
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
@@ -17,7 +18,8 @@ from sqlalchemy import select
 
 from casework.actors import Actor
 from casework.audit import log as audit
-from casework.authz import action
+from casework.authz import action, require_role
+from casework.db import utcnow
 from casework.errors import NotVisible
 from casework.meetings.meeting_access import (
     CASE_ROLES,
@@ -27,10 +29,15 @@ from casework.meetings.meeting_access import (
     is_circulated,
     member_meeting,
     not_closed,
+    sees_case,
 )
 from casework.meetings.models import Meeting, ResearchNote
+from casework.panels.models import Panel, PanelMember
 from casework.schemas import StrictSchema, TrimmedString, load
 from casework.services import Services
+
+TOO_LONG = "Research notes must be 5,000 characters or fewer"
+
 
 class ResearchNoteIn(StrictSchema):
     has_information = fields.String(
@@ -40,7 +47,7 @@ class ResearchNoteIn(StrictSchema):
     )
     text = TrimmedString(
         load_default=None,
-        validate=validate.Length(max=5000, error="Research notes must be 5,000 characters or fewer"),
+        validate=validate.Length(max=5000, error=TOO_LONG),
     )
 
     @validates_schema
@@ -115,12 +122,13 @@ def save_note(
 ) -> ResearchNote:
     """Create or replace the caller's agency's note on one listed case (one per agency).
 
-    The case must be on the meeting's agenda and visible to the caller; an existing note is
-    changed only if the engine grants ``edit`` on it (its own agency). Closed meetings refuse.
+    The case must be on the meeting's agenda and visible to the caller, and the engine must
+    grant ``edit`` on the note (its own agency's, under the panel's protocol). Closed meetings
+    refuse.
     """
     meeting = research_meeting(svc, actor, meeting_id)
     rid = case_on_agenda(svc, meeting, referral_id)
-    if not case_summaries(svc, actor, [rid]):
+    if not sees_case(svc, actor, rid):
         raise NotVisible()
     not_closed(meeting, "research notes")
     values = load(ResearchNoteIn(), data)
@@ -133,9 +141,12 @@ def save_note(
     )
     verb = "update"
     if note is None:
+        # made first so the engine decides on the real row; a refusal rolls it back
         note = ResearchNote(meeting_id=meeting.id, referral_id=rid, agency_id=actor.agency_id)
+        svc.session.add(note)
+        svc.session.flush()
         verb = "create"
-    elif not svc.sharing.may(svc.session, actor, "edit", note):
+    if not svc.sharing.may(svc.session, actor, "edit", note):
         raise NotVisible()
     touched_text = bool(values["text"]) or (verb == "update" and note.text is not None)
     note.author_id = actor.user_id
@@ -147,3 +158,31 @@ def save_note(
     audit.record(svc.session, actor, verb, "research_note", note.id, written)
     return note
 
+
+@action
+def research_meetings(svc: Services, actor: Actor) -> list[dict[str, Any]]:
+    """Meetings of the caller's panels whose agendas are circulated, soonest first, from those
+    held within the protocols' sharing window (their minutes are read there too). Dates and
+    panel names only: no case data."""
+    require_role(actor, *CASE_ROLES)
+    if actor.agency_id is None:
+        return []
+    now = utcnow()
+    window = max((p.agenda_days_after_meeting for p in svc.sharing.protocols.values()), default=0)
+    stmt = (
+        select(Meeting, Panel)
+        .join(Panel, Panel.id == Meeting.panel_id)
+        .join(PanelMember, PanelMember.panel_id == Panel.id)
+        .where(
+            PanelMember.agency_id == actor.agency_id,
+            Meeting.status != "cancelled",
+            Meeting.circulated_at.is_not(None),
+            Meeting.circulated_at <= now,
+            Meeting.starts_at >= now - timedelta(days=window),
+        )
+        .order_by(Meeting.starts_at)
+    )
+    return [
+        {"meeting": meeting, "panel": panel, "items": len(meeting.items)}
+        for meeting, panel in svc.session.execute(stmt)
+    ]

@@ -1,6 +1,12 @@
-"""Panel input and output, as CONTRACT.md gives them."""
+"""Panel input and output, as CONTRACT.md gives them, plus meeting settings and moves."""
 
-from marshmallow import ValidationError, fields, validate, validates
+from __future__ import annotations
+
+import re
+from datetime import time
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
 from casework.agencies.schemas import CODE_RULE
 from casework.panels.cadence import Cadence, CadenceError
@@ -9,8 +15,68 @@ from casework.schemas import StrictSchema, Text
 
 NATIONS = ("england-and-wales", "scotland", "northern-ireland")
 
+# Settings a partnership may change, with the defaults DOMAIN.md gives.
+DEFAULTS = {
+    "meeting_minutes": 180,
+    "minutes_per_case": 15,
+    "cutoff_working_days": 8,
+    "circulation_working_days": 5,
+}
 
-class PanelIn(StrictSchema):
+
+def _whole(low: int, high: int, what: str) -> validate.Range:
+    return validate.Range(low, high, error=f"{what} must be a whole number from {low} to {high}")
+
+
+def _setting_fields(defaults: bool) -> dict[str, fields.Field]:
+    """The meeting settings, with defaults for a new panel and none for a change."""
+
+    def number(name: str, low: int, high: int, what: str) -> fields.Integer:
+        extra: dict[str, Any] = {"load_default": DEFAULTS[name]} if defaults else {}
+        return fields.Integer(
+            validate=_whole(low, high, what),
+            error_messages={"invalid": f"{what} must be a whole number"},
+            **extra,
+        )
+
+    population: dict[str, Any] = {"load_default": None} if defaults else {}
+    return {
+        "meeting_minutes": number("meeting_minutes", 30, 720, "Meeting length in minutes"),
+        "minutes_per_case": number("minutes_per_case", 5, 120, "Minutes per case"),
+        "cutoff_working_days": number("cutoff_working_days", 0, 30, "Referral cut-off"),
+        "circulation_working_days": number("circulation_working_days", 0, 30, "Agenda circulation"),
+        # Adults (16+) who are female in the area: the SafeLives volume denominator.
+        "adult_female_population": fields.Integer(
+            allow_none=True,
+            validate=_whole(1, 100_000_000, "Adult female population"),
+            error_messages={"invalid": "Adult female population must be a whole number"},
+            **population,
+        ),
+    }
+
+
+def check_deadlines(cutoff: int | None, circulation: int | None) -> None:
+    """Referrals close before the agenda goes out, never after."""
+    if cutoff is not None and circulation is not None and cutoff < circulation:
+        raise ValidationError(
+            "The referral cut-off must be at least as many working days before the meeting "
+            "as agenda circulation",
+            "cutoff_working_days",
+        )
+
+
+def _check_schedule(value: str) -> None:
+    try:
+        Cadence.parse(value)
+    except CadenceError as exc:
+        raise ValidationError(f"Schedule not understood: {exc}") from None
+
+
+NewSettings = StrictSchema.from_dict(_setting_fields(defaults=True), name="NewSettings")
+ChangedSettings = StrictSchema.from_dict(_setting_fields(defaults=False), name="ChangedSettings")
+
+
+class PanelIn(NewSettings):  # type: ignore[valid-type,misc]
     kind = fields.String(required=True, validate=validate.OneOf(PANEL_KINDS))
     name = Text(max_length=200)
     area = Text(max_length=200)
@@ -24,10 +90,42 @@ class PanelIn(StrictSchema):
 
     @validates("schedule")
     def _schedule(self, value: str, **_: object) -> None:
-        try:
-            Cadence.parse(value)
-        except CadenceError as exc:
-            raise ValidationError(f"Schedule not understood: {exc}") from None
+        _check_schedule(value)
+
+    @validates_schema(skip_on_field_errors=False)
+    def _deadlines(self, data: dict[str, Any], **_: Any) -> None:
+        check_deadlines(data.get("cutoff_working_days"), data.get("circulation_working_days"))
+
+
+class PanelUpdate(ChangedSettings):  # type: ignore[valid-type,misc]
+    """A change to a panel: only the fields given change. The kind is fixed at creation."""
+
+    name = Text(max_length=200, required=False)
+    area = Text(max_length=200, required=False)
+    agencies = fields.List(
+        Text(max_length=16, validate=CODE_RULE),
+        validate=validate.Length(min=1, error="Choose at least one member agency"),
+    )
+    schedule = Text(max_length=200, required=False)
+    nation = fields.String(validate=validate.OneOf(NATIONS))
+    protocol = fields.String(validate=validate.Length(min=1, max=64))
+    active = fields.Boolean()
+
+    @validates("schedule")
+    def _schedule(self, value: str, **_: object) -> None:
+        _check_schedule(value)
+
+    def __init__(self, *, panel: Any = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.panel = panel  # the panel being changed: its values stand in for those not given
+
+    @validates_schema(skip_on_field_errors=False)
+    def _deadlines(self, data: dict[str, Any], **_: Any) -> None:
+        panel = self.panel
+        check_deadlines(
+            data.get("cutoff_working_days", getattr(panel, "cutoff_working_days", None)),
+            data.get("circulation_working_days", getattr(panel, "circulation_working_days", None)),
+        )
 
 
 class PanelOut(StrictSchema):
@@ -37,6 +135,60 @@ class PanelOut(StrictSchema):
     area = fields.String()
     agencies = fields.List(fields.String(), attribute="agency_codes")
     schedule = fields.String()
+    schedule_text = fields.String()
     nation = fields.String()
     protocol = fields.String()
     active = fields.Boolean()
+    meeting_minutes = fields.Integer()
+    minutes_per_case = fields.Integer()
+    cutoff_working_days = fields.Integer()
+    circulation_working_days = fields.Integer()
+    adult_female_population = fields.Integer(allow_none=True)
+
+
+class ClockTime(fields.String):
+    """A time of day typed as HH:MM (24-hour clock), for example 10:00 or 13:30."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> time:
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        match = re.fullmatch(r"([01]?\d|2[0-3])[:.]([0-5]\d)", text)
+        if not match:
+            raise ValidationError("Enter a time on the 24-hour clock, like 10:00 or 13:30")
+        return time(int(match.group(1)), int(match.group(2)))
+
+
+class MoveMeetingIn(StrictSchema):
+    """A meeting's new date and time, in UK time."""
+
+    date = fields.Date(
+        required=True,
+        error_messages={
+            "required": "Enter the new date",
+            "invalid": "The new date must be a real date",
+        },
+    )
+    time = ClockTime(required=True, error_messages={"required": "Enter the new time"})
+
+
+class MeetingOut(StrictSchema):
+    """A meeting in a panel's list (CONTRACT.md: id, date, status). No case data."""
+
+    id = fields.String()
+    panel_id = fields.String()
+    date = fields.String(metadata={"description": "UK date, YYYY-MM-DD"})
+    time = fields.String(metadata={"description": "UK time, HH:MM"})
+    starts_at = fields.String(metadata={"description": "ISO 8601 with the UK offset"})
+    status = fields.String(metadata={"enum": ["scheduled", "cancelled", "held", "closed"]})
+    agenda_status = fields.String(metadata={"enum": ["none", "draft", "published"]})
+    cutoff_on = fields.String(allow_none=True)
+    circulate_on = fields.String(allow_none=True)
+    minutes_due_on = fields.String(allow_none=True)
+    length_minutes = fields.Integer()
+    minutes_per_case = fields.Integer()
+    moved_from = fields.String(allow_none=True)
+
+
+class CancelledOut(MeetingOut):
+    items_moved_to = fields.String(
+        allow_none=True, metadata={"description": "The meeting its agenda items went to"}
+    )

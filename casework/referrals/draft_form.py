@@ -144,10 +144,13 @@ def person_body(section: str, raw: Mapping[str, str]) -> dict[str, Any]:
 def risk_body(dash: Mapping[str, str], criteria: Mapping[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {"dash": {q: a for q, a in dash.items() if q in QUESTIONS and a}}
     _text(criteria, "police_incidents_12m", out)
+    incidents = out.get("police_incidents_12m", "")
+    if incidents.isascii() and incidents.isdigit():
+        out["police_incidents_12m"] = int(incidents)
     _choice(criteria, "professional_judgement", out)
-    if out.get("professional_judgement") is None:
-        out.pop("professional_judgement", None)
-    if out.get("professional_judgement"):  # a reason typed and then unsaid is not sent
+    out["professional_judgement"] = out.get("professional_judgement") or False
+    out["professional_judgement_reason"] = None
+    if out["professional_judgement"] is True:  # a reason typed and then unsaid is not sent
         _text(criteria, "professional_judgement_reason", out)
     return out
 
@@ -179,11 +182,9 @@ def preview(content: Mapping[str, Any], rules: RiskRules) -> dict[str, Any]:
     Whether it is a repeat is only known at submission, so it is not counted here."""
     score = dash_score(content)
     body = risk_body(content.get("dash", {}), content.get("criteria", {}))
-    try:
-        incidents = int(body.get("police_incidents_12m", 0))
-    except ValueError:
-        incidents = 0
-    judgement = bool(body.get("professional_judgement"))
+    incidents = body.get("police_incidents_12m", 0)
+    incidents = incidents if isinstance(incidents, int) else 0
+    judgement = body["professional_judgement"] is True
     return {
         "score": score,
         "band": band(score, rules),

@@ -87,9 +87,7 @@ def start_draft(svc: Services, actor: Actor, panel_id: Any, today: date) -> Refe
     panel = _active_marac(svc, panel_id)
     if panel is None:
         raise Invalid({"panel_id": ["Select the MARAC to refer to"]})
-    draft = ReferralDraft(
-        owner_user_id=actor.user_id, agency_id=actor.agency_id, panel_id=panel.id
-    )
+    draft = ReferralDraft(owner_user_id=actor.user_id, agency_id=actor.agency_id, panel_id=panel.id)
     draft.content = form.new_content(today)
     svc.session.add(draft)
     svc.session.flush()

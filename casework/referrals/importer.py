@@ -20,8 +20,10 @@ from casework.actors import Actor
 from casework.agencies.models import Agency
 from casework.authz import action, require_role
 from casework.errors import Invalid
+from casework.panels.models import Panel
 from casework.referrals.actions import check_referral, record_referral
 from casework.referrals.models import STATUSES
+from casework.referrals.schemas import ReferralIn
 from casework.risk.dash import QUESTIONS
 from casework.services import Services
 
@@ -191,10 +193,14 @@ def import_referrals(
         )
     rows = sorted(enumerate(reader, start=2), key=_sort_key)
     agencies = {a.code: a.id for a in svc.session.query(Agency).filter(Agency.active.is_(True))}
+    # Made once for every row: the schema, and the panel, held so that each row's panel check
+    # finds it in the session (whose identity map is weak) instead of loading it again.
+    schema = ReferralIn()
+    panel = svc.session.get(Panel, panel_id)
     report = ImportReport()
     session = svc.session
     for done, (line, row) in enumerate(rows, start=1):
-        errors = _import_row(svc, actor, panel_id, row, line, agencies)
+        errors = _import_row(svc, actor, panel_id, row, line, agencies, schema)
         if errors:
             report.errors += errors
         else:
@@ -203,6 +209,7 @@ def import_referrals(
                 session.commit()
         if progress:
             progress(done)
+    del panel  # held until every row was checked
     if all_or_nothing and report.errors:
         session.rollback()
         report.rolled_back, report.imported = True, 0
@@ -210,7 +217,13 @@ def import_referrals(
 
 
 def _import_row(
-    svc: Services, actor: Actor, panel_id: uuid.UUID, row: dict[str, str], line: int, agencies: dict
+    svc: Services,
+    actor: Actor,
+    panel_id: uuid.UUID,
+    row: dict[str, str],
+    line: int,
+    agencies: dict,
+    schema: ReferralIn,
 ) -> list[RowError]:
     problems: list[RowError] = []
     code = (row.get("referring_agency") or "").strip()
@@ -223,7 +236,7 @@ def _import_row(
             RowError(line, "status", f"Must be one of {', '.join(HISTORICAL_STATUSES)}")
         )
     try:
-        values = check_referral(svc, row_to_body(row, panel_id))
+        values = check_referral(svc, row_to_body(row, panel_id), schema)
     except Invalid as exc:
         fields = exc.fields or {"_schema": [exc.message]}
         if exc.code in ("criteria_not_met", "victim_under_16"):

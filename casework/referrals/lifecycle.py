@@ -109,10 +109,7 @@ def _check(referral: Referral, to: str, only_from: tuple[str, ...] = ()) -> None
     if to not in TRANSITIONS[referral.status] or (only_from and referral.status not in only_from):
         raise Invalid(
             {"status": [f"A referral that is {referral.status} cannot be {_DONE[to]}"]},
-            message=(
-                f"This referral is {referral.status}, so it cannot be {_DONE[to]}. "
-                "Reload the page to see its current status."
-            ),
+            message=f"This referral is {referral.status}, so it cannot be {_DONE[to]}.",
             code="invalid_transition",
         )
 

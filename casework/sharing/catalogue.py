@@ -70,6 +70,12 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "school",
         "risk_factors",
         "interventions",
+        # A young person's offending and cohort spell follow the same youth-justice rule.
+        "pnc_id",
+        "lead_agency",
+        "lead_officer",
+        "cohort",
+        "offences",
     ),
 }
 

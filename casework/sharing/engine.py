@@ -9,6 +9,15 @@ A record type registers an adapter (``RecordType``) naming its model, the protoc
 panel, and an SQL expression for each condition it understands. Conditions it does not
 understand are false for it, rules nobody granted are false, roles that never see case data
 (analyst, admin, dpo) get nothing: deny by default everywhere.
+
+Two refinements serve records that are not simply "one row, one panel":
+
+* one model may carry several record types chosen per row (``RecordType.when``): a young
+  person's nominal is shared only as a ``youth_record``, an adult's only as a ``nominal``;
+* a record may sit on several panels at once, possibly under different protocols
+  (``protocol_key=None``): its conditions then restrict themselves to panels under the
+  protocol they are given, and every loaded protocol is asked; any protocol that grants,
+  grants.
 """
 
 from __future__ import annotations
@@ -35,8 +44,29 @@ Conditions = Callable[[Actor, datetime, Protocol], dict[str, ColumnElement[bool]
 class RecordType:
     name: str
     model: type
-    protocol_key: Callable[[], ColumnElement[str]]  # correlated: the record's panel's protocol
+    # Correlated: the record's panel's protocol. None: the record may sit on panels under
+    # several protocols, and ``conditions`` scope themselves to the protocol passed in
+    # (including "always", which then means "under this protocol" and is false if absent).
+    protocol_key: Callable[[], ColumnElement[str]] | None
     conditions: Conditions
+    # (attribute, value): rows of ``model`` with this value are this record type. One
+    # declaration gives both the SQL filter and the per-row choice, so they cannot disagree;
+    # a row matching no type of its model is nobody's to see.
+    when: tuple[str, Any] | None = None
+
+    def applies(self) -> ColumnElement[bool]:
+        """SQL: the rows of the model that are this record type."""
+        if self.when is None:
+            return true()
+        attribute, value = self.when
+        return getattr(self.model, attribute) == value
+
+    def covers(self, record: Any) -> bool:
+        """Python: is this loaded row this record type?"""
+        if self.when is None:
+            return True
+        attribute, value = self.when
+        return getattr(record, attribute) == value
 
 
 _types: dict[str, RecordType] = {}
@@ -47,11 +77,32 @@ def register(record_type: RecordType) -> RecordType:
     return record_type
 
 
-def record_type_for(model: type) -> RecordType:
-    for rt in _types.values():
-        if rt.model is model:
-            return rt
-    raise KeyError(f"{model.__name__} is not registered with the sharing engine")
+def record_types_of(model: type) -> list[RecordType]:
+    found = [rt for rt in _types.values() if rt.model is model]
+    if not found:
+        raise KeyError(f"{model.__name__} is not registered with the sharing engine")
+    return found
+
+
+def record_type_for(model: type, record: Any = None) -> RecordType:
+    """The record type of ``model`` (of this ``record``, when the model carries several).
+
+    Raises ``KeyError`` when the model is not registered, when it carries several types and
+    no record says which, or when the record matches none of them.
+    """
+    found = record_types_of(model)
+    if record is not None:
+        found = [rt for rt in found if rt.covers(record)]
+    if len(found) != 1:
+        raise KeyError(f"{model.__name__}: no single record type for this record")
+    return found[0]
+
+
+def _type_of(record: Any) -> RecordType | None:
+    """The record type of a loaded row; None if it matches none of its model's types (it is
+    then nobody's to see). An unregistered model raises ``KeyError``: a programming error."""
+    found = [rt for rt in record_types_of(type(record)) if rt.covers(record)]
+    return found[0] if len(found) == 1 else None
 
 
 def case_roles(actor: Actor) -> Actor:
@@ -104,7 +155,8 @@ class Sharing:
 
     def _conditions(self, rt: RecordType, actor: Actor, protocol: Protocol, now: datetime) -> dict:
         exprs = rt.conditions(actor, now, protocol)
-        exprs.setdefault("always", true())
+        # A record under several protocols says itself when it is under this one.
+        exprs.setdefault("always", true() if rt.protocol_key is not None else false())
         return exprs
 
     def visible_clause(
@@ -112,47 +164,60 @@ class Sharing:
     ) -> ColumnElement[bool]:
         """WHERE clause: rows of ``model`` that ``actor`` may take ``verb`` on."""
         mark_checked()
-        rt = record_type_for(model)
         now = now or utcnow()
         branches = []
-        for key, protocol in self.protocols.items():
-            wanted = _rules_granting(protocol, actor, verb, rt.name)
-            if not wanted:
-                continue
-            exprs = self._conditions(rt, actor, protocol, now)
-            conds = [exprs[c] for c in sorted(wanted) if c in exprs]
-            if conds:
-                branches.append(and_(rt.protocol_key() == key, or_(*conds)))
+        for rt in record_types_of(model):
+            for key, protocol in self.protocols.items():
+                wanted = _rules_granting(protocol, actor, verb, rt.name)
+                if not wanted:
+                    continue
+                exprs = self._conditions(rt, actor, protocol, now)
+                conds = [exprs[c] for c in sorted(wanted) if c in exprs]
+                if not conds:
+                    continue
+                scope = [rt.applies()]
+                if rt.protocol_key is not None:
+                    scope.append(rt.protocol_key() == key)
+                branches.append(and_(*scope, or_(*conds)))
         return or_(*branches) if branches else false()
 
     def holding(
         self, session: Session, actor: Actor, records: Sequence[Any], now: datetime | None = None
-    ) -> dict[Any, tuple[Protocol | None, set[str]]]:
-        """For each record id: its protocol and the conditions that hold for ``actor``."""
-        if not records:
-            return {}
-        rt = record_type_for(type(records[0]))
+    ) -> dict[Any, list[tuple[Protocol, set[str]]]]:
+        """For each record id: each protocol it is under, with the conditions that hold for
+        ``actor`` there (empty list: under no loaded protocol, or of no record type)."""
+        out: dict[Any, list[tuple[Protocol, set[str]]]] = {r.id: [] for r in records}
         now = now or utcnow()
-        ids = [r.id for r in records]
-        keys = dict(
-            session.execute(
-                select(rt.model.id, rt.protocol_key()).where(rt.model.id.in_(ids))
-            ).all()
-        )
-        out: dict[Any, tuple[Protocol | None, set[str]]] = {i: (None, set()) for i in ids}
-        for key in set(keys.values()):
-            protocol = self.protocols.get(key) if key else None
-            if protocol is None:
-                continue
-            exprs = self._conditions(rt, actor, protocol, now)
-            names = sorted(exprs)
-            mine = [i for i in ids if keys.get(i) == key]
-            stmt = select(rt.model.id, *(exprs[n].label(f"c_{n}") for n in names)).where(
-                rt.model.id.in_(mine)
-            )
-            for row in session.execute(stmt):
-                out[row[0]] = (protocol, {n for n, v in zip(names, row[1:], strict=True) if v})
+        for rt, ids in self._by_type(records).items():
+            if rt.protocol_key is None:
+                under = {key: ids for key in self.protocols}
+            else:
+                stmt = select(rt.model.id, rt.protocol_key()).where(rt.model.id.in_(ids))
+                keys = dict(session.execute(stmt).all())
+                under = {k: [i for i in ids if keys.get(i) == k] for k in set(keys.values()) if k}
+            for key, mine in under.items():
+                protocol = self.protocols.get(key)
+                if protocol is None:
+                    continue
+                exprs = self._conditions(rt, actor, protocol, now)
+                names = sorted(exprs)
+                stmt = select(rt.model.id, *(exprs[n].label(f"c_{n}") for n in names)).where(
+                    rt.model.id.in_(mine)
+                )
+                for row in session.execute(stmt):
+                    held = {n for n, v in zip(names, row[1:], strict=True) if v}
+                    out[row[0]].append((protocol, held))
         return out
+
+    @staticmethod
+    def _by_type(records: Sequence[Any]) -> dict[RecordType, list[Any]]:
+        """Record ids grouped by record type; rows that match no type are left out."""
+        groups: dict[RecordType, list[Any]] = {}
+        for record in records:
+            rt = _type_of(record)
+            if rt is not None:
+                groups.setdefault(rt, []).append(record.id)
+        return groups
 
     def fields_for(
         self, session: Session, actor: Actor, verb: str, records: Sequence[Any]
@@ -161,10 +226,13 @@ class Sharing:
         mark_checked()
         if not records:
             return {}
-        rt = record_type_for(type(records[0]))
-        out = {}
-        for rid, (protocol, holding) in self.holding(session, actor, records).items():
-            out[rid] = granted(protocol, actor, verb, rt.name, holding) if protocol else frozenset()
+        names = {r.id: rt.name for r in records if (rt := _type_of(r)) is not None}
+        out: dict[Any, frozenset[str]] = {}
+        for rid, under in self.holding(session, actor, records).items():
+            fields: set[str] = set()
+            for protocol, held in under:
+                fields |= granted(protocol, actor, verb, names[rid], held)
+            out[rid] = frozenset(fields)
         return out
 
     def visible_fields(

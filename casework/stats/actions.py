@@ -20,7 +20,7 @@ from casework.errors import NotVisible
 from casework.panels.models import Panel, PanelMember
 from casework.schemas import StrictSchema, load
 from casework.services import Services
-from casework.stats.marac import Scope, marac_figures, safelives_return, series
+from casework.stats.marac import Scope, marac_answer, safelives_return
 
 STATS_ROLES = ("analyst", "coordinator", "chair")
 
@@ -87,9 +87,7 @@ def marac_stats(svc: Services, actor: Actor, query: Any) -> tuple[dict[str, Any]
     require_role(actor, *STATS_ROLES)
     q = load(StatsQuery(), query)
     scope = Scope(q["from_"], q["to"], _panels(svc, actor, q["panel_id"]))
-    figures = marac_figures(svc.session, scope)
-    figures["series"] = series(svc.session, scope)
-    return q, figures
+    return q, marac_answer(svc.session, scope)
 
 
 @action
@@ -103,3 +101,14 @@ def quarterly_return(svc: Services, actor: Actor, query: Any) -> tuple[dict[str,
     scope = Scope(start, end, _panels(svc, actor, q["panel_id"]))
     q["from_"], q["to"] = start, end
     return q, safelives_return(svc.session, scope)
+
+
+@action
+def countable_panels(svc: Services, actor: Actor) -> list[Panel]:
+    """The MARAC panels whose figures the caller may see (the dashboard's panel filter)."""
+    require_role(actor, *STATS_ROLES)
+    allowed = _panels(svc, actor, None)
+    stmt = select(Panel).where(Panel.kind == "marac").order_by(Panel.name)
+    if allowed is not None:
+        stmt = stmt.where(Panel.id.in_(allowed))
+    return list(svc.session.scalars(stmt))

@@ -6,11 +6,18 @@ blueprint = Blueprint("web", __name__)
 
 from casework.web import (  # noqa: E402,F401  (views register on import)
     admin,
+    agenda,
     audit,
     auth,
     coordination,
     home,
     imports,
+    meeting,
+    offender_panels,
+    offenders,
+    panels,
     referral_form,
     referrals,
+    research,
+    stats,
 )

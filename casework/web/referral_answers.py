@@ -7,12 +7,18 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
+from markupsafe import Markup
+
 from casework.referrals import draft_form as form
 from casework.referrals.drafts import ReferralDraft
 from casework.risk.dash import QUESTIONS
 from casework.web.referral_errors import GENDERS
 
 YES_NO = {"yes": "Yes", "no": "No", "not_known": "Not known"}
+
+
+def _questions() -> list[tuple[str, str]]:
+    return list(QUESTIONS.items())
 
 
 def shown_date(raw: Mapping[str, str], name: str) -> str:
@@ -32,16 +38,14 @@ def _name(raw: Mapping[str, str]) -> str:
 
 
 def _rows(pairs: list[tuple[str, str | None]], pre: tuple[str, ...] = ()) -> list[dict]:
-    return [
-        {
-            "key": {"text": key},
-            "value": {
-                "text": value or "Not given",
-                "classes": "app-pre-wrap" if key in pre else "",
-            },
-        }
-        for key, value in pairs
-    ]
+    """Summary list rows; long answers (``pre``) keep the line breaks that were typed."""
+    rows = []
+    for key, value in pairs:
+        shown: dict[str, Any] = {"text": value or "Not given"}
+        if key in pre and value:
+            shown = {"html": Markup('<span class="app-pre-wrap">{}</span>').format(value)}
+        rows.append({"key": {"text": key}, "value": shown})
+    return rows
 
 
 def _people(section: str, items: list[dict[str, str]]) -> list[tuple[str, list[dict]]]:
@@ -68,6 +72,8 @@ def answers(
     consent = content.get("consent", {})
     narrative = content.get("narrative", {})
     judgement = criteria.get("professional_judgement")
+    incidents = criteria.get("police_incidents_12m", "0")
+    reasons = [("Reasons", criteria.get("professional_judgement_reason"))]
     rows: dict[str, list[dict]] = {
         "victim": _rows(
             [
@@ -88,14 +94,14 @@ def answers(
         "children": _rows([("Children", "None")]) if not content.get("children") else [],
         "dash": _rows(
             [("“Yes” answers", f"{form.dash_score(content)} of 24")]
-            + [(f"{n}. {q}", YES_NO.get(dash.get(n, ""), "Not answered")) for n, q in QUESTIONS.items()]
+            + [(f"{n}. {q}", YES_NO.get(dash.get(n, ""), "Not answered")) for n, q in _questions()]
         ),
         "criteria": _rows(
             [
-                ("Incidents reported to the police in 12 months", criteria.get("police_incidents_12m", "0")),
+                ("Incidents reported to the police in 12 months", incidents),
                 ("Referring on professional judgement", YES_NO.get(judgement or "no")),
             ]
-            + ([("Reasons", criteria.get("professional_judgement_reason"))] if judgement == "yes" else []),
+            + (reasons if judgement == "yes" else []),
             pre=("Reasons",),
         ),
         "consent": _rows(
@@ -116,8 +122,10 @@ def answers(
     for section in form.SECTIONS:
         cards = []
         if section in form.LIST_SECTIONS:
-            for i, (title, card_rows) in enumerate(_people(section, content.get(section, []))):
-                cards.append({"title": title, "rows": card_rows, "href": item_url(draft.id, section, i, True)})
+            people = _people(section, content.get(section, []))
+            for i, (title, card_rows) in enumerate(people):
+                href = item_url(draft.id, section, i, True)
+                cards.append({"title": title, "rows": card_rows, "href": href})
         out.append(
             {
                 "section": section,

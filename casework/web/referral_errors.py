@@ -35,13 +35,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "children.last_name": ("the child's last name", "enter"),
     "children.date_of_birth": ("the child's date of birth", "enter"),
     "risk.police_incidents_12m": ("the number of incidents reported to the police", "enter"),
-    "risk.professional_judgement": ("whether you are referring on professional judgement", "select"),
+    "risk.professional_judgement": (
+        "whether you are referring on professional judgement",
+        "select",
+    ),
     "risk.professional_judgement_reason": ("the reasons for your professional judgement", "enter"),
     "victim_aware": ("whether the victim knows about this referral", "select"),
     "consent": ("whether the victim has consented to the referral", "select"),
     "summary": ("the summary", "enter"),
     "referral_date": ("the date of referral", "enter"),
 }
+TOO_LONG = re.compile(r"(?:Length must be between 1 and|Longer than maximum length) (\d+)\.")
 DATE_FIELDS = ("date_of_birth", "referral_date", "from", "to")
 
 GENDERS = {"female": "Female", "male": "Male", "other": "Other", "not_known": "Not known"}
@@ -86,7 +90,7 @@ def _reword(path: str, message: str) -> str:
         return f"{label[0].upper()}{label[1:]} must be a real date"
     if message == "Not a valid integer.":
         return f"Enter {label} as a whole number, like 3"
-    if match := re.fullmatch(r"(?:Length must be between 1 and|Longer than maximum length) (\d+)\.", message):
+    if match := TOO_LONG.fullmatch(message):
         return f"{label[0].upper()}{label[1:]} must be {match.group(1)} characters or fewer"
     return message
 
@@ -105,6 +109,8 @@ def summary_items(fields: Mapping[str, Sequence[str]]) -> list[dict[str, str]]:
             item["href"] += "-day"
         elif target == "risk":
             item["href"] = "#risk-professional_judgement"
+        elif target == "perpetrators":  # none added: shown on the first perpetrator's page
+            item["href"] = "#perpetrators-0-first_name"
         elif target in ("panel_id", "_schema"):
             item["href"] = "#main-content"
     return items

@@ -128,7 +128,12 @@ def referral_draft(draft_id: str) -> Any:
             status: dict[str, Any] = {"text": "Completed"}
         else:
             tag = "In progress" if started else "Not yet started"
-            status = {"tag": {"text": tag, "classes": "govuk-tag--light-blue" if started else ""}}
+            status = {
+                "tag": {
+                    "text": tag,
+                    "classes": "govuk-tag--light-blue" if started else "govuk-tag--blue",
+                }
+            }
         tasks.append(
             {
                 "title": {"text": form.TITLES[section]},
@@ -213,7 +218,9 @@ def _list_section(draft_id: str, section: str) -> Any:
     if another == "yes" and room:
         return redirect(item_url(draft.id, section, len(items), _returning()))
     if another != "no" and room:
-        question = f"add another {NOUNS[section]}" if items else "any children live in the household"
+        question = f"you need to add another {NOUNS[section]}"
+        if not items:
+            question = "any children live in the household"
         return _list_page(draft, section, {"another": [f"Select yes if {question}"]})
     try:
         draft = drafts.complete_section(svc, actor, draft.id, section)
@@ -278,7 +285,8 @@ def referral_item(draft_id: str, section: str, index: str) -> Any:
         items = draft.content.get(section, [])
         if position > len(items) or position >= form.LIST_SECTIONS[section]:
             raise NotVisible()
-        return _item_page(draft, section, position, items[position] if position < len(items) else {})
+        values = items[position] if position < len(items) else {}
+        return _item_page(draft, section, position, values)
     save = request.form.get("action") == "save"
     try:
         draft = drafts.save_item(
@@ -291,9 +299,7 @@ def referral_item(draft_id: str, section: str, index: str) -> Any:
     return _saved() if save else redirect(section_url(draft.id, section, _returning()))
 
 
-@blueprint.route(
-    "/referrals/drafts/<draft_id>/<section>/<index>/remove", methods=["GET", "POST"]
-)
+@blueprint.route("/referrals/drafts/<draft_id>/<section>/<index>/remove", methods=["GET", "POST"])
 @signed_in
 @policy("referral")
 def referral_item_remove(draft_id: str, section: str, index: str) -> Any:

@@ -16,8 +16,8 @@ from flask import redirect, render_template, request, url_for
 from casework.errors import Invalid
 from casework.http import current_actor, services
 from casework.panels.actions import list_panels
-from casework.referrals import drafts
 from casework.referrals import draft_form as form
+from casework.referrals import drafts
 from casework.referrals.actions import get_referral, list_referrals
 from casework.referrals.models import STATUSES
 from casework.risk.dash import QUESTIONS, RiskRules

@@ -63,9 +63,27 @@ PAGES = {
         "/admin/users",
         "/admin/users/new",
         "/no-such-page",
+        "/panels",
     ],
-    "rep@housing.demo": ["/"],
-    "coordinator@csp.demo": ["/", "/admin/users", "/audit", "/referrals/review"],
+    # meeting pages with a meeting in them (and their error states): test_meeting_journey.py
+    "rep@housing.demo": ["/", "/panels", "/research", "/actions"],
+    "referrer@police.demo": [
+        "/referrals",
+        "/referrals/new",
+        # the error state: 31 February is not a real date
+        "/referrals?to-day=31&to-month=2&to-year=2026",
+    ],
+    "coordinator@csp.demo": ["/", "/admin/users", "/audit", "/referrals/review", "/research"],
+    "analyst@csp.demo": [
+        "/",
+        "/stats",
+        "/stats?period=last_quarter",
+        "/stats/quarterly",
+        # the error states: 31 February is not a real date; a year out of range
+        "/stats?from-day=31&from-month=2&from-year=2026&to-day=1&to-month=3&to-year=2026",
+        "/stats/quarterly?year=1999&quarter=1",
+    ],
+    "chair@police.demo": ["/stats"],
     "dpo@csp.demo": [
         "/",
         "/audit",

@@ -1,0 +1,359 @@
+"""Agenda downloads: PDF (WeasyPrint), CSV and XLSX (openpyxl), all from ``agenda_for``.
+
+Every format is drawn from the dict ``agenda_for(..., verb="export")`` returns, so a file can
+carry nothing the sharing engine did not grant the caller's agency for export, and columns
+exist only for fields some item actually shows (a housing representative's file has no
+phone column at all). Each file is marked OFFICIAL-SENSITIVE and names the agency it was
+prepared for on every page or sheet: PDF page margins, XLSX header, footer and top row, a
+first comment row in CSV. Cells go through ``casework.exports.safe_cell`` in CSV and XLSX
+alike, so a summary typed as ``=HYPERLINK(...)`` arrives as inert text.
+
+File names carry the panel, the meeting date and the version: never personal data.
+
+Kept free of Flask: the page, the API and (later) e-mailed circulation share it.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from casework.actors import Actor
+from casework.errors import Invalid
+from casework.exports import csv_chunks, safe_cell
+from casework.meetings.agenda_view import MARKING, agenda_for, long_date
+from casework.services import Services
+
+FORMATS = {
+    "pdf": "application/pdf",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+_env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
+
+
+@dataclass(frozen=True)
+class Download:
+    content: bytes
+    mimetype: str
+    filename: str
+
+
+def _get(item: dict[str, Any], path: str) -> tuple[bool, Any]:
+    node: Any = item
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False, None
+        node = node[part]
+    return True, node
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(_text(v) for v in value)
+    return str(value)
+
+
+def _people(key: str, parts: tuple[str, ...]) -> Callable[[dict[str, Any]], str]:
+    """Perpetrators or children as one cell: each person's visible details, '; ' between."""
+
+    def render(item: dict[str, Any]) -> str:
+        people = []
+        for person in item.get(key) or []:
+            name = " ".join(
+                _text(person.get(p)) for p in ("first_name", "last_name") if p in person
+            )
+            extra = [_text(person[p]) for p in parts if p in person and person[p]]
+            people.append(", ".join(x for x in [name.strip(), *extra] if x))
+        return "; ".join(p for p in people if p)
+
+    return render
+
+
+def _criteria(item: dict[str, Any]) -> str:
+    return _text(item["risk"]["criteria"]).replace("_", " ")
+
+
+def _dash_yes(item: dict[str, Any]) -> str:
+    answers = (item.get("risk") or {}).get("dash") or {}
+    yes = sorted((int(q) for q, a in answers.items() if a == "yes"), key=int)
+    return ", ".join(str(q) for q in yes)
+
+
+ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def _long(match: re.Match[str]) -> str:
+    return long_date(date(*(int(g) for g in match.groups())))
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    path: str  # the field (dotted) whose presence in an item means the column is shown
+    render: Callable[[dict[str, Any]], str] | None = None
+    dates: bool = False  # holds dates: written out in words for people (page, PDF)
+
+    def shown_in(self, item: dict[str, Any]) -> bool:
+        return _get(item, self.path)[0]
+
+    def value(self, item: dict[str, Any], human: bool = False) -> str:
+        if self.render is not None:
+            text = self.render(item) if self.shown_in(item) else ""
+        else:
+            text = _text(_get(item, self.path)[1])
+        return ISO_DATE.sub(_long, text) if human and self.dates else text
+
+
+KINDS = {"referral": "Case", "review": "Review", "candidate": "Candidate"}
+
+COLUMNS = (
+    Column("Item", "position"),
+    Column("Time", "start_time", lambda i: f"{i['start_time']}-{i['end_time']}"),
+    Column("Type", "kind", lambda i: KINDS.get(i["kind"], i["kind"])),
+    Column("Reference", "reference"),
+    Column("First name", "first_name"),
+    Column("Surname", "last_name"),
+    Column("Date of birth", "date_of_birth", dates=True),
+    Column("PNC ID", "pnc_id"),
+    Column("Classification", "classification"),
+    Column("Lead agency", "lead_agency"),
+    Column("Referral date", "referral_date", dates=True),
+    Column("Referring agency", "referring_agency"),
+    Column("Victim first name", "victim.first_name"),
+    Column("Victim surname", "victim.last_name"),
+    Column("Victim date of birth", "victim.date_of_birth", dates=True),
+    Column("Victim gender", "victim.gender"),
+    Column("Ethnicity", "victim.ethnicity"),
+    Column("BME", "victim.bme"),
+    Column("LGBT", "victim.lgbt"),
+    Column("Disability", "victim.disability"),
+    Column("Address", "victim.address"),
+    Column("Postcode", "victim.postcode"),
+    Column("Phone", "victim.phone"),
+    Column("Safe to call", "victim.safe_to_call"),
+    Column(
+        "Perpetrators",
+        "perpetrators",
+        _people("perpetrators", ("date_of_birth", "relationship_to_victim")),
+        dates=True,
+    ),
+    Column("Children", "children", _people("children", ("date_of_birth",)), dates=True),
+    Column("DASH score", "risk.dash_score"),
+    Column("Risk band", "risk.band"),
+    Column(
+        "Criteria met", "risk.criteria", lambda i: _text(i["risk"]["criteria"]).replace("_", " ")
+    ),
+    Column("Police incidents (12 months)", "risk.police_incidents_12m"),
+    Column("Professional judgement", "risk.professional_judgement"),
+    Column("Reason for professional judgement", "risk.professional_judgement_reason"),
+    Column("DASH questions answered yes", "risk.dash", _dash_yes),
+    Column("Repeat", "repeat.is_repeat"),
+    Column("Previous referral", "repeat.previous_referral_date", dates=True),
+    Column("Victim aware of referral", "victim_aware"),
+    Column("Consent", "consent"),
+    Column("Summary", "summary"),
+    Column("Action", "action.description"),
+    Column("Action owner", "action.owner_agency"),
+    Column("Action due", "action.due_date", dates=True),
+    Column("Action status", "action.status"),
+    Column("Action outcome", "action.outcome"),
+)
+
+
+# The PDF reads as prose, one line per group of columns: WeasyPrint lays out a paragraph far
+# faster than a table cell, and 40 cases must print in well under two seconds.
+PDF_GROUPS = (
+    (
+        "Nominal",
+        ("First name", "Surname", "Date of birth", "PNC ID", "Classification", "Lead agency"),
+    ),
+    ("Referral", ("Referral date", "Referring agency")),
+    (
+        "Victim",
+        (
+            "Victim first name",
+            "Victim surname",
+            "Victim date of birth",
+            "Victim gender",
+            "Ethnicity",
+            "BME",
+            "LGBT",
+            "Disability",
+            "Address",
+            "Postcode",
+            "Phone",
+            "Safe to call",
+        ),
+    ),
+    ("Perpetrators", ("Perpetrators",)),
+    ("Children", ("Children",)),
+    (
+        "Risk",
+        (
+            "DASH score",
+            "Risk band",
+            "Criteria met",
+            "Police incidents (12 months)",
+            "Professional judgement",
+            "Reason for professional judgement",
+            "DASH questions answered yes",
+            "Repeat",
+            "Previous referral",
+        ),
+    ),
+    ("Referral details", ("Victim aware of referral", "Consent", "Summary")),
+    ("Action", ("Action", "Action owner", "Action due", "Action status", "Action outcome")),
+)
+
+
+def pdf_lines(item: dict[str, Any], columns: list[Column]) -> list[tuple[str, str]]:
+    """``(group, text)`` for each group of columns this item shows."""
+    by_label = {c.label: c for c in columns}
+    lines = []
+    for group, labels in PDF_GROUPS:
+        shown = [by_label[lb] for lb in labels if lb in by_label and by_label[lb].shown_in(item)]
+        if not shown:
+            continue
+        if len(labels) == 1:
+            text = shown[0].value(item, human=True)
+        else:
+            parts = []
+            for column in shown:
+                name = column.label.removeprefix(group + " ").removeprefix("Victim ")
+                value = column.value(item, human=True) or "(none)"
+                name = name if name[:2].isupper() else name[0].lower() + name[1:]
+                parts.append(f"{name} {value}")
+            text = "; ".join(parts)
+        lines.append((group, text))
+    return lines
+
+
+def columns_for(agenda: dict[str, Any]) -> list[Column]:
+    """Columns that at least one item shows; the rest would only ever be empty."""
+    return [c for c in COLUMNS if any(c.shown_in(i) for i in agenda["items"])] or list(COLUMNS[:3])
+
+
+def table(agenda: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    cols = columns_for(agenda)
+    return [c.label for c in cols], [[c.value(i) for c in cols] for i in agenda["items"]]
+
+
+def marking(agenda: dict[str, Any]) -> str:
+    m = agenda["meeting"]
+    who = m["recipient_agency_name"] or m["recipient_agency"] or "your agency"
+    return f"{MARKING}: prepared for {who} ({m['recipient_agency']}) only"
+
+
+def title(agenda: dict[str, Any]) -> str:
+    m = agenda["meeting"]
+    day = long_date(date.fromisoformat(m["date"]))
+    state = (
+        f"version {m['agenda_version']}"
+        if m["agenda_status"] == "published"
+        else "DRAFT, not yet circulated"
+    )
+    return f"Agenda: {m['panel_name']}, {day} at {m['start_time']} ({state})"
+
+
+def filename(agenda: dict[str, Any], ext: str) -> str:
+    """``agenda-northshire-marac-2026-12-01-v2.pdf``: panel, date and version only."""
+    m = agenda["meeting"]
+    slug = re.sub(r"[^a-z0-9]+", "-", m["panel_name"].lower()).strip("-")[:60] or "panel"
+    version = f"v{m['agenda_version']}" if m["agenda_status"] == "published" else "draft"
+    return f"agenda-{slug}-{m['date']}-{version}.{ext}"
+
+
+def to_csv(agenda: dict[str, Any]) -> bytes:
+    header, rows = table(agenda)
+    lines = [[f"# {title(agenda)}"], header, *rows]
+    return "".join(csv_chunks([f"# {marking(agenda)}"], lines)).encode("utf-8")
+
+
+def _hf(text: str) -> str:
+    """Excel header/footer text: '&' starts a control code, so a literal one is doubled."""
+    return text.replace("&", "&&")
+
+
+def to_xlsx(agenda: dict[str, Any]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+
+    def cell(value: object) -> str:
+        return ILLEGAL_CHARACTERS_RE.sub("", safe_cell(value))
+
+    header, rows = table(agenda)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Agenda"
+    book.properties.title = "Meeting agenda"
+    book.properties.creator = "casework"
+    sheet.append([cell(marking(agenda))])
+    sheet.append([cell(title(agenda))])
+    sheet.append([cell(h) for h in header])
+    for row in rows:
+        sheet.append([cell(v) for v in row])
+    for c in sheet[1] + sheet[3]:
+        c.font = Font(bold=True)
+    for ws_cell in (c for r in sheet.iter_rows() for c in r):
+        ws_cell.data_type = "s"  # text, never a formula, whatever the value looks like
+    for hf in (sheet.oddHeader, sheet.evenHeader, sheet.firstHeader):
+        hf.left.text = _hf(MARKING)
+        hf.right.text = _hf(marking(agenda))
+    for hf in (sheet.oddFooter, sheet.evenFooter, sheet.firstFooter):
+        hf.left.text = _hf(MARKING)
+        hf.right.text = "Page &P of &N"
+    sheet.print_title_rows = "3:3"
+    sheet.freeze_panes = "A4"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def pdf_html(agenda: dict[str, Any]) -> str:
+    """The HTML WeasyPrint lays out (kept separate so tests can read what went in)."""
+    cols = columns_for(agenda)
+    return _env.get_template("agenda/pdf.html").render(
+        agenda=agenda,
+        meeting=agenda["meeting"],
+        marking=marking(agenda),
+        title=title(agenda),
+        lines={i["item_id"]: pdf_lines(i, cols) for i in agenda["items"]},
+        kinds=KINDS,
+    )
+
+
+def to_pdf(agenda: dict[str, Any]) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=pdf_html(agenda), base_url=str(TEMPLATES)).write_pdf()
+
+
+RENDER = {"pdf": to_pdf, "csv": to_csv, "xlsx": to_xlsx}
+
+
+def check_format(fmt: str | None) -> str:
+    if fmt not in FORMATS:
+        raise Invalid({"format": ["Choose pdf, csv or xlsx"]}, code="invalid")
+    return fmt
+
+
+def download(svc: Services, actor: Actor, meeting_id: Any, fmt: str | None) -> Download:
+    """The agenda as a file for the caller's agency; audited by ``agenda_for`` as an export
+    and a disclosure to that agency."""
+    fmt = check_format(fmt)
+    agenda = agenda_for(svc, actor, meeting_id, verb="export", fmt=fmt)
+    return Download(RENDER[fmt](agenda), FORMATS[fmt], filename(agenda, fmt))

@@ -1,0 +1,369 @@
+"""The agenda as one reader may see it: the single filter behind the page, the API and every
+download (PDF, CSV, XLSX).
+
+Each item's case goes through the sharing engine (``fields_for`` + ``prune``) with the verb of
+the door it leaves by: ``view`` for the page and the JSON API, ``export`` for downloads. An
+item the reader's agency may see nothing of is **omitted** rather than shown as "restricted":
+an empty line would still say *something* about a case the protocol keeps from them. Items
+keep their real position and time slot, so an agency attending for one case arrives on time;
+a gap in the numbering is all that shows of a case it may not see.
+
+Before the agenda is published (circulated) only the panel's coordinators and chairs see it;
+every other member gets 404, exactly as for a meeting that does not exist, and so does any
+agency outside the panel.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from casework.actors import Actor
+from casework.agencies.models import Agency
+from casework.audit import log as audit
+from casework.authz import action, require_role
+from casework.errors import NotVisible
+from casework.meetings.models import AgendaItem, CaseAction, Meeting
+from casework.panels.models import Panel, PanelMember
+from casework.referrals.models import Referral
+from casework.services import Services
+from casework.sharing.engine import header_fields, prune, record_type_for
+
+UK = ZoneInfo("Europe/London")
+MARKING = "OFFICIAL-SENSITIVE"
+CASE_ROLES = ("referrer", "idva", "agency_rep", "coordinator", "chair")
+MANAGERS = ("coordinator", "chair")
+VERBS = ("view", "export")
+
+
+def as_uuid(value: Any) -> uuid.UUID | None:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def local_start(meeting: Meeting) -> datetime:
+    """Meetings are stored in UTC and shown on the partnership's (UK) clock."""
+    return meeting.starts_at.astimezone(UK)
+
+
+def slot(meeting: Meeting, position: int) -> tuple[datetime, datetime]:
+    """Start and end of the ``position``-th item (1-based): review items take a slot too."""
+    start = local_start(meeting) + timedelta(minutes=meeting.minutes_per_case * (position - 1))
+    return start, start + timedelta(minutes=meeting.minutes_per_case)
+
+
+def capacity(meeting: Meeting) -> int:
+    """How many items fit in the meeting's length."""
+    return meeting.length_minutes // max(meeting.minutes_per_case, 1)
+
+
+def overflow(meeting: Meeting, count: int) -> dict[str, Any]:
+    """Whether ``count`` items run past the meeting's end, and by how much."""
+    needed = count * meeting.minutes_per_case
+    return {
+        "over": needed > meeting.length_minutes,
+        "needed_minutes": needed,
+        "length_minutes": meeting.length_minutes,
+        "fits": capacity(meeting),
+        "extra_items": max(0, count - capacity(meeting)),
+    }
+
+
+def long_date(value: date | str | None) -> str:
+    """1 December 2026, as GOV.UK writes dates (from a date or an ISO string)."""
+    if not value:
+        return ""
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{day.day} {day:%B %Y}"
+
+
+def items_of(svc: Services, meeting: Meeting) -> list[AgendaItem]:
+    stmt = (
+        select(AgendaItem)
+        .where(AgendaItem.meeting_id == meeting.id)
+        .order_by(AgendaItem.position, AgendaItem.added_at)
+    )
+    return list(svc.session.scalars(stmt))
+
+
+def is_member(svc: Services, actor: Actor, panel_id: uuid.UUID) -> bool:
+    if actor.agency_id is None:
+        return False
+    return svc.session.get(PanelMember, (panel_id, actor.agency_id)) is not None
+
+
+def meeting_summary(svc: Services, meeting: Meeting, actor: Actor) -> dict[str, Any]:
+    """The meeting's own details: no case data, so shown to every member who may see it."""
+    panel = svc.session.get(Panel, meeting.panel_id)
+    agency = svc.session.get(Agency, actor.agency_id) if actor.agency_id else None
+    start = local_start(meeting)
+    end = start + timedelta(minutes=meeting.length_minutes)
+    return {
+        "id": str(meeting.id),
+        "panel_id": str(meeting.panel_id),
+        "panel_name": panel.name if panel else "",
+        "panel_kind": panel.kind if panel else "",
+        "date": start.date().isoformat(),
+        "start_time": f"{start:%H:%M}",
+        "end_time": f"{end:%H:%M}",
+        "starts_at": meeting.starts_at.isoformat(),
+        "length_minutes": meeting.length_minutes,
+        "minutes_per_case": meeting.minutes_per_case,
+        "status": meeting.status,
+        "agenda_status": meeting.agenda_status,
+        "agenda_version": meeting.agenda_version,
+        "circulated_at": meeting.circulated_at.isoformat() if meeting.circulated_at else None,
+        "cutoff_on": meeting.cutoff_on.isoformat() if meeting.cutoff_on else None,
+        "circulate_on": meeting.circulate_on.isoformat() if meeting.circulate_on else None,
+        "marking": MARKING,
+        "recipient_agency": actor.agency_code,
+        "recipient_agency_name": agency.name if agency else None,
+    }
+
+
+def readable_meeting(svc: Services, actor: Actor, meeting_id: Any) -> Meeting:
+    """The meeting whose agenda ``actor`` may read, or 403/404 (see the module docstring)."""
+    require_role(actor, *CASE_ROLES)
+    mid = as_uuid(meeting_id)
+    meeting = svc.session.get(Meeting, mid) if mid is not None else None
+    if meeting is None or not is_member(svc, actor, meeting.panel_id):
+        raise NotVisible()
+    if meeting.circulated_at is None and not actor.has_any(*MANAGERS):
+        raise NotVisible()
+    return meeting
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _pick(source: Any, prefix: str, names: dict[str, str], fields: frozenset[str]) -> dict:
+    return {k: _plain(getattr(source, attr)) for k, attr in names.items() if prefix + k in fields}
+
+
+_VICTIM = {
+    k: f"victim_{k}"
+    for k in (
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "gender",
+        "ethnicity",
+        "bme",
+        "lgbt",
+        "disability",
+        "address",
+        "postcode",
+        "phone",
+        "safe_to_call",
+    )
+}
+_PERSON = {k: k for k in ("first_name", "last_name", "date_of_birth", "relationship_to_victim")}
+_RISK = {
+    "dash": "dash_answers",
+    "police_incidents_12m": "police_incidents_12m",
+    "professional_judgement": "crit_professional_judgement",
+    "professional_judgement_reason": "professional_judgement_reason",
+    "dash_score": "dash_score",
+    "band": "band",
+    "criteria": "criteria",
+}
+_REPEAT = {"is_repeat": "crit_repeat", "previous_referral_date": "previous_referral_date"}
+_OTHER = {k: k for k in ("victim_aware", "consent", "summary", "withdrawn_reason")}
+
+
+def visible_referral(referral: Referral, fields: frozenset[str], agency: str | None) -> dict:
+    """``prune(dump(referral), fields)`` without decrypting what ``fields`` leaves out: an
+    agenda of 40 cases opens only the fields each reader is granted (a test keeps the two
+    equal for every field the catalogue knows)."""
+    out: dict[str, Any] = {
+        "reference": referral.reference,
+        "status": referral.status,
+        "panel_id": str(referral.panel_id),
+        "referral_date": referral.referral_date.isoformat(),
+        "referring_agency": agency,
+    }
+    groups = (("victim", _VICTIM), ("risk", _RISK), ("repeat", _REPEAT))
+    for key, names in groups:
+        if any(f.startswith(key + ".") for f in fields):
+            out[key] = _pick(referral, key + ".", names, fields)
+    for key in ("perpetrators", "children"):
+        if any(f.startswith(key + ".") for f in fields):
+            rows = referral.perpetrators if key == "perpetrators" else referral.children
+            out[key] = [_pick(row, key + ".", _PERSON, fields) for row in rows]
+    out.update(_pick(referral, "", _OTHER, fields))
+    if "assigned_idva" in fields:
+        idva = referral.assigned_idva_id
+        out["assigned_idva"] = None if idva is None else str(idva)
+    return out
+
+
+def _dump_action(action_row: CaseAction, codes: dict[uuid.UUID, str]) -> dict[str, Any]:
+    return {
+        "id": str(action_row.id),
+        "meeting_id": str(action_row.meeting_id),
+        "referral_id": str(action_row.referral_id) if action_row.referral_id else None,
+        "description": action_row.description,
+        "owner_agency": codes.get(action_row.owner_agency_id),
+        "due_date": action_row.due_on.isoformat(),
+        "status": action_row.status,
+        "outcome": action_row.outcome,
+    }
+
+
+def _action_fields(
+    svc: Services, actor: Actor, verb: str, rows: list[CaseAction]
+) -> dict[Any, frozenset[str]]:
+    """Actions go through the engine too, once their record type is registered; until then
+    nothing of them is shown (deny by default)."""
+    try:
+        record_type_for(CaseAction)
+    except KeyError:
+        return {a.id: frozenset() for a in rows}
+    return svc.sharing.fields_for(svc.session, actor, verb, rows)
+
+
+def _nominals(
+    svc: Services, actor: Actor, verb: str, items: list[AgendaItem]
+) -> dict[uuid.UUID, tuple[dict[str, Any], frozenset[str], str]]:
+    """Offender-panel items (candidates, classification reviews) name a nominal: what the
+    reader may see of it, through the same engine, with its record type for the audit."""
+    ids = [i.nominal_id for i in items if getattr(i, "nominal_id", None) is not None]
+    if not ids:
+        return {}
+    from casework.offenders import dump as offender_dump  # offender panels only
+    from casework.offenders.models import Nominal
+
+    rows = list(_by_id(svc, Nominal, ids).values())
+    granted = svc.sharing.fields_for(svc.session, actor, verb, rows)
+    context = offender_dump.context_for(svc, rows)
+    today = datetime.now(UK).date()
+    out = {}
+    for nominal in rows:
+        fields = granted.get(nominal.id, frozenset())
+        if not fields:
+            continue
+        data = offender_dump.dump(svc, nominal, today, detail=False, context=context)
+        shown = offender_dump.visible_view(data, fields)
+        shown.pop("id", None)
+        out[nominal.id] = (shown, fields, offender_dump.record_type_name(nominal))
+    return out
+
+
+def _codes(svc: Services, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not ids:
+        return {}
+    return dict(svc.session.execute(select(Agency.id, Agency.code).where(Agency.id.in_(ids))).all())
+
+
+def _by_id(svc: Services, model: Any, ids: Any) -> dict[uuid.UUID, Any]:
+    if not ids:
+        return {}
+    return {r.id: r for r in svc.session.scalars(select(model).where(model.id.in_(ids)))}
+
+
+def _slot_entry(meeting: Meeting, item: AgendaItem) -> dict[str, Any]:
+    start, end = slot(meeting, item.position)
+    return {
+        "item_id": str(item.id),
+        "position": item.position,
+        "start_time": f"{start:%H:%M}",
+        "end_time": f"{end:%H:%M}",
+        "kind": item.kind,
+    }
+
+
+@action
+def agenda_for(
+    svc: Services, actor: Actor, meeting_id: Any, verb: str = "view", fmt: str | None = None
+) -> dict[str, Any]:
+    """``{"meeting": {...}, "items": [...]}`` as CONTRACT.md shows, for ``actor``'s agency.
+
+    Items the agency may see nothing of are omitted (see the module docstring). Each
+    disclosed case is audited: ``view`` for reading, ``export`` naming the recipient agency
+    for a download (``fmt`` says which).
+    """
+    if verb not in VERBS:
+        raise ValueError(f"unknown agenda verb {verb!r}")
+    meeting = readable_meeting(svc, actor, meeting_id)
+    items = items_of(svc, meeting)
+    action_ids = [i.action_id for i in items if i.action_id is not None]
+    actions = (
+        {
+            a.id: a
+            for a in svc.session.scalars(select(CaseAction).where(CaseAction.id.in_(action_ids)))
+        }
+        if action_ids
+        else {}
+    )
+    referral_ids = {i.referral_id for i in items if i.referral_id is not None}
+    referral_ids |= {a.referral_id for a in actions.values() if a.referral_id is not None}
+    referrals = (
+        {
+            r.id: r
+            for r in svc.session.scalars(select(Referral).where(Referral.id.in_(referral_ids)))
+        }
+        if referral_ids
+        else {}
+    )
+    ref_fields = svc.sharing.fields_for(svc.session, actor, verb, list(referrals.values()))
+    act_fields = _action_fields(svc, actor, verb, list(actions.values()))
+    nominals = _nominals(svc, actor, verb, items)
+    codes = _codes(
+        svc,
+        {r.referring_agency_id for r in referrals.values()}
+        | {a.owner_agency_id for a in actions.values()},
+    )
+    exporting = verb == "export"
+    audit_action = "export" if exporting else "view"
+    recipient = actor.agency_code if exporting else None
+    purpose = f"meeting agenda ({fmt or 'json'})" if exporting else None
+    disclosed: dict[tuple[str, uuid.UUID], frozenset[str]] = {}
+    out = []
+    for item in items:
+        nominal_id = getattr(item, "nominal_id", None)
+        if nominal_id is not None:
+            if nominal_id in nominals:
+                shown, n_fields, record_type = nominals[nominal_id]
+                out.append({**_slot_entry(meeting, item), "nominal_id": str(nominal_id), **shown})
+                disclosed[(record_type, nominal_id)] = n_fields
+            continue
+        act = actions.get(item.action_id) if item.action_id else None
+        rid = item.referral_id or (act.referral_id if act is not None else None)
+        referral = referrals.get(rid) if rid else None
+        fields = ref_fields.get(rid, frozenset()) if referral is not None else frozenset()
+        a_fields = act_fields.get(act.id, frozenset()) if act is not None else frozenset()
+        if not fields and not a_fields:
+            continue  # nothing of this case may be shown to this agency: omit the line
+        entry = {**_slot_entry(meeting, item), "referral_id": str(rid) if rid else None}
+        if item.kind == "review" and act is not None:
+            entry["action_id"] = str(act.id)
+        if fields and referral is not None:
+            entry.update(
+                visible_referral(referral, fields, codes.get(referral.referring_agency_id))
+            )
+            disclosed[("referral", referral.id)] = fields
+        if a_fields and act is not None:
+            entry["action"] = prune(_dump_action(act, codes), a_fields, header_fields("action"))
+            disclosed[("action", act.id)] = a_fields
+        out.append(entry)
+    for (record_type, record_id), fields in disclosed.items():
+        audit.record(
+            svc.session, actor, audit_action, record_type, record_id, fields, recipient, purpose
+        )
+    if exporting:
+        # The download as a whole leaves the service for the caller's agency (s.62 DPA 2018):
+        # one disclosure naming the recipient, beside the per-case export entries.
+        names = set().union(*disclosed.values()) if disclosed else set()
+        audit.record(
+            svc.session, actor, "disclose", "agenda", meeting.id, names, recipient, purpose
+        )
+    return {"meeting": meeting_summary(svc, meeting, actor), "items": out}

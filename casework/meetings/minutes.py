@@ -1,0 +1,193 @@
+"""Case by case at the meeting: the minutes of each case and the actions agreed.
+
+Minutes are written by the panel's chair or coordinator once the meeting is ready
+(``conduct.readiness``) and read by the agencies that attended, through the sharing engine's
+``attendee`` condition: an agency that sent apologies, or did not come, reads nothing. Actions
+name an owning agency from the panel and a due date that has not passed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from casework.actors import Actor
+from casework.audit import log as audit
+from casework.authz import action
+from casework.errors import Invalid, NotVisible
+from casework.meetings.conduct import chair_meeting, readiness, require_ready
+from casework.meetings.conduct_schemas import ActionIn, MinuteIn
+from casework.meetings.meeting_access import (
+    CASE_ROLES,
+    agenda_cases,
+    case_on_agenda,
+    case_summaries,
+    member_meeting,
+    not_closed,
+    panel_agencies,
+    sees_case,
+    uk_today,
+)
+from casework.meetings.models import CaseAction, Meeting, Minute
+from casework.meetings.tracking import action_views
+from casework.schemas import load
+from casework.services import Services
+
+
+def _visible_minutes(svc: Services, actor: Actor, meeting: Meeting) -> dict[Any, Minute]:
+    stmt = select(Minute).where(
+        Minute.meeting_id == meeting.id, svc.sharing.visible_clause(actor, "view", Minute)
+    )
+    return {m.referral_id: m for m in svc.session.scalars(stmt)}
+
+
+def _minute_text(svc: Services, actor: Actor, minute: Minute | None) -> str | None:
+    if minute is None:
+        return None
+    fields = svc.sharing.visible_fields(svc.session, actor, minute)
+    audit.record(svc.session, actor, "view", "minute", minute.id, fields)
+    return minute.text if "text" in fields else None
+
+
+def _case_actions(svc: Services, actor: Actor, meeting: Meeting, rid: Any) -> list[dict[str, Any]]:
+    stmt = (
+        select(CaseAction)
+        .where(CaseAction.meeting_id == meeting.id, CaseAction.referral_id == rid)
+        .order_by(CaseAction.created_at)
+    )
+    return action_views(svc, actor, list(svc.session.scalars(stmt)), "view")
+
+
+@action
+def case_view(svc: Services, actor: Actor, meeting_id: Any, referral_id: Any) -> dict[str, Any]:
+    """One case at the meeting, for the chair: summary, minutes, actions agreed, and the
+    earlier actions it is on the agenda to review."""
+    meeting = chair_meeting(svc, actor, meeting_id)
+    rid = case_on_agenda(svc, meeting, referral_id)
+    summary = case_summaries(svc, actor, [rid]).get(rid)
+    if summary is None:
+        raise NotVisible()
+    cases = agenda_cases(svc, meeting)
+    reviewed = [c.action for c in cases if c.referral_id == rid and c.action is not None]
+    return {
+        "meeting": meeting,
+        "case": summary,
+        "position": min(c.item.position for c in cases if c.referral_id == rid),
+        "minute": _minute_text(svc, actor, _visible_minutes(svc, actor, meeting).get(rid)),
+        "actions": _case_actions(svc, actor, meeting, rid),
+        "reviews": action_views(svc, actor, reviewed, "view") if reviewed else [],
+        "agencies": panel_agencies(svc, meeting),
+        "problems": readiness(svc, actor, meeting),
+        "closed": meeting.status == "closed",
+    }
+
+
+def _writable_case(svc: Services, actor: Actor, meeting_id: Any, referral_id: Any) -> Any:
+    meeting = chair_meeting(svc, actor, meeting_id)
+    rid = case_on_agenda(svc, meeting, referral_id)
+    if not sees_case(svc, actor, rid):
+        raise NotVisible()
+    return meeting, rid
+
+
+@action
+def save_minute(
+    svc: Services, actor: Actor, meeting_id: Any, referral_id: Any, data: Any
+) -> Minute:
+    """The minutes of one case (one per case per meeting; saving again replaces them)."""
+    meeting, rid = _writable_case(svc, actor, meeting_id, referral_id)
+    not_closed(meeting, "the minutes")
+    require_ready(svc, actor, meeting)
+    values = load(MinuteIn(), data)
+    minute = svc.session.scalar(
+        select(Minute).where(Minute.meeting_id == meeting.id, Minute.referral_id == rid)
+    )
+    verb = "update"
+    if minute is None:
+        minute = Minute(meeting_id=meeting.id, referral_id=rid)
+        verb = "create"
+    minute.author_id = actor.user_id
+    minute.text = values["text"]
+    svc.session.add(minute)
+    svc.session.flush()
+    audit.record(svc.session, actor, verb, "minute", minute.id, ["text"])
+    return minute
+
+
+def _due(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+@action
+def add_action(
+    svc: Services, actor: Actor, meeting_id: Any, referral_id: Any, data: Any
+) -> CaseAction:
+    """An action agreed for a case: what, which member agency owns it, due when (today or
+    later). Every problem with the form is reported at once."""
+    meeting, rid = _writable_case(svc, actor, meeting_id, referral_id)
+    not_closed(meeting, "actions")
+    require_ready(svc, actor, meeting)
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    try:
+        values = load(ActionIn(), data)
+    except Invalid as exc:
+        errors = exc.fields
+    members = {a.code: a for a in panel_agencies(svc, meeting)}
+    code = data.get("owner_agency") if isinstance(data, dict) else None
+    if code and "owner_agency" not in errors and code not in members:
+        errors["owner_agency"] = ["Select an agency on the panel"]
+    due = values.get("due_on") or (_due(data.get("due_on")) if isinstance(data, dict) else None)
+    if due is not None and "due_on" not in errors and due < uk_today():
+        errors["due_on"] = ["The due date must be today or in the future"]
+    if errors:
+        raise Invalid(errors)
+    act = CaseAction(
+        meeting_id=meeting.id,
+        referral_id=rid,
+        owner_agency_id=members[values["owner_agency"]].id,
+        due_on=values["due_on"],
+        status="open",
+        created_by_id=actor.user_id,
+    )
+    act.description = values["description"]
+    svc.session.add(act)
+    svc.session.flush()
+    audit.record(
+        svc.session,
+        actor,
+        "create",
+        "action",
+        act.id,
+        ["description", "owner_agency", "due_date", "status"],
+    )
+    return act
+
+
+@action
+def minutes_view(svc: Services, actor: Actor, meeting_id: Any) -> dict[str, Any]:
+    """A meeting's minutes as a member agency receives them: only if it attended (the
+    engine's ``attendee`` condition), in agenda order, with the actions it may see."""
+    meeting = member_meeting(svc, actor, meeting_id, *CASE_ROLES)
+    minutes = _visible_minutes(svc, actor, meeting)
+    order: dict[Any, int] = {}
+    for case in agenda_cases(svc, meeting):
+        if case.referral_id in minutes:
+            order.setdefault(case.referral_id, case.item.position)
+    summaries = case_summaries(svc, actor, list(order))
+    rows = []
+    for number, rid in enumerate(sorted(order, key=lambda r: order[r]), start=1):
+        rows.append(
+            {
+                "number": number,
+                "case": summaries.get(rid),
+                "text": _minute_text(svc, actor, minutes[rid]),
+                "actions": _case_actions(svc, actor, meeting, rid),
+            }
+        )
+    return {"meeting": meeting, "rows": rows, "closed": meeting.status == "closed"}

@@ -1,0 +1,93 @@
+"""How the sharing conditions read for a nominal, as SQL the engine filters lists with.
+
+One ``Nominal`` row is one of two record types, chosen by ``is_youth``: a young person
+(Prevent and Deter) is shared only as a ``youth_record``, which the offender protocol gives
+to police, youth offending and children's services alone; an adult only as a ``nominal``.
+
+A nominal may be in the cohorts of several panels at once (PPO and IOM, say), and those
+panels may work under different protocols. So the record has no single protocol: every
+condition below is scoped to panels under the protocol the engine passes in, and the engine
+asks each protocol in turn (any protocol that grants, grants).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import ColumnElement, exists, or_, select
+
+from casework.actors import Actor
+from casework.meetings.models import AgendaItem, Attendance, Meeting
+from casework.offenders.models import CohortMembership, Nominal
+from casework.panels.models import Panel, PanelMember
+from casework.sharing.engine import RecordType, register
+from casework.sharing.protocols import Protocol
+
+
+def current_membership(today: date) -> ColumnElement[bool]:
+    """A cohort spell that has not ended: no exit date, or an exit date today or later."""
+    return or_(CohortMembership.exit_date.is_(None), CohortMembership.exit_date >= today)
+
+
+def _conditions(actor: Actor, now: datetime, protocol: Protocol) -> dict[str, ColumnElement[bool]]:
+    ever_under_protocol = exists(
+        select(CohortMembership.id)
+        .join(Panel, Panel.id == CohortMembership.panel_id)
+        .where(CohortMembership.nominal_id == Nominal.id, Panel.protocol == protocol.key)
+    )
+    if actor.agency_id is None:
+        return {"always": ever_under_protocol}
+    since = now - timedelta(days=protocol.agenda_days_after_meeting)
+    member_of_current_panel = exists(
+        select(CohortMembership.id)
+        .join(Panel, Panel.id == CohortMembership.panel_id)
+        .join(PanelMember, PanelMember.panel_id == Panel.id)
+        .where(
+            CohortMembership.nominal_id == Nominal.id,
+            current_membership(now.date()),
+            Panel.protocol == protocol.key,
+            PanelMember.agency_id == actor.agency_id,
+        )
+    )
+    on_agenda = exists(
+        select(AgendaItem.id)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .join(Panel, Panel.id == Meeting.panel_id)
+        .join(PanelMember, PanelMember.panel_id == Meeting.panel_id)
+        .where(
+            AgendaItem.nominal_id == Nominal.id,
+            Panel.protocol == protocol.key,
+            PanelMember.agency_id == actor.agency_id,
+            Meeting.status != "cancelled",
+            Meeting.circulated_at.is_not(None),
+            Meeting.circulated_at <= now,
+            Meeting.starts_at >= since,
+        )
+    )
+    attended = exists(
+        select(AgendaItem.id)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .join(Panel, Panel.id == Meeting.panel_id)
+        .join(Attendance, Attendance.meeting_id == AgendaItem.meeting_id)
+        .where(
+            AgendaItem.nominal_id == Nominal.id,
+            Panel.protocol == protocol.key,
+            Attendance.agency_id == actor.agency_id,
+            Attendance.status == "present",
+        )
+    )
+    return {
+        # Not true() as for one-protocol records: a nominal is under a protocol only through
+        # a panel that works under it.
+        "always": ever_under_protocol,
+        "panel_member": member_of_current_panel,
+        "own_agency": (Nominal.lead_agency_id == actor.agency_id) & ever_under_protocol,
+        "on_agenda": on_agenda,
+        "attendee": attended,
+    }
+
+
+NOMINAL = register(RecordType("nominal", Nominal, None, _conditions, when=("is_youth", False)))
+YOUTH_RECORD = register(
+    RecordType("youth_record", Nominal, None, _conditions, when=("is_youth", True))
+)

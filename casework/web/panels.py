@@ -1,0 +1,243 @@
+"""Panel pages: the panels a person's agency sits on, each with its meetings (dates, referral
+cut-off, agenda circulation, minutes due, status), the panel's settings, and moving or
+cancelling a meeting. Nothing here is case data: meetings are dates and counts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+
+from casework.agencies import actions as agencies
+from casework.db import utcnow
+from casework.errors import Invalid
+from casework.http import current_actor, services
+from casework.meetings import schedule
+from casework.meetings.calendar import local
+from casework.panels import actions as panels
+from casework.routes import policy, signed_in
+from casework.web import blueprint
+from casework.web.forms import error_list, form_data
+
+KIND_NAMES = {"marac": "MARAC", "ppo": "PPO", "prevent_deter": "Prevent and Deter", "iom": "IOM"}
+NATION_NAMES = {
+    "england-and-wales": "England and Wales",
+    "scotland": "Scotland",
+    "northern-ireland": "Northern Ireland",
+}
+STATUS = {
+    "scheduled": ("Scheduled", "govuk-tag--blue"),
+    "cancelled": ("Cancelled", "govuk-tag--grey"),
+    "held": ("Held", "govuk-tag--green"),
+    "closed": ("Closed", "govuk-tag--green"),
+}
+AGENDA = {"none": "Not started", "draft": "Draft", "published": "Published"}
+SETTING_FIELDS = (
+    "name",
+    "area",
+    "schedule",
+    "nation",
+    "meeting_minutes",
+    "minutes_per_case",
+    "cutoff_working_days",
+    "circulation_working_days",
+    "adult_female_population",
+)
+
+
+def long_day(value: date | datetime | None) -> str:
+    """Tuesday 1 December 2026 (GOV.UK style), in UK time."""
+    if value is None:
+        return "Not set"
+    day = local(value).date() if isinstance(value, datetime) else value
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def _link(endpoint: str, **values: Any) -> str | None:
+    """A link to another area's page, if that page exists in this build."""
+    if f"web.{endpoint}" not in current_app.view_functions:
+        return None
+    return url_for(f"web.{endpoint}", **values)
+
+
+def _rows(meetings: list[Any], now: datetime) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    upcoming, past = [], []
+    for meeting in meetings:
+        row = schedule.meeting_row(meeting)
+        row.update(
+            day=long_day(meeting.starts_at),
+            cutoff=long_day(meeting.cutoff_on),
+            circulate=long_day(meeting.circulate_on),
+            minutes_due=long_day(meeting.minutes_due_on),
+            status_text=STATUS[meeting.status],
+            agenda_text=AGENDA.get(meeting.agenda_status, meeting.agenda_status),
+            moved_from_day=long_day(meeting.moved_from) if meeting.moved_from else None,
+            agenda_url=None
+            if meeting.status == "cancelled"
+            else _link("agenda_page", meeting_id=meeting.id),
+            meeting_url=None
+            if meeting.status == "cancelled"
+            else _link("meeting_conduct", meeting_id=meeting.id),
+        )
+        (upcoming if meeting.starts_at > now else past).append(row)
+    return upcoming, past[::-1]
+
+
+@blueprint.route("/panels")
+@signed_in
+@policy()
+def panel_list() -> Any:
+    svc, actor = services(), current_actor()
+    mine = panels.list_panels(svc, actor)
+    every = panels.list_all_panels(svc, actor) if actor.has_any("admin") else []
+    return render_template("panels/list.html", panels=mine, all_panels=every, kinds=KIND_NAMES)
+
+
+@blueprint.route("/panels/<panel_id>")
+@signed_in
+@policy()
+def panel_page(panel_id: str) -> Any:
+    svc, actor = services(), current_actor()
+    panel, meetings = schedule.panel_meetings(svc, actor, panel_id)
+    upcoming, past = _rows(meetings, utcnow())
+    return render_template(
+        "panels/panel.html",
+        panel=panel,
+        upcoming=upcoming,
+        past=past,
+        kinds=KIND_NAMES,
+        nations=NATION_NAMES,
+        manages=actor.has_any(*schedule.MANAGERS),
+        edits=actor.has_any("coordinator", "admin"),
+    )
+
+
+BLANK = {
+    "name": "Enter the panel's name",
+    "area": "Enter the area the panel covers",
+    "schedule": "Enter when the panel meets",
+}
+
+
+@blueprint.route("/panels/<panel_id>/settings", methods=["GET", "POST"])
+@signed_in
+@policy()
+def panel_settings(panel_id: str) -> Any:
+    svc, actor = services(), current_actor()
+    panel = panels.editable_panel(svc, actor, panel_id)
+    page = {
+        "panel": panel,
+        "nations": NATION_NAMES,
+        "kinds": KIND_NAMES,
+        "agencies": [a for a in agencies.list_agencies(svc, actor) if a.active],
+    }
+    if request.method == "GET":
+        values = {name: getattr(panel, name) for name in SETTING_FIELDS}
+        values["agencies"] = panel.agency_codes
+        return render_template(
+            "panels/settings.html", values=values, errors={}, error_items=[], **page
+        )
+    data = form_data(lists=("agencies",))
+    data.setdefault("adult_female_population", None)
+    errors = {name: [text] for name, text in BLANK.items() if not data.get(name)}
+    try:
+        panels.update_panel(svc, actor, panel.id, data)
+    except Invalid as exc:
+        errors = {**errors, **exc.fields}
+    if errors:  # a 422 answer rolls the request's transaction back: nothing is half-saved
+        return render_template(
+            "panels/settings.html",
+            values=data,
+            errors=errors,
+            error_items=error_list(errors),
+            **page,
+        ), 422
+    flash("Panel settings saved", "success")
+    return redirect(url_for("web.panel_page", panel_id=panel.id))
+
+
+def _managed(panel_id: str, meeting_id: str) -> tuple[Any, Any]:
+    svc, actor = services(), current_actor()
+    panel, meetings = schedule.panel_meetings(svc, actor, panel_id)
+    meeting = next((m for m in meetings if str(m.id) == meeting_id), None)
+    return panel, schedule.managed_view(svc, actor, meeting.id if meeting else None)
+
+
+def _not_open(panel: Any, meeting: Any, what: str) -> Any:
+    """A stale page (the meeting was cancelled or held meanwhile): say so on the panel page."""
+    status = STATUS[meeting.status][0].lower()
+    flash(f"This meeting is {status}, so it cannot be {what}.", "info")
+    return redirect(url_for("web.panel_page", panel_id=panel.id))
+
+
+def _date_parts(data: dict[str, Any]) -> None:
+    """GOV.UK's three date boxes as one ISO date for the schema; anything else passes through
+    so the schema names it."""
+    parts = [data.pop(f"date-{p}", "").strip() for p in ("year", "month", "day")]
+    if not any(parts):
+        return
+    if all(p.isdigit() for p in parts):
+        year, month, day = (int(p) for p in parts)
+        data["date"] = f"{year:04d}-{month:02d}-{day:02d}"
+    else:
+        data["date"] = "-".join(parts)
+
+
+@blueprint.route("/panels/<panel_id>/meetings/<meeting_id>/move", methods=["GET", "POST"])
+@signed_in
+@policy()
+def meeting_move(panel_id: str, meeting_id: str) -> Any:
+    panel, meeting = _managed(panel_id, meeting_id)
+    if meeting.status != "scheduled":
+        return _not_open(panel, meeting, "moved")
+    page = {"panel": panel, "meeting": meeting, "day": long_day(meeting.starts_at)}
+    if request.method == "GET":
+        start = local(meeting.starts_at)
+        values = {
+            "date-day": start.day,
+            "date-month": start.month,
+            "date-year": start.year,
+            "time": start.strftime("%H:%M"),
+        }
+        return render_template("panels/move.html", values=values, errors={}, **page)
+    data = form_data()
+    values = dict(data)
+    _date_parts(data)
+    try:
+        moved = schedule.move_meeting(services(), current_actor(), meeting.id, data)
+    except Invalid as exc:
+        items = error_list({("date-day" if k == "date" else k): v for k, v in exc.fields.items()})
+        return render_template(
+            "panels/move.html", values=values, errors=exc.fields, error_items=items, **page
+        ), 422
+    flash(
+        f"Meeting moved to {long_day(moved.starts_at)} at {local(moved.starts_at):%H:%M}", "success"
+    )
+    return redirect(url_for("web.panel_page", panel_id=panel.id))
+
+
+@blueprint.route("/panels/<panel_id>/meetings/<meeting_id>/cancel", methods=["GET", "POST"])
+@signed_in
+@policy()
+def meeting_cancel(panel_id: str, meeting_id: str) -> Any:
+    panel, meeting = _managed(panel_id, meeting_id)
+    if meeting.status != "scheduled":
+        return _not_open(panel, meeting, "cancelled")
+    if request.method == "GET":
+        return render_template(
+            "panels/cancel.html",
+            panel=panel,
+            meeting=meeting,
+            day=long_day(meeting.starts_at),
+            items=len(meeting.items),
+        )
+    done = schedule.cancel_meeting(services(), current_actor(), meeting.id)
+    if done.moved_to is not None and done.moved_to.items:
+        flash(
+            f"Meeting cancelled. Its agenda items moved to {long_day(done.moved_to.starts_at)}",
+            "success",
+        )
+    else:
+        flash("Meeting cancelled", "success")
+    return redirect(url_for("web.panel_page", panel_id=panel.id))

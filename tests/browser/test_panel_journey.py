@@ -1,0 +1,52 @@
+"""The panel pages in real Chromium: a coordinator finds the panel's meetings, moves one
+(after a mistake) and cancels another; every page and error state passes axe."""
+
+from __future__ import annotations
+
+from tests.browser.conftest import screenshot
+from tests.browser.test_journeys import _demo_logins, _sign_in, _violations
+
+
+def test_coordinator_moves_and_cancels_meetings_and_every_page_passes_axe(page, svc, axe_source):
+    logins = _demo_logins(svc)
+    _sign_in(page, "coordinator@csp.demo", logins["coordinator@csp.demo"])
+    page.wait_for_url("**/")
+    page.get_by_role("navigation").get_by_role("link", name="Panels").click()
+    assert _violations(page, axe_source) == [], "/panels"
+    page.get_by_role("link", name="Northshire MARAC").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Northshire MARAC"
+    assert page.get_by_role("table", name="Upcoming meetings").is_visible()
+    assert _violations(page, axe_source) == [], "panel page"
+    screenshot(page, "panel-meetings")
+
+    page.get_by_role("link", name="Move the meeting on").first.click()
+    assert _violations(page, axe_source) == [], "move form"
+    page.get_by_label("Day").fill("31")
+    page.get_by_label("Month").fill("2")
+    page.get_by_label("Start time").fill("25:00")
+    page.get_by_role("button", name="Move meeting").click()
+    summary = page.locator(".govuk-error-summary")
+    assert summary.is_visible()
+    assert _violations(page, axe_source) == [], "move form with errors"
+    summary.get_by_role("link").first.click()
+    assert page.evaluate("document.activeElement.id") == "date-day"
+
+    page.get_by_label("Day").fill("28")
+    page.get_by_label("Month").fill("12")
+    page.get_by_label("Year").fill("2099")
+    page.get_by_label("Start time").fill("13:30")
+    page.get_by_role("button", name="Move meeting").click()
+    assert page.get_by_text("Meeting moved to Monday 28 December 2099 at 13:30").is_visible()
+
+    page.get_by_role("link", name="Cancel the meeting on").first.click()
+    assert _violations(page, axe_source) == [], "cancel confirmation"
+    page.get_by_role("button", name="Cancel meeting").click()
+    assert page.get_by_text("Meeting cancelled").is_visible()
+    assert page.get_by_role("table", name="Upcoming meetings").get_by_text("Cancelled").count()
+
+    page.get_by_role("link", name="Change the panel's settings").click()
+    assert _violations(page, axe_source) == [], "settings form"
+    page.get_by_label("Name", exact=True).fill("")
+    page.get_by_role("button", name="Save settings").click()
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert _violations(page, axe_source) == [], "settings form with errors"
