@@ -13,13 +13,14 @@ personal fields), so an analyst's request loads no referral into Python. Definit
   panel in scope has no population set.
 
 Speed (``bench/bench_stats.py``: a million referrals on SQLite). Referral figures and the
-monthly series come from one grouped query per (panel, day, referring agency) that reads only
-the covering index ``ix_referrals_stats`` (panel, date, agency, status, flags) and follows its
-order, so SQLite neither sorts nor opens the wide rows with their ciphertexts; the few thousand
-groups are added up here. "All panels" is the explicit list of MARAC panels, so the index's
-leading column is always used. Cases heard are joined to their referrals in referral-id order
-through the narrow covering index ``ix_referrals_heard`` (on SQLite, which cannot hash-join,
-random look-ups into the table of wide rows were the slowest part by far).
+monthly series come from one grouped pass per (panel, day, referring agency) over the covering
+index ``ix_referrals_stats`` (panel, date, agency, status, flags) in its own order, so SQLite
+neither sorts nor opens the wide rows with their ciphertexts; those groups are grouped again
+per month and agency, so a few hundred rows reach Python. "All panels" is the explicit list of
+MARAC panels, so the index's leading column is always used. Cases heard are joined to their
+referrals in referral-id order through the narrow covering index ``ix_referrals_heard`` (on
+SQLite, which cannot hash-join, random look-ups into the table of wide rows were the slowest
+part by far).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, column, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import TableClause
@@ -226,7 +227,7 @@ class _IndexedTable(TableClause):
     inherit_cache = False
 
     def __init__(self, table: Any, index: str) -> None:
-        super().__init__(table.name, *(c._copy() for c in table.columns))
+        super().__init__(table.name, *(column(c.name, c.type) for c in table.columns))
         self.index = index
 
 

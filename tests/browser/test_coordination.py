@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from casework.accounts.auth import actor_for
@@ -45,9 +46,9 @@ def test_coordinator_confirms_a_possible_match_and_sees_the_repeat(page, svc, ax
 
     page.get_by_role("link", name="Review matches (1)").click()
     page.wait_for_url("**/referrals/review")
-    assert page.get_by_text("different first name").is_visible()
-    assert page.get_by_role("cell", name="Beth", exact=True).is_visible()
-    assert page.get_by_role("cell", name="Bethany", exact=True).is_visible()
+    expect(page.get_by_text("different first name")).to_be_visible()
+    expect(page.get_by_role("cell", name="Beth", exact=True)).to_be_visible()
+    expect(page.get_by_role("cell", name="Bethany", exact=True)).to_be_visible()
     assert _violations(page, axe_source) == [], "review queue"
     screenshot(page, "review-matches")
 
@@ -55,7 +56,7 @@ def test_coordinator_confirms_a_possible_match_and_sees_the_repeat(page, svc, ax
     page.wait_for_url("**/referrals/review")
     banner = page.locator(".govuk-notification-banner")
     assert f"Referral {referral.reference} is a repeat" in banner.inner_text()
-    assert page.get_by_text("There are no possible matches waiting for you").is_visible()
+    expect(page.get_by_text("There are no possible matches waiting for you")).to_be_visible()
     assert _violations(page, axe_source) == [], "empty review queue with a banner"
 
     page.goto(manage)
@@ -65,7 +66,8 @@ def test_coordinator_confirms_a_possible_match_and_sees_the_repeat(page, svc, ax
 
     page.get_by_role("button", name="Withdraw referral").click()
     summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible() and page.title().startswith("Error: ")
+    expect(summary).to_be_visible()
+    assert page.title().startswith("Error: ")
     assert _violations(page, axe_source) == [], "manage page with an error"
     summary.get_by_role("link").click()
     assert page.evaluate("document.activeElement.id") == "reason"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from casework.demo import load_demo
 from tests.browser.conftest import screenshot
@@ -26,20 +27,20 @@ def test_newcomer_signs_in_with_a_demo_login_and_sees_their_home_page(page, svc)
     _sign_in(page, "idva@idva.demo", logins["idva@idva.demo"])
     page.wait_for_url("**/")
     assert page.get_by_role("heading", level=1).inner_text() == "Welcome, idva@idva.demo"
-    assert page.get_by_text("Northshire MARAC").is_visible()
+    expect(page.get_by_text("Northshire MARAC")).to_be_visible()
     # GOV.UK Frontend's JavaScript ran: our CSP allowed our scripts and nothing else
     assert "govuk-frontend-supported" in page.eval_on_selector("body", "b => b.className")
     assert screenshot(page, "home-idva").stat().st_size > 10_000
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/sign-in?signed_out=1")
-    assert page.get_by_text("You have signed out").is_visible()
+    expect(page.get_by_text("You have signed out")).to_be_visible()
 
 
 def test_wrong_password_shows_an_error_summary_linked_to_the_field(page, svc):
     _demo_logins(svc)
     _sign_in(page, "idva@idva.demo", "not the password at all")
     summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     summary.get_by_role("link").click()
     assert page.evaluate("document.activeElement.id") == "email"
 
@@ -113,7 +114,7 @@ def test_every_page_passes_axe_with_no_serious_or_critical_violations(page, svc,
     page.wait_for_url("**/")
     page.goto("/admin/users/new")
     page.get_by_role("button", name="Save account").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert _violations(page, axe_source) == [], "user form with errors"
 
 

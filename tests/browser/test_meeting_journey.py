@@ -88,7 +88,7 @@ def test_agenda_to_minutes_and_actions(page, svc, axe_source):
     text = page.content()
     assert "Chloe O'Neill" in text and "Bethany Cole" in text
     assert ADDRESS not in text and NARRATIVE not in text
-    assert page.locator("h2", has_text="1. Chloe O'Neill").is_visible()
+    expect(page.locator("h2", has_text="1. Chloe O'Neill")).to_be_visible()
     _checked_by_axe(page, axe_source, "research page")
     page.locator("#note-" + str(oneill.id)).get_by_role("button", name="Save research").click()
     summary = page.locator(".govuk-error-summary")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import screenshot
 from tests.browser.test_journeys import _sign_in, _violations
 from tests.conftest import PASSWORD, Factory
@@ -21,7 +23,7 @@ def test_coordinator_adds_a_nominal_and_records_an_offence(page, svc, axe_source
     assert _violations(page, axe_source) == [], "/offenders"
     page.get_by_role("link", name="Add a nominal").click()
     page.get_by_role("button", name="Add nominal").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert _violations(page, axe_source) == [], "add nominal with errors"
     page.get_by_label("Panel").select_option(label="Northshire IOM (IOM)")
     page.get_by_label("First name").fill("Dean")
@@ -43,7 +45,7 @@ def test_coordinator_adds_a_nominal_and_records_an_offence(page, svc, axe_source
     detail = page.url
     page.get_by_role("link", name="Record an offence").click()
     page.get_by_role("button", name="Save").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert _violations(page, axe_source) == [], "offence form with errors"
     when = page.get_by_role("group", name="Date of the offence")
     when.get_by_label("Day").fill("10")
@@ -52,8 +54,8 @@ def test_coordinator_adds_a_nominal_and_records_an_offence(page, svc, axe_source
     page.get_by_label("Offence category").select_option("burglary")
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(detail)
-    assert page.get_by_text("Offence recorded").is_visible()
-    assert page.get_by_role("cell", name="Burglary").is_visible()
+    expect(page.get_by_text("Offence recorded")).to_be_visible()
+    expect(page.get_by_role("cell", name="Burglary")).to_be_visible()
     screenshot(page, "offenders-nominal")
     for url in (
         f"/offenders/panels/{world.panels['iom'].id}",
@@ -64,5 +66,5 @@ def test_coordinator_adds_a_nominal_and_records_an_offence(page, svc, axe_source
         page.goto(url)
         assert _violations(page, axe_source) == [], url
     page.get_by_role("button", name="Import offences").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert _violations(page, axe_source) == [], "import with errors"

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import screenshot
 from tests.browser.test_journeys import _demo_logins, _sign_in, _violations
 
@@ -15,7 +17,7 @@ def test_coordinator_moves_and_cancels_meetings_and_every_page_passes_axe(page, 
     assert _violations(page, axe_source) == [], "/panels"
     page.get_by_role("link", name="Northshire MARAC").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Northshire MARAC"
-    assert page.get_by_role("table", name="Upcoming meetings").is_visible()
+    expect(page.get_by_role("table", name="Upcoming meetings")).to_be_visible()
     assert _violations(page, axe_source) == [], "panel page"
     screenshot(page, "panel-meetings")
 
@@ -26,7 +28,7 @@ def test_coordinator_moves_and_cancels_meetings_and_every_page_passes_axe(page, 
     page.get_by_label("Start time").fill("25:00")
     page.get_by_role("button", name="Move meeting").click()
     summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert _violations(page, axe_source) == [], "move form with errors"
     summary.get_by_role("link").first.click()
     assert page.evaluate("document.activeElement.id") == "date-day"
@@ -36,17 +38,16 @@ def test_coordinator_moves_and_cancels_meetings_and_every_page_passes_axe(page, 
     page.get_by_label("Year").fill("2099")
     page.get_by_label("Start time").fill("13:30")
     page.get_by_role("button", name="Move meeting").click()
-    assert page.get_by_text("Meeting moved to Monday 28 December 2099 at 13:30").is_visible()
-
+    expect(page.get_by_text("Meeting moved to Monday 28 December 2099 at 13:30")).to_be_visible()
     page.get_by_role("link", name="Cancel the meeting on").first.click()
     assert _violations(page, axe_source) == [], "cancel confirmation"
     page.get_by_role("button", name="Cancel meeting").click()
-    assert page.get_by_text("Meeting cancelled").is_visible()
+    expect(page.get_by_text("Meeting cancelled")).to_be_visible()
     assert page.get_by_role("table", name="Upcoming meetings").get_by_text("Cancelled").count()
 
     page.get_by_role("link", name="Change the panel's settings").click()
     assert _violations(page, axe_source) == [], "settings form"
     page.get_by_label("Name", exact=True).fill("")
     page.get_by_role("button", name="Save settings").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert _violations(page, axe_source) == [], "settings form with errors"

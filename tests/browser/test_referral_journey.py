@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import screenshot
 from tests.browser.test_journeys import _demo_logins, _sign_in, _violations
 
@@ -51,7 +53,7 @@ def _make_referral(page, first: str, last: str, checks: list[str] | None = None)
     page.wait_for_url("**/victim")
     if checks is not None:
         _continue(page)  # nothing typed: the error state
-        assert page.locator(".govuk-error-summary").is_visible()
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
         axe("victim page with errors")
         screenshot(page, "referral-victim-errors")
     _victim(page, first, last)
@@ -137,7 +139,7 @@ def test_a_referrer_sends_a_referral_and_then_a_repeat_with_the_name_typed_diffe
 
     with page.expect_navigation():
         page.get_by_role("link", name="View the referral").click()
-    assert page.get_by_text("Jane").first.is_visible()
+    expect(page.get_by_text("Jane").first).to_be_visible()
     assert _violations(page, axe_source) == [], "referral page"
     screenshot(page, "referral-detail")
 
@@ -158,7 +160,7 @@ def test_drafts_and_send_back_pages_pass_axe(page, svc, axe_source) -> None:
     page.get_by_label("First name").fill("Ann")
     page.get_by_role("button", name="Save and come back later").click()
     page.wait_for_url("**/referrals")
-    assert page.get_by_text("Your draft has been saved").is_visible()
+    expect(page.get_by_text("Your draft has been saved")).to_be_visible()
     assert _violations(page, axe_source) == [], "referrals with a draft"
     with page.expect_navigation():
         page.get_by_role("link", name="Continue draft for Ann").click()
@@ -167,10 +169,10 @@ def test_drafts_and_send_back_pages_pass_axe(page, svc, axe_source) -> None:
     with page.expect_navigation():
         page.get_by_role("link", name="DASH risk checklist").click()
     _continue(page)
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert _violations(page, axe_source) == [], "DASH with errors"
     page.goto(page.url.replace("/dash", "/delete"))
     assert _violations(page, axe_source) == [], "delete draft"
     page.get_by_role("button", name="Delete draft").click()
     page.wait_for_url("**/referrals")
-    assert page.get_by_text("The draft referral has been deleted").is_visible()
+    expect(page.get_by_text("The draft referral has been deleted")).to_be_visible()

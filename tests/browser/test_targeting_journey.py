@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import screenshot
 from tests.browser.test_journeys import _sign_in, _violations
 from tests.conftest import PASSWORD, Factory
@@ -17,8 +19,9 @@ def _long(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _figure(page, name: str) -> str:
-    return page.locator(f"#figure-{name}").inner_text().strip()
+def _figures(page, **wanted: str) -> None:
+    for name, value in wanted.items():
+        expect(page.locator(f"#figure-{name}")).to_have_text(value)
 
 
 def test_select_classify_reclassify_and_the_figures_follow(page, svc, axe_source) -> None:
@@ -37,51 +40,51 @@ def test_select_classify_reclassify_and_the_figures_follow(page, svc, axe_source
     page.wait_for_url("**/offenders/targeting")
     assert _violations(page, axe_source) == [], "/offenders/targeting"
     page.get_by_role("link", name="Candidates for Northshire PPO").click()
-    assert page.get_by_role("cell", name="18", exact=True).is_visible()
+    expect(page.get_by_role("cell", name="18", exact=True)).to_be_visible()
     assert _violations(page, axe_source) == [], "candidates"
     page.goto("/offenders/targeting")
     page.get_by_role("link", name=f"{_long(first_day)}: candidates and reviews").click()
     page.wait_for_url(f"**/meetings/{first_id}/offenders")
     page.get_by_role("button", name="Add candidates and due reviews to the agenda").click()
-    assert page.get_by_text("Score 18").is_visible()
+    expect(page.get_by_text("Score 18")).to_be_visible()
     assert _violations(page, axe_source) == [], "meeting offenders"
 
     page.get_by_role("button", name="Record decision").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert _violations(page, axe_source) == [], "meeting offenders with errors"
     page.get_by_label("Select for the cohort").check()
     page.get_by_label("Reason").fill("Prolific burglar; all agencies agree")
     page.get_by_role("button", name="Record decision").click()
-    assert page.get_by_text("Selected: entered in the cohort").is_visible()
+    expect(page.get_by_text("Selected: entered in the cohort")).to_be_visible()
 
     page.get_by_role("button", name="Add candidates and due reviews to the agenda").click()
     page.get_by_label("C&C: catch and convict").check()
     page.get_by_label("Reason").fill("Refusing to engage with probation")
     page.get_by_role("button", name="Record classification").click()
-    assert page.get_by_text("Classification recorded").is_visible()
+    expect(page.get_by_text("Classification recorded")).to_be_visible()
     screenshot(page, "targeting-meeting")
 
     page.goto(f"/offenders/panels/{ppo_id}/figures")
-    assert (_figure(page, "nominals"), _figure(page, "rr"), _figure(page, "cc")) == ("1", "0", "1")
+    _figures(page, nominals="1", rr="0", cc="1")
     assert _violations(page, axe_source) == [], "figures"
 
     page.goto(f"/meetings/{second_id}/offenders")
     page.get_by_role("button", name="Add candidates and due reviews to the agenda").click()
-    assert page.get_by_text("C&C: catch and convict since").is_visible()
+    expect(page.get_by_text("C&C: catch and convict since")).to_be_visible()
     page.get_by_label("R&R: rehabilitate and resettle").check()
     page.get_by_label("Reason").fill("Engaging with drug treatment and housing")
     page.get_by_role("button", name="Record classification").click()
-    assert page.get_by_text("Classification recorded").is_visible()
+    expect(page.get_by_text("Classification recorded")).to_be_visible()
 
     page.goto(f"/offenders/panels/{ppo_id}/figures")
-    assert (_figure(page, "rr"), _figure(page, "cc"), _figure(page, "cc-to-rr")) == ("1", "0", "1")
+    _figures(page, rr="1", cc="0", **{"cc-to-rr": "1"})
     screenshot(page, "targeting-figures")
     page.goto(f"/offenders/nominals/{candidate_id}/outcomes")
-    assert page.get_by_text("Engaging with drug treatment and housing").is_visible()
+    expect(page.get_by_text("Engaging with drug treatment and housing")).to_be_visible()
     assert _violations(page, axe_source) == [], "outcomes"
     for url in (f"/offenders/panels/{ppo_id}/reviews",):
         page.goto(url)
         assert _violations(page, axe_source) == [], url
     page.goto(f"/offenders/panels/{ppo_id}/figures?from-day=31&from-month=2&from-year=2026")
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert _violations(page, axe_source) == [], "figures with errors"
