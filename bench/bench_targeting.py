@@ -7,9 +7,8 @@ computed in SQL rather than by loading rows into Python.
 What is timed is the ``candidate_list`` action a coordinator's page calls: the grouped
 scoring query over every event of the last 12 months, then the sharing check, score
 breakdown and audit rows for the 50 candidates shown. The scoring query alone is timed too.
-The top candidate's score is recomputed in Python from its own events as a check. Then
-the covering index the README proposes (not in the migrations) is built in the same
-database and the same calls are timed again through it, to show what it would give.
+The top candidate's score is recomputed in Python from its own events as a check. The
+events are read through the covering index ``ix_offender_events_targeting`` (migration 0008).
 
 The database is the real migrated schema in a temporary directory. Agencies, users and
 panels are made through the actions users call; nominals, cohort spells and events are
@@ -37,14 +36,14 @@ from pathlib import Path
 from typing import Any
 
 from harness import TODAY, make_world, verdict
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 
 from casework.accounts.actions import create_user
 from casework.accounts.auth import actor_for
 from casework.actors import Actor
 from casework.offenders.models import CohortMembership, Nominal, OffenderEvent
-from casework.offenders.targeting import EVENTS, matrix, ranked
 from casework.offenders.targeting import candidate_list as candidate_list_action
+from casework.offenders.targeting import matrix, ranked
 from casework.panels.actions import create_panel
 from casework.referrals.repeat import minus_months
 
@@ -55,10 +54,6 @@ DAYS = 3 * 365
 KINDS = (("offence", 0.80), ("intelligence", 0.12), ("warrant", 0.03), ("drug_test", 0.05))
 PLACEHOLDER = b"\x00" * 48
 # Not in the migrations: measured here to show what it would give (README, Benchmarks).
-PROPOSED_INDEX = (
-    "CREATE INDEX ix_offender_events_targeting ON offender_events "
-    "(nominal_id, event_date, kind, category, outcome, positive)"
-)
 
 
 def _weights(rng: random.Random, people: int) -> list[float]:
@@ -254,17 +249,6 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             f"top score {top[0].score}; recomputed in Python from its events: "
             f"{'same' if checked else 'DIFFERENT'}"
         )
-        svc.session.rollback()
-        with svc.db.engine.begin() as conn:
-            started = time.perf_counter()
-            conn.execute(text(PROPOSED_INDEX))
-            built = time.perf_counter() - started
-        print(f"proposed covering index built in {built:.1f} s")
-        EVENTS.index = "ix_offender_events_targeting"
-        try:
-            measure(svc, panels["ppo"].id, coordinator, args.repeat, "with it", figures, "indexed_")
-        finally:
-            EVENTS.index = None
         figures["top_score"] = float(top[0].score)
         world.close()
         if not checked:

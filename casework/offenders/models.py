@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.crypto import BlindIndex, Sealed, encrypted
@@ -119,6 +119,18 @@ class OffenderEvent(UUIDPrimaryKey, Base):
     """An offence (with its outcome), an intelligence report, a warrant or a drug test."""
 
     __tablename__ = "offender_events"
+    # Covers the targeting matrix's grouped read (casework/offenders/targeting.py).
+    __table_args__ = (
+        Index(
+            "ix_offender_events_targeting",
+            "nominal_id",
+            "event_date",
+            "kind",
+            "category",
+            "outcome",
+            "positive",
+        ),
+    )
 
     nominal_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("nominals.id", ondelete="CASCADE"), index=True

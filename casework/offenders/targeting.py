@@ -167,7 +167,7 @@ def _events_on_sqlite(element: _EventsRead, compiler: Any, **kw: Any) -> str:
     return f"{text} INDEXED BY {element.index}" if element.index else f"{text} NOT INDEXED"
 
 
-EVENTS = _EventsRead(OffenderEvent.__table__)
+EVENTS = _EventsRead(OffenderEvent.__table__, index="ix_offender_events_targeting")
 
 
 @dataclass(frozen=True)
