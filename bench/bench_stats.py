@@ -57,15 +57,21 @@ def _flag(column: str) -> str:
 # through the narrow covering index. Built from constant column names only, hence the noqa.
 MARAC_PANELS = "SELECT id FROM panels WHERE kind = 'marac'"
 HAND_REFERRALS = f"""
-SELECT r.panel_id, r.referral_date, r.referring_agency_id, count(*),
-       {_flag("crit_repeat")}, {_flag("crit_visible_high_risk")},
-       {_flag("crit_professional_judgement")}, {_flag("crit_potential_escalation")},
-       {_flag("victim_bme")}, {_flag("victim_lgbt")}, {_flag("victim_disability")},
-       {_flag("victim_male")}, {_flag("victim_aged_16_17")}, coalesce(sum(r.children_count), 0)
-FROM referrals r
-WHERE r.panel_id IN ({MARAC_PANELS}) AND r.referral_date BETWEEN :start AND :end
-  AND r.status <> 'withdrawn'
-GROUP BY r.panel_id, r.referral_date, r.referring_agency_id
+SELECT strftime('%Y-%m', day) AS month, agency_id, {", ".join(f"sum(c{i})" for i in range(11))}
+FROM (
+  SELECT r.referral_date AS day, r.referring_agency_id AS agency_id, count(*) AS c0,
+         {_flag("crit_repeat")} AS c1, {_flag("crit_visible_high_risk")} AS c2,
+         {_flag("crit_professional_judgement")} AS c3,
+         {_flag("crit_potential_escalation")} AS c4, {_flag("victim_bme")} AS c5,
+         {_flag("victim_lgbt")} AS c6, {_flag("victim_disability")} AS c7,
+         {_flag("victim_male")} AS c8, {_flag("victim_aged_16_17")} AS c9,
+         coalesce(sum(r.children_count), 0) AS c10
+  FROM referrals r
+  WHERE r.panel_id IN ({MARAC_PANELS}) AND r.referral_date BETWEEN :start AND :end
+    AND r.status <> 'withdrawn'
+  GROUP BY r.panel_id, r.referral_date, r.referring_agency_id
+)
+GROUP BY month, agency_id
 """  # noqa: S608
 HAND_AGENCIES = "SELECT id, code, sector, is_police FROM agencies"
 HAND_YOUNG = f"""
@@ -114,7 +120,7 @@ def hand_written(conn: Connection, start: date, end: date) -> dict[str, Any]:
     by_agency: dict[str, int] = {}
     by_sector: dict[str, int] = {}
     months: dict[str, list[int]] = {}
-    for _panel, day, agency_id, n, rep, vhr, pj, esc, *rest in groups:
+    for month_key, agency_id, n, rep, vhr, pj, esc, *rest in groups:
         code, sector, is_police = agencies[agency_id]
         total, repeat, children = total + n, repeat + rep, children + rest[-1]
         police += n if is_police else 0
@@ -124,7 +130,7 @@ def hand_written(conn: Connection, start: date, end: date) -> dict[str, Any]:
             victims[key] += value
         by_agency[code] = by_agency.get(code, 0) + n
         by_sector[sector] = by_sector.get(sector, 0) + n
-        month = months.setdefault(str(day)[:7], [0, 0, 0])
+        month = months.setdefault(month_key, [0, 0, 0])
         month[0], month[1] = month[0] + n, month[1] + rep
         month[2] += 0 if is_police else n
     young = conn.execute(text(HAND_YOUNG), span).scalar_one()

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from casework import demo_cases
 from casework.accounts.actions import create_user
 from casework.accounts.auth import actor_for
 from casework.accounts.models import User
@@ -32,6 +33,7 @@ AGENCIES = [
     ("CSC", "Northshire Children's Social Care", "children_social_care", False),
     ("PROB", "Probation Service, Northshire", "probation", False),
     ("CSP", "Northshire Community Safety Partnership", "local_authority", False),
+    ("YOS", "Northshire Youth Offending Service", "youth_offending", False),
 ]
 
 USERS = [
@@ -46,6 +48,7 @@ USERS = [
     ("analyst@csp.demo", "Robin Clarke", "CSP", ["analyst"]),
     ("admin@csp.demo", "Pat Admin", "CSP", ["admin"]),
     ("dpo@csp.demo", "Lee Data", "CSP", ["dpo"]),
+    ("rep@yos.demo", "Sam Okoro", "YOS", ["agency_rep"]),
 ]
 
 
@@ -149,12 +152,15 @@ def load_demo(svc: Services) -> list[str] | None:
             "kind": "marac",
             "name": "Northshire MARAC",
             "area": "Northshire",
-            "agencies": [code for code, *_ in AGENCIES],
+            "agencies": [code for code, *_ in AGENCIES if code != "YOS"],
             "schedule": "day=1st tue; hour=10",
         },
     )
     svc.session.flush()
     _demo_referrals(svc, panel.id)
+    svc.session.flush()
+    demo_cases.publish_first_agenda(svc, panel.id)
+    demo_cases.offender_panels(svc)
     path = _logins_path(svc.settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n")
