@@ -57,7 +57,7 @@ def _flag(column: str) -> str:
 # through the narrow covering index. Built from constant column names only, hence the noqa.
 MARAC_PANELS = "SELECT id FROM panels WHERE kind = 'marac'"
 HAND_REFERRALS = f"""
-SELECT strftime('%Y-%m', day) AS month, agency_id, {", ".join(f"sum(c{i})" for i in range(11))}
+SELECT strftime('%Y-%m', day) AS month, agency_id, {", ".join(f"sum(c{i})" for i in range(13))}
 FROM (
   SELECT r.referral_date AS day, r.referring_agency_id AS agency_id, count(*) AS c0,
          {_flag("crit_repeat")} AS c1, {_flag("crit_visible_high_risk")} AS c2,
@@ -65,7 +65,8 @@ FROM (
          {_flag("crit_potential_escalation")} AS c4, {_flag("victim_bme")} AS c5,
          {_flag("victim_lgbt")} AS c6, {_flag("victim_disability")} AS c7,
          {_flag("victim_male")} AS c8, {_flag("victim_aged_16_17")} AS c9,
-         coalesce(sum(r.children_count), 0) AS c10
+         {_flag("idva_offered")} AS c10, {_flag("idva_engaged")} AS c11,
+         coalesce(sum(r.children_count), 0) AS c12
   FROM referrals r
   WHERE r.panel_id IN ({MARAC_PANELS}) AND r.referral_date BETWEEN :start AND :end
     AND r.status <> 'withdrawn'
@@ -110,11 +111,11 @@ def _period(name: str, total: int, repeat: int, non_police: int) -> dict[str, An
 
 
 def hand_written(conn: Connection, start: date, end: date) -> dict[str, Any]:
-    """The full answer from five raw statements, folded in Python the obvious way."""
+    """The full answer from six raw statements, folded in Python the obvious way."""
     span = {"start": start.isoformat(), "end": end.isoformat()}
     groups = conn.execute(text(HAND_REFERRALS), span).all()
     agencies = {row[0]: row[1:] for row in conn.execute(text(HAND_AGENCIES))}
-    total = repeat = police = children = 0
+    total = repeat = police = children = offered = engaged = 0
     criteria = dict.fromkeys(CRITERIA, 0)
     victims = dict.fromkeys(VICTIMS, 0)
     by_agency: dict[str, int] = {}
@@ -123,10 +124,11 @@ def hand_written(conn: Connection, start: date, end: date) -> dict[str, Any]:
     for month_key, agency_id, n, rep, vhr, pj, esc, *rest in groups:
         code, sector, is_police = agencies[agency_id]
         total, repeat, children = total + n, repeat + rep, children + rest[-1]
+        offered, engaged = offered + rest[-3], engaged + rest[-2]
         police += n if is_police else 0
         for key, value in zip(CRITERIA, (vhr, pj, esc, rep), strict=True):
             criteria[key] += value
-        for key, value in zip(VICTIMS, rest[:-1], strict=True):
+        for key, value in zip(VICTIMS, rest[:-3], strict=True):
             victims[key] += value
         by_agency[code] = by_agency.get(code, 0) + n
         by_sector[sector] = by_sector.get(sector, 0) + n
@@ -170,6 +172,11 @@ def hand_written(conn: Connection, start: date, end: date) -> dict[str, Any]:
             "victims": victims,
             "perpetrators_17_or_under": young,
             "children": children,
+            "idva": {
+                "offered": offered,
+                "engaged": engaged,
+                "engagement_rate": _rate(engaged, offered),
+            },
             "volume_per_10k": volume,
         },
         "heard": {

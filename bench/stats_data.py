@@ -281,6 +281,7 @@ class Loader:
         else:
             status = ("submitted", "accepted", "listed")[rng.randrange(3)]
         self.count += 1
+        offered = None if rng.random() < 0.10 else int(rng.random() < 0.75)
         row = {
             "id": referral_id,
             "reference": f"M{self.count:010d}",
@@ -296,6 +297,8 @@ class Loader:
             "victim_male": int(rng.random() < 0.052),
             "victim_aged_16_17": int(rng.random() < 0.016),
             "children_count": self._pick(self.children_choice),
+            "idva_offered": offered,
+            "idva_engaged": None if offered is None else int(bool(offered) and rng.random() < 0.6),
             "dash_score": score,
             "band": "high" if score >= 14 else "medium" if score >= 10 else "standard",
             "crit_visible_high_risk": int(score >= 14),

@@ -13,7 +13,8 @@ from flask import request
 from casework.api import blueprint
 from casework.api.registry import endpoint, json_body
 from casework.http import current_actor, services
-from casework.referrals import lifecycle, matches
+from casework.referrals import engagement, lifecycle, matches
+from casework.referrals.engagement import RECORDERS, EngagementIn
 from casework.referrals.manage_schemas import (
     AssignIdvaIn,
     PossibleMatchOut,
@@ -95,3 +96,16 @@ def confirm_match(match_id: str) -> Any:
 )
 def reject_match(match_id: str) -> Any:
     return matches.reject_match(services(), current_actor(), match_id)
+
+
+@blueprint.post("/referrals/<referral_id>/idva-engagement")
+@endpoint(
+    summary="Record whether the victim was offered an IDVA and engaged (assigned IDVA, "
+    "coordinator or chair)",
+    tag="referrals",
+    policy=("referral",),
+    body=EngagementIn,
+    roles=RECORDERS,
+)
+def record_idva_engagement(referral_id: str) -> Any:
+    return engagement.record_engagement(services(), current_actor(), referral_id, json_body())

@@ -45,6 +45,8 @@ class Referral(UUIDPrimaryKey, Base):
             "victim_male",
             "victim_aged_16_17",
             "children_count",
+            "idva_offered",
+            "idva_engaged",
         ),
         Index("ix_referrals_heard", "id", "crit_repeat", "children_count", unique=True),
     )
@@ -85,6 +87,9 @@ class Referral(UUIDPrimaryKey, Base):
     victim_male: Mapped[bool] = mapped_column(default=False)
     victim_aged_16_17: Mapped[bool] = mapped_column(default=False)
     children_count: Mapped[int] = mapped_column(default=0)
+    # IDVA engagement (SafeLives): was the victim offered an IDVA, and did they engage?
+    idva_offered: Mapped[bool | None] = mapped_column()
+    idva_engaged: Mapped[bool | None] = mapped_column()
 
     dash_answers_ct: Mapped[bytes | None] = mapped_column("dash_answers", Sealed())
     dash_answers = encrypted("dash_answers_ct", kind="json")

@@ -81,6 +81,8 @@ FLAGS = (
     Referral.victim_disability,
     Referral.victim_male,
     Referral.victim_aged_16_17,
+    Referral.idva_offered,
+    Referral.idva_engaged,
 )
 
 
@@ -160,9 +162,19 @@ def referral_figures(session: Session, scope: Scope) -> dict[str, Any]:
 
 
 def _referral_figures(session: Session, scope: Scope, counted: _Referrals) -> dict[str, Any]:
-    total, repeat, *criteria_counts, bme, lgbt, disability, male, young, children = (
-        counted.total.counts
-    )
+    (
+        total,
+        repeat,
+        *criteria_counts,
+        bme,
+        lgbt,
+        disability,
+        male,
+        young,
+        offered,
+        engaged,
+        children,
+    ) = counted.total.counts
     criteria = dict(zip(CRITERIA, [*criteria_counts, repeat], strict=True))
     police = sum(t.counts[0] for a, t in counted.by_agency.items() if counted.agencies[a][2])
     by_agency: dict[str, int] = {}
@@ -196,6 +208,8 @@ def _referral_figures(session: Session, scope: Scope, counted: _Referrals) -> di
         },
         "perpetrators_17_or_under": int(young_perpetrators or 0),
         "children": children,
+        # SafeLives IDVA engagement: victims engaged by an IDVA / victims offered one.
+        "idva": {"offered": offered, "engaged": engaged, "engagement_rate": rate(engaged, offered)},
         "volume_per_10k": _volume(session, scope, total),
     }
 

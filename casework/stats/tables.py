@@ -236,6 +236,24 @@ def dashboard_tables(figures: dict[str, Any], agency_names: dict[str, str]) -> d
             ],
         ),
     ]
+    idva = r.get("idva")  # SafeLives IDVA engagement, where the figures carry it
+    if idva is not None:
+        tables.append(
+            Table(
+                "idva",
+                "IDVA engagement",
+                ("Measure", "Referrals", "Rate"),
+                [
+                    ["Victims offered an IDVA", idva["offered"], _share(idva["offered"], total)],
+                    [
+                        "Victims who engaged with an IDVA",
+                        idva["engaged"],
+                        Rate(idva["engagement_rate"], "no victim offered an IDVA in this period"),
+                    ],
+                ],
+                "The engagement rate is victims who engaged out of victims offered an IDVA.",
+            )
+        )
     monthly = figures["series"]["monthly"]
     tables += [
         Table(

@@ -376,3 +376,18 @@ def test_every_referral_status_but_withdrawn_is_counted(client, data, svc: Servi
     svc.session.commit()
     _as(client, "analyst")
     assert "Referrals 2 by referral date" in _text(client.get(f"/stats?{Q1}").text)
+
+
+def test_idva_engagement_is_shown_with_its_rate(client, data, svc: Services) -> None:
+    r1, r2, r3 = data["refs"]
+    table = Referral.__table__
+    svc.session.execute(table.update().values(idva_offered=True, idva_engaged=False))
+    svc.session.execute(table.update().where(table.c.id == r1.id).values(idva_engaged=True))
+    svc.session.execute(table.update().where(table.c.id == r3.id).values(idva_offered=False))
+    svc.session.commit()
+    _as(client, "analyst")
+    text = _text(client.get(f"/stats?{Q1}").text)
+    assert "Victims offered an IDVA 2 66.7%" in text
+    assert "Victims who engaged with an IDVA 1 50.0%" in text
+    csv = client.get(f"/stats/marac.csv?{Q1}&table=idva&publication=yes").text
+    assert '"Victims who engaged with an IDVA","<5","<5"' in csv
