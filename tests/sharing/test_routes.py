@@ -60,9 +60,7 @@ def test_object_routes_answer_404_for_unknown_malformed_and_foreign_ids(
                 assert response.json == {"error": {"code": "not_found", "message": "Not found"}}
 
 
-def test_refused_attempts_on_case_data_are_audited_as_denied(
-    client, factory: Factory, svc
-) -> None:
+def test_refused_attempts_on_case_data_are_audited_as_denied(client, factory: Factory, svc) -> None:
     from casework.audit.models import AuditEntry
 
     factory.agency("POL", "police")
@@ -81,3 +79,31 @@ def test_refused_attempts_on_case_data_are_audited_as_denied(
         ("referral", None, "rep@hsg.example"),
     ]
     assert all(d.seq is not None for d in denied)  # sealed into the chain like any entry
+
+
+def test_web_object_pages_answer_404_for_unknown_malformed_and_foreign_ids(
+    app: Flask, client, factory: Factory
+) -> None:
+    from tests.conftest import sign_in
+
+    factory.agency("POL", "police")
+    factory.agency("HSG", "housing")
+    panel = factory.panel(("POL",))
+    referral = factory.referral(factory.user("ref@pol.example", "POL", ("referrer",)), panel)
+    factory.user("rep@hsg.example", "HSG", ("agency_rep", "referrer", "coordinator", "chair"))
+    foreign = str(referral.id)
+    sign_in(client, "rep@hsg.example")
+    routes = [
+        re.sub(r"<any\(([a-z0-9_]+)[^)]*\):[a-z_]+>", r"\1", r).replace("<fmt>", "csv")
+        for r in _object_routes(app)
+        if not r.startswith("/api/")
+    ]
+    assert "/referrals/<referral_id>" in routes
+    wrong = []
+    for route in routes:
+        for value in (str(uuid.uuid4()), "not-an-id", foreign):
+            url = re.sub(r"<[^>]*_id>", value, route)
+            status = client.get(url).status_code
+            if status != 404:
+                wrong.append((url.replace(value, "<id>"), status))
+    assert wrong == []
