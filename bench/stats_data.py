@@ -4,10 +4,11 @@ Agencies, panels and an analyst are made through the actions users call. Everyth
 bulk-inserted through the driver's ``executemany`` (SQLAlchemy Core ``exec_driver_sql``) in
 large batches, values already in their stored form. Referral dates span three years with
 growth, a winter peak and quiet weekends; agencies refer in national proportions (police about
-64%); SafeLives flags, criteria and children follow national shares; nearly every referral has
-a perpetrator; six panels meet weekly and every referral that reached a meeting is on its
-agenda. Ciphertext columns hold random bytes of realistic sizes: statistics never open them,
-but they make rows as wide as real ones. The same seed gives the same data.
+64%); SafeLives flags, criteria, IDVA engagement and children follow national shares;
+nearly every referral has a perpetrator; six panels meet weekly and every referral that
+reached a meeting is on its agenda. Ciphertext columns hold random bytes of realistic sizes:
+statistics never open them, but they make rows as wide as real ones. The same seed gives the
+same data.
 """
 
 from __future__ import annotations

@@ -159,7 +159,6 @@ def load_demo(svc: Services) -> list[str] | None:
     svc.session.flush()
     _demo_referrals(svc, panel.id)
     svc.session.flush()
-    demo_cases.publish_first_agenda(svc, panel.id)
     demo_cases.offender_panels(svc)
     path = _logins_path(svc.settings)
     path.parent.mkdir(parents=True, exist_ok=True)

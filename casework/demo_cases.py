@@ -1,4 +1,4 @@
-"""Demo casework beyond referrals: a published MARAC agenda and offender panels with nominals.
+"""Demo casework beyond referrals: offender panels with nominals, offences and classifications.
 
 Everything goes through the actions users call, as the demo's coordinator, so the demo
 exercises the same validation, sharing, encryption and audit as real use. All people are
@@ -8,21 +8,15 @@ fictional.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 from sqlalchemy import select
 
 from casework.accounts.auth import actor_for
 from casework.accounts.models import User
 from casework.actors import Actor
-from casework.db import utcnow
-from casework.meetings.agenda import add_item, publish_agenda
-from casework.meetings.models import Meeting
 from casework.offenders.actions import create_nominal
 from casework.offenders.records import record_classification, record_offence
 from casework.panels.actions import create_panel
-from casework.referrals.lifecycle import accept_referral
-from casework.referrals.models import Referral
 from casework.services import Services
 
 # (first, last, born, PNC, offences as (days ago, category, outcome), classification)
@@ -55,26 +49,6 @@ def _actor(svc: Services, email: str) -> Actor:
     user = svc.session.scalar(select(User).where(User.email == email))
     assert user is not None, email
     return actor_for(user, via="demo")
-
-
-def publish_first_agenda(svc: Services, panel_id: Any) -> None:
-    """Accept the referrals, list them on the next meeting and circulate its agenda."""
-    coordinator = _actor(svc, "coordinator@csp.demo")
-    referrals = svc.session.scalars(
-        select(Referral).where(Referral.panel_id == panel_id).order_by(Referral.referral_date)
-    ).all()
-    meeting = svc.session.scalar(
-        select(Meeting)
-        .where(Meeting.panel_id == panel_id, Meeting.starts_at > utcnow())
-        .order_by(Meeting.starts_at)
-    )
-    if meeting is None:
-        return
-    for referral in referrals[1:]:  # the oldest was heard long ago: left as submitted history
-        accept_referral(svc, coordinator, referral.id)
-        add_item(svc, coordinator, meeting.id, {"referral_id": str(referral.id)})
-    svc.session.flush()
-    publish_agenda(svc, coordinator, meeting.id)
 
 
 def offender_panels(svc: Services) -> None:

@@ -10,7 +10,7 @@ from casework.api import blueprint
 from casework.api.registry import endpoint
 from casework.exports import dated_filename
 from casework.http import current_actor, services
-from casework.stats import downloads
+from casework.stats import downloads, tables
 from casework.stats.actions import STATS_ROLES, contract_view, marac_stats, quarterly_return
 
 QUERY = {
@@ -20,28 +20,20 @@ QUERY = {
     "format": "json (default), csv or xlsx",
     "publication": "true: suppress counts from 1 to 4 in downloads",
 }
-RETURN_COLUMNS = (
-    "meeting_date",
-    "panel",
-    "cases",
-    "repeat",
-    "children",
-    "police_referrals",
-    "non_police_referrals",
-    "referrals_by_agency",
-    "bme",
-    "lgbt",
-    "disability",
-    "male",
-    "aged_16_17",
-)
 
 
 def _download(
-    stem: str, header: tuple[str, ...], rows: list, fmt: str, publication: bool, end: Any
+    stem: str,
+    header: Any,
+    rows: list,
+    fmt: str,
+    publication: bool,
+    end: Any,
+    suppressed: bool = False,
 ) -> Response:
+    """A CSV or XLSX answer; ``suppressed`` says the rows were already suppressed per table."""
     below = int(services().settings.get("SUPPRESS_BELOW", 5))
-    if publication:
+    if publication and not suppressed:
         rows = downloads.suppressed_rows(rows, below)
     notice = downloads.note(publication, below)
     if fmt == "csv":
@@ -91,14 +83,11 @@ def stats_quarterly() -> Any:
     q, table = quarterly_return(services(), current_actor(), request.args.to_dict())
     if q["format"] == "json":
         return {"from": q["from_"].isoformat(), "to": q["to"].isoformat(), "meetings": table}
-    rows = [
-        [
-            *(row[c] for c in RETURN_COLUMNS[:7]),
-            "; ".join(f"{k} {v}" for k, v in row["referrals_by_agency"].items()),
-            *(row[c] for c in RETURN_COLUMNS[8:]),
-        ]
-        for row in table
-    ]
+    # The same table, and the same per-cell suppression, as the dashboard's download.
+    below = int(services().settings.get("SUPPRESS_BELOW", 5))
+    return_table = tables.quarterly_table(table)
+    rows = tables.download_rows(return_table, q["publication"], below)
+    header = tables.download_header(return_table)
     return _download(
-        "safelives-quarterly-return", RETURN_COLUMNS, rows, q["format"], q["publication"], q["to"]
+        "safelives-quarterly-return", header, rows, q["format"], q["publication"], q["to"], True
     )

@@ -13,7 +13,10 @@ from typing import Any
 
 from casework.exports import csv_chunks, safe_cell
 
-SUPPRESSED = "<5"
+
+def marker(below: int) -> str:
+    """What a suppressed cell shows: "<5" with the default threshold."""
+    return f"<{below}"
 
 
 def figure_rows(figures: dict[str, Any]) -> list[tuple[str, str, Any]]:
@@ -40,7 +43,7 @@ def figure_rows(figures: dict[str, Any]) -> list[tuple[str, str, Any]]:
 
 def suppress(value: Any, below: int) -> Any:
     if isinstance(value, int) and not isinstance(value, bool) and 0 < value < below:
-        return SUPPRESSED
+        return marker(below)
     return value
 
 
@@ -53,16 +56,18 @@ def suppressed_rows(rows: Sequence[Sequence[Any]], below: int) -> list[list[Any]
     """Suppress small counts, and every rate in a group where a count was suppressed (a rate
     and its total would give the hidden count back)."""
     out = [[*row[:-1], suppress(row[-1], below)] for row in rows]
-    hidden = {_group(row) for row in out if row[-1] == SUPPRESSED}
+    hidden = {_group(row) for row in out if row[-1] == marker(below)}
     for row in out:
         if str(row[1]).endswith("_rate") and row[-1] is not None and _group(row) in hidden:
-            row[-1] = SUPPRESSED
+            row[-1] = marker(below)
     return out
 
 
 def note(publication: bool, below: int) -> str:
     if publication:
-        return f"Counts from 1 to {below - 1} are shown as {SUPPRESSED} (small-number suppression)."
+        return (
+            f"Counts from 1 to {below - 1} are shown as {marker(below)} (small-number suppression)."
+        )
     return "Not for publication: counts are not suppressed."
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from casework.stats.charts import month_name
-from casework.stats.downloads import SUPPRESSED, suppress
+from casework.stats.downloads import marker, suppress
 
 NO_REFERRALS = "no referrals in this period"
 NO_CASES = "no cases heard in this period"
@@ -133,10 +133,10 @@ def download_rows(table: Table, publication: bool, below: int) -> list[list[Any]
             for i, cell in enumerate(row):
                 if isinstance(cell, int) and not isinstance(cell, bool):
                     cells[i] = suppress(cell, below)
-                    hidden = hidden or cells[i] == SUPPRESSED
+                    hidden = hidden or cells[i] == marker(below)
             for i, cell in enumerate(row):
                 if hidden and isinstance(cell, Rate) and cell.value is not None:
-                    cells[i] = SUPPRESSED
+                    cells[i] = marker(below)
         out.append(cells)
     return out
 

@@ -232,3 +232,12 @@ def test_quarterly_return_lists_each_meeting(client, data: dict) -> None:
         ("2026-02-03", 1, 1)
     ]
     assert body["meetings"][0]["referrals_by_agency"] == {"HLT": 1}
+
+
+def test_quarterly_return_download_suppresses_every_small_count(client, data: dict) -> None:
+    user = data["factory"].user("an2@x.example", "POL", ("analyst",))
+    url = "/api/v1/stats/marac/quarterly?year=2026&quarter=1&format=csv&publication=true"
+    text = client.get(url, headers=bearer(data["factory"].token(user))).text
+    row = next(line for line in text.splitlines() if line.startswith('"2026-02-03"'))
+    cells = row.split(",")
+    assert cells[2:] and all(c in ('"<5"', '"0"') for c in cells[2:]), row
