@@ -179,8 +179,10 @@ def stats_dashboard() -> Any:
         names = {a.code: a.name for a in list_agencies(svc, actor)}
         tables = dashboard_tables(figures, names)
     links = _link_query(values)
+    offender_rows = _offender_rows(svc, actor, span)
     page = render_template(
         "stats/dashboard.html",
+        offender_rows=offender_rows,
         title="MARAC performance",
         values=values,
         errors=errors,
@@ -204,6 +206,21 @@ def stats_dashboard() -> Any:
         below=_below(),
     )
     return (page, 422) if errors else page
+
+
+def _offender_rows(svc: Any, actor: Any, span: tuple[Any, Any] | None) -> list[dict[str, Any]]:
+    """The offender figures of each offender panel the caller may count, for the same period:
+    cohort size, R&R/C&C, and offending before and after entry (counts only)."""
+    if span is None:
+        return []
+    from casework.offenders import outcomes
+
+    rows = []
+    for panel in outcomes.countable_panels(svc, actor):
+        query = {"panel_id": str(panel.id), "from": span[0].isoformat(), "to": span[1].isoformat()}
+        _, figures = outcomes.offender_stats(svc, actor, query)
+        rows.append({"panel": panel, "figures": outcomes.contract_view(figures)})
+    return rows
 
 
 @blueprint.get("/stats/quarterly")
