@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import uuid
 from typing import Any
 
@@ -16,9 +15,7 @@ from casework.referrals.importer import ImportReport, import_referrals, template
 from casework.routes import policy, signed_in
 from casework.services import Services
 from casework.web import blueprint
-from casework.web.forms import error_list
-
-MAX_BYTES = 20 * 1024 * 1024
+from casework.web.forms import csv_upload, error_list, file_error
 
 
 @action
@@ -45,26 +42,13 @@ def import_template() -> Any:
 def import_page() -> Any:
     svc, actor = services(), current_actor()
     choices = _coordinator(svc, actor)
-    values = {"panel_id": request.form.get("panel_id", ""), "all_or_nothing": False}
     if request.method == "GET":
-        return _page(choices, values, {}, None)
-    values["all_or_nothing"] = request.form.get("all_or_nothing") == "on"
-    errors: dict[str, list[str]] = {}
-    panel_ids = {str(p.id) for p in choices}
-    if values["panel_id"] not in panel_ids:
-        errors["panel_id"] = ["Choose the MARAC panel the referrals were heard by"]
-    upload = request.files.get("file")
-    raw = upload.read(MAX_BYTES + 1) if upload else b""
-    if not raw:
-        errors["file"] = ["Choose a CSV file to upload"]
-    elif len(raw) > MAX_BYTES:
-        errors["file"] = ["The file must be smaller than 20 MB"]
+        return _page(choices, {"panel_id": "", "all_or_nothing": False}, {}, None)
+    values, errors, text = csv_upload(
+        {str(p.id) for p in choices}, "Choose the MARAC panel the referrals were heard by"
+    )
     if errors:
         return _page(choices, values, errors, None), 422
-    try:
-        text = io.StringIO(raw.decode("utf-8-sig")).readlines()
-    except UnicodeDecodeError:
-        return _page(choices, values, {"file": ["Save the file as CSV UTF-8"]}, None), 422
     try:
         report = import_referrals(
             svc,
@@ -74,9 +58,7 @@ def import_page() -> Any:
             all_or_nothing=bool(values["all_or_nothing"]),
         )
     except Invalid as exc:
-        return _page(
-            choices, values, {"file": [*exc.fields.get("file", []), exc.message][:1]}, None
-        ), 422
+        return _page(choices, values, file_error(exc), None), 422
     return _page(choices, values, {}, report)
 
 

@@ -8,7 +8,6 @@ out, and a nominal it may not see at all is "Page not found", as if it did not e
 
 from __future__ import annotations
 
-import io
 import uuid
 from typing import Any
 
@@ -25,10 +24,9 @@ from casework.offenders.models import COHORTS
 from casework.routes import policy, signed_in
 from casework.web import blueprint
 from casework.web import offender_forms as forms
-from casework.web.forms import error_list
+from casework.web.forms import csv_upload, error_list, file_error
 
 POLICY = ("nominal", "youth_record")
-MAX_BYTES = 20 * 1024 * 1024
 ACTIONS = {
     "offence": records.record_event,
     "intelligence": records.record_event,
@@ -243,25 +241,13 @@ def offender_import_template() -> Any:
 def offender_import() -> Any:
     svc, actor = services(), current_actor()
     choices = nominals.import_panels(svc, actor)
-    values = {"panel_id": request.form.get("panel_id", ""), "all_or_nothing": False}
     if request.method == "GET":
-        return _import_page(choices, values, {}, None)
-    values["all_or_nothing"] = request.form.get("all_or_nothing") == "on"
-    errors: dict[str, list[str]] = {}
-    if values["panel_id"] not in {str(p.id) for p in choices}:
-        errors["panel_id"] = ["Choose the panel whose cohort the extract is for"]
-    upload = request.files.get("file")
-    raw = upload.read(MAX_BYTES + 1) if upload else b""
-    if not raw:
-        errors["file"] = ["Choose a CSV file to upload"]
-    elif len(raw) > MAX_BYTES:
-        errors["file"] = ["The file must be smaller than 20 MB"]
+        return _import_page(choices, {"panel_id": "", "all_or_nothing": False}, {}, None)
+    values, errors, text = csv_upload(
+        {str(p.id) for p in choices}, "Choose the panel whose cohort the extract is for"
+    )
     if errors:
         return _import_page(choices, values, errors, None), 422
-    try:
-        text = io.StringIO(raw.decode("utf-8-sig")).readlines()
-    except UnicodeDecodeError:
-        return _import_page(choices, values, {"file": ["Save the file as CSV UTF-8"]}, None), 422
     try:
         report = import_events(
             svc,
@@ -271,8 +257,7 @@ def offender_import() -> Any:
             all_or_nothing=bool(values["all_or_nothing"]),
         )
     except Invalid as exc:
-        message = [*exc.fields.get("file", []), exc.message][:1]
-        return _import_page(choices, values, {"file": message}, None), 422
+        return _import_page(choices, values, file_error(exc), None), 422
     return _import_page(choices, values, {}, report)
 
 
