@@ -74,6 +74,17 @@ class UUIDPrimaryKey:
         super().__init__(**kwargs)
 
 
+def as_uuid(value: Any) -> uuid.UUID | None:
+    """An id from a URL, form or body as a UUID; None when it is not one, so a malformed id
+    is answered exactly like an unknown one (404), never with an error that says which."""
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
 def make_engine(url: str, *, busy_timeout_ms: int = 5000, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(

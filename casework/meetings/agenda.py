@@ -29,14 +29,13 @@ from sqlalchemy import exists, select
 from casework.actors import Actor
 from casework.audit import log as audit
 from casework.authz import action, require_role
-from casework.db import utcnow
+from casework.db import as_uuid, utcnow
 from casework.errors import Invalid, NotVisible
 from casework.meetings.agenda_publish import changed_since_publication, publish
 from casework.meetings.agenda_schemas import AddItemIn, ExtraMeetingIn, ItemsIn
 from casework.meetings.agenda_view import (
     MANAGERS,
     UK,
-    as_uuid,
     capacity,
     is_member,
     items_of,

@@ -26,6 +26,7 @@ from casework.actors import Actor
 from casework.agencies.models import Agency
 from casework.audit import log as audit
 from casework.authz import action, require_role
+from casework.db import as_uuid
 from casework.errors import NotVisible
 from casework.meetings.models import AgendaItem, CaseAction, Meeting
 from casework.panels.models import Panel, PanelMember
@@ -38,15 +39,6 @@ MARKING = "OFFICIAL-SENSITIVE"
 CASE_ROLES = ("referrer", "idva", "agency_rep", "coordinator", "chair")
 MANAGERS = ("coordinator", "chair")
 VERBS = ("view", "export")
-
-
-def as_uuid(value: Any) -> uuid.UUID | None:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
 
 
 def local_start(meeting: Meeting) -> datetime:

@@ -18,13 +18,12 @@ from sqlalchemy import select
 from casework.actors import Actor
 from casework.audit import log as audit
 from casework.authz import action
-from casework.db import utcnow
+from casework.db import as_uuid, utcnow
 from casework.errors import Invalid, NotVisible
 from casework.meetings.conduct_schemas import AcknowledgeIn, AttendeeIn, attendance_schema
 from casework.meetings.meeting_access import (
     MANAGERS,
     agenda_cases,
-    as_uuid,
     case_summaries,
     member_meeting,
     not_closed,

@@ -19,6 +19,7 @@ from casework.actors import Actor
 from casework.agencies.models import Agency
 from casework.audit import log as audit
 from casework.authz import require_role
+from casework.db import as_uuid
 from casework.errors import Invalid, NotVisible
 from casework.meetings.models import AgendaItem, CaseAction, Meeting
 from casework.panels.models import Panel, PanelMember
@@ -62,15 +63,6 @@ def uk_now() -> datetime:
 def uk_today() -> date:
     """Due dates are the partnership's calendar days, not UTC's."""
     return uk_now().date()
-
-
-def as_uuid(value: Any) -> uuid.UUID | None:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
 
 
 def member_meeting(svc: Services, actor: Actor, meeting_id: Any, *roles: str) -> Meeting:

@@ -12,7 +12,6 @@ re-creates a cadence slot that already had a meeting, even one later moved or ca
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -23,7 +22,7 @@ from sqlalchemy import func, inspect, select
 from casework.actors import Actor
 from casework.audit import log as audit
 from casework.authz import action, require_role
-from casework.db import utcnow
+from casework.db import as_uuid, utcnow
 from casework.errors import Invalid, NotVisible
 from casework.meetings.calendar import (
     from_local,
@@ -49,15 +48,6 @@ from casework.services import Services
 MANAGERS = ("coordinator", "chair")
 AHEAD = 3  # meetings kept in the diary per active panel (the issue: "the next three")
 MINUTES_DUE_WORKING_DAYS = 3  # DOMAIN.md: minutes circulated within about 3 working days
-
-
-def _as_uuid(value: Any) -> uuid.UUID | None:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
 
 
 def set_deadlines(svc: Services, panel: Panel, meeting: Meeting) -> None:
@@ -185,7 +175,7 @@ def _managed(
     """A meeting of a panel the caller's agency belongs to, for its coordinator or chair:
     403 for other roles, 404 for a meeting outside the caller's panels (as for none)."""
     require_role(actor, *MANAGERS)
-    mid = _as_uuid(meeting_id)
+    mid = as_uuid(meeting_id)
     meeting = svc.session.get(Meeting, mid) if mid is not None else None
     if meeting is None or actor.agency_id is None:
         raise NotVisible()

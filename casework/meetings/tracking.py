@@ -22,10 +22,10 @@ from casework.actors import Actor
 from casework.agencies.models import Agency
 from casework.audit import log as audit
 from casework.authz import action, require_role
-from casework.db import utcnow
+from casework.db import as_uuid, utcnow
 from casework.errors import Forbidden, Invalid
 from casework.meetings.conduct_schemas import ActionUpdateIn
-from casework.meetings.meeting_access import CASE_ROLES, as_uuid, case_summaries, uk_today
+from casework.meetings.meeting_access import CASE_ROLES, case_summaries, uk_today
 from casework.meetings.models import CaseAction, Meeting
 from casework.referrals.models import Referral
 from casework.schemas import load

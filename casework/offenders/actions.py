@@ -20,6 +20,7 @@ from casework.agencies.models import Agency
 from casework.audit import log as audit
 from casework.authz import action, require_role
 from casework.crypto import candidates, normalise
+from casework.db import as_uuid
 from casework.errors import Forbidden, Invalid
 from casework.offenders.dump import context_for, current, dump, record_type_name, visible_view
 from casework.offenders.models import CohortMembership, Nominal
@@ -54,15 +55,6 @@ class Duplicate(Invalid):
             )
         super().__init__(fields, message, code="duplicate")
         self.existing_id = existing_id
-
-
-def as_uuid(value: Any) -> uuid.UUID | None:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
 
 
 def member_panels(svc: Services, actor: Actor) -> list[Panel]:

@@ -17,9 +17,10 @@ from typing import Any
 from casework.actors import Actor
 from casework.audit import log as audit
 from casework.authz import action, require_role
+from casework.db import as_uuid
 from casework.errors import Forbidden, Invalid, NotVisible
 from casework.meetings.models import Meeting
-from casework.offenders.actions import ENTERERS, MANAGERS, as_uuid, member_panels, readable
+from casework.offenders.actions import ENTERERS, MANAGERS, member_panels, readable
 from casework.offenders.dump import current, record_type_name
 from casework.offenders.models import (
     Classification,

@@ -42,10 +42,11 @@ from sqlalchemy.ext.compiler import compiles
 from casework.actors import Actor
 from casework.audit import log as audit
 from casework.authz import action, require_role
+from casework.db import as_uuid
 from casework.errors import Invalid, NotVisible
 from casework.meetings.agenda_view import is_member, local_start
 from casework.meetings.models import AgendaItem, Meeting
-from casework.offenders.actions import MANAGERS, OFFENDER_PANELS, YOUTH_PANEL, as_uuid
+from casework.offenders.actions import MANAGERS, OFFENDER_PANELS, YOUTH_PANEL
 from casework.offenders.dump import record_type_name
 from casework.offenders.models import COHORTS, CohortMembership, Nominal, OffenderEvent
 from casework.offenders.models import TargetingDecision as Decision

@@ -7,7 +7,6 @@ exist, so nobody learns what other partnerships' panels are called.
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +17,7 @@ from casework.agencies.actions import find_by_code
 from casework.agencies.models import Agency
 from casework.audit import log as audit
 from casework.authz import action, require_role, signed_in
-from casework.db import utcnow
+from casework.db import as_uuid, utcnow
 from casework.errors import Invalid, NotVisible
 from casework.panels.models import Panel, PanelMember
 from casework.panels.schemas import PanelIn, PanelUpdate
@@ -78,19 +77,10 @@ def create_panel(svc: Services, actor: Actor, data: Any, now: datetime | None = 
     return panel
 
 
-def _as_uuid(value: Any) -> uuid.UUID | None:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
 def member_panel(svc: Services, actor: Actor, panel_id: Any) -> Panel:
     """The panel if the caller's agency is a member of it; 404 otherwise (as for none)."""
     signed_in(actor)
-    pid = _as_uuid(panel_id)
+    pid = as_uuid(panel_id)
     panel = svc.session.get(Panel, pid) if pid is not None else None
     if panel is None or actor.agency_id is None:
         raise NotVisible()
@@ -107,7 +97,7 @@ def get_panel(svc: Services, actor: Actor, panel_id: Any) -> Panel:
 def _editable(svc: Services, actor: Actor, panel_id: Any) -> Panel:
     require_role(actor, "coordinator", "admin")
     if actor.has_any("admin"):
-        pid = _as_uuid(panel_id)
+        pid = as_uuid(panel_id)
         panel = svc.session.get(Panel, pid) if pid is not None else None
         if panel is None:
             raise NotVisible()

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from casework.actors import Actor
 from casework.audit import log as audit
 from casework.authz import action, require_role
+from casework.db import as_uuid
 from casework.errors import Invalid
 from casework.panels.models import Panel
 from casework.referrals.models import Child, Perpetrator, PossibleMatch, Referral
@@ -272,7 +273,7 @@ def visible_view(svc: Services, referral: Referral, fields: frozenset[str]) -> d
 @action
 def get_referral(svc: Services, actor: Actor, referral_id: Any) -> dict[str, Any]:
     """The referral as the caller may see it, or NotVisible (404)."""
-    referral, fields = svc.sharing.get(svc.session, actor, Referral, _uuid(referral_id))
+    referral, fields = svc.sharing.get(svc.session, actor, Referral, as_uuid(referral_id))
     audit.record(svc.session, actor, "view", "referral", referral.id, fields)
     return visible_view(svc, referral, fields)
 
@@ -300,12 +301,3 @@ def list_referrals(svc: Services, actor: Actor, query: Any) -> list[dict[str, An
         dumped = dump(r, codes.get(r.referring_agency_id))
         out.append(prune(dumped, fields[r.id], header_fields("referral")))
     return out
-
-
-def _uuid(value: Any) -> uuid.UUID | None:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None

@@ -21,7 +21,7 @@ from casework.actors import Actor
 from casework.audit import log as audit
 from casework.authz import action, require_role, signed_in
 from casework.crypto import Sealed, encrypted
-from casework.db import Base, UUIDPrimaryKey, utcnow
+from casework.db import Base, UUIDPrimaryKey, as_uuid, utcnow
 from casework.errors import Forbidden, Invalid, NotVisible
 from casework.panels.models import Panel
 from casework.referrals import draft_form as form
@@ -49,22 +49,15 @@ class ReferralDraft(UUIDPrimaryKey, Base):
         return " ".join(v.strip() for k in ("first_name", "last_name") if (v := victim.get(k)))
 
 
-def _uuid(value: Any) -> uuid.UUID | None:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
 def _active_marac(svc: Services, panel_id: Any) -> Panel | None:
-    panel = svc.session.get(Panel, _uuid(panel_id)) if _uuid(panel_id) else None
+    panel = svc.session.get(Panel, as_uuid(panel_id)) if as_uuid(panel_id) else None
     return panel if panel is not None and panel.kind == "marac" and panel.active else None
 
 
 def _own(svc: Services, actor: Actor, draft_id: Any) -> ReferralDraft:
     """The caller's own draft, or 404 exactly as for a draft that does not exist."""
     require_role(actor, *DRAFTERS)
-    key = _uuid(draft_id)
+    key = as_uuid(draft_id)
     draft = svc.session.get(ReferralDraft, key) if key else None
     if draft is None or actor.user_id is None or draft.owner_user_id != actor.user_id:
         raise NotVisible()

@@ -14,6 +14,7 @@ from marshmallow import ValidationError, fields, validates_schema
 from casework.actors import Actor
 from casework.audit import log as audit
 from casework.authz import action, require_role
+from casework.db import as_uuid
 from casework.errors import Forbidden
 from casework.referrals.models import Referral
 from casework.schemas import StrictSchema, load
@@ -37,9 +38,7 @@ class EngagementIn(StrictSchema):
 @action
 def record_engagement(svc: Services, actor: Actor, referral_id: Any, data: Any) -> dict[str, Any]:
     require_role(actor, *RECORDERS)
-    from casework.referrals.actions import _uuid
-
-    referral, _ = svc.sharing.get(svc.session, actor, Referral, _uuid(referral_id))
+    referral, _ = svc.sharing.get(svc.session, actor, Referral, as_uuid(referral_id))
     if not svc.sharing.may(svc.session, actor, "edit", referral):
         raise Forbidden("Only the case's IDVA or the panel's coordinator or chair records this")
     values = load(EngagementIn(), data)

@@ -17,7 +17,6 @@ quarterly figures already reported must not change behind the partnership's back
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from sqlalchemy import func, select
@@ -27,6 +26,7 @@ from casework.actors import Actor
 from casework.agencies.models import Agency
 from casework.audit import log as audit
 from casework.authz import action, require_role
+from casework.db import as_uuid
 from casework.errors import Forbidden, Invalid
 from casework.referrals.manage_schemas import AssignIdvaIn, WithdrawIn
 from casework.referrals.models import PossibleMatch, Referral
@@ -55,15 +55,6 @@ _DONE = {
     "closed": "closed",
     "withdrawn": "withdrawn",
 }
-
-
-def as_uuid(value: Any) -> uuid.UUID | None:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
 
 
 def managed_referral(

@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 from casework.actors import Actor
 from casework.audit import log as audit
 from casework.authz import action, require_role
-from casework.db import utcnow
+from casework.db import as_uuid, utcnow
 from casework.errors import Invalid, NotVisible
-from casework.referrals.lifecycle import MANAGERS, as_uuid, managed_referral, state
+from casework.referrals.lifecycle import MANAGERS, managed_referral, state
 from casework.referrals.manage_schemas import MatchQuery
 from casework.referrals.models import PossibleMatch, Referral
 from casework.referrals.repeat import lock_name, minus_months, victim_of

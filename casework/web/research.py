@@ -10,10 +10,10 @@ from typing import Any
 
 from flask import flash, redirect, render_template, url_for
 
+from casework.db import as_uuid
 from casework.errors import Invalid
 from casework.http import current_actor, services
 from casework.meetings import research
-from casework.meetings.meeting_access import as_uuid
 from casework.routes import policy, signed_in
 from casework.web import blueprint
 from casework.web.forms import form_data
