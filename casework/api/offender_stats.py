@@ -14,33 +14,22 @@ from flask import Response, request
 
 from casework.api import blueprint
 from casework.api.registry import endpoint
-from casework.exports import dated_filename
 from casework.http import current_actor, services
 from casework.offenders.outcomes import STATS_ROLES, contract_view, figure_rows, offender_stats
 from casework.stats import downloads
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER = ("section", "measure", "value")
 
 
 def figures_download(figures: dict[str, Any], fmt: str, publication: bool, end: Any) -> Response:
     """The cohort figures as a CSV or XLSX attachment (shared with the figures page)."""
-    below = int(services().settings.get("SUPPRESS_BELOW", 5))
+    below = downloads.threshold(services().settings)
     rows = figure_rows(figures)
     if publication:
         rows = downloads.suppressed_rows(rows, below)
     notice = downloads.note(publication, below)
     stem = "offender-cohort-figures"
-    if fmt == "csv":
-        body: Any = downloads.to_csv(HEADER, rows, notice)
-        mimetype = "text/csv"
-    else:
-        body = downloads.to_xlsx(stem, HEADER, rows, notice)
-        mimetype = XLSX
-    name = dated_filename(stem, fmt, end)
-    return Response(
-        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return downloads.attachment(stem, stem, HEADER, rows, fmt, notice, end)
 
 
 @blueprint.get("/stats/offenders")

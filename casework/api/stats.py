@@ -8,7 +8,6 @@ from flask import Response, request
 
 from casework.api import blueprint
 from casework.api.registry import endpoint
-from casework.exports import dated_filename
 from casework.http import current_actor, services
 from casework.stats import downloads, tables
 from casework.stats.actions import STATS_ROLES, contract_view, marac_stats, quarterly_return
@@ -32,20 +31,11 @@ def _download(
     suppressed: bool = False,
 ) -> Response:
     """A CSV or XLSX answer; ``suppressed`` says the rows were already suppressed per table."""
-    below = int(services().settings.get("SUPPRESS_BELOW", 5))
+    below = downloads.threshold(services().settings)
     if publication and not suppressed:
         rows = downloads.suppressed_rows(rows, below)
     notice = downloads.note(publication, below)
-    if fmt == "csv":
-        body: Any = downloads.to_csv(header, rows, notice)
-        mimetype = "text/csv"
-    else:
-        body = downloads.to_xlsx(stem, header, rows, notice)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    name = dated_filename(stem, fmt, end)
-    return Response(
-        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return downloads.attachment(stem, stem, header, rows, fmt, notice, end)
 
 
 @blueprint.get("/stats/marac")
@@ -84,7 +74,7 @@ def stats_quarterly() -> Any:
     if q["format"] == "json":
         return {"from": q["from_"].isoformat(), "to": q["to"].isoformat(), "meetings": table}
     # The same table, and the same per-cell suppression, as the dashboard's download.
-    below = int(services().settings.get("SUPPRESS_BELOW", 5))
+    below = downloads.threshold(services().settings)
     return_table = tables.quarterly_table(table)
     rows = tables.download_rows(return_table, q["publication"], below)
     header = tables.download_header(return_table)

@@ -8,10 +8,13 @@ from them) and say so in a note row. Every cell goes through ``safe_cell``.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from typing import Any
 
-from casework.exports import csv_chunks, safe_cell
+from flask import Response
+
+from casework.exports import csv_chunks, dated_filename, safe_cell
 
 
 def marker(below: int) -> str:
@@ -89,3 +92,33 @@ def to_xlsx(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]], no
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def threshold(settings: Mapping[str, Any]) -> int:
+    """Counts from 1 to this minus one are suppressed in downloads meant for publication."""
+    return int(settings.get("SUPPRESS_BELOW", 5))
+
+
+def attachment(
+    stem: str,
+    title: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    fmt: str,
+    notice: str,
+    end: date,
+) -> Response:
+    """A table as a CSV or XLSX download named ``<stem>-<end date>.<fmt>`` (API and pages)."""
+    if fmt == "csv":
+        body: Any = to_csv(header, rows, notice)
+        mimetype = "text/csv"
+    else:
+        body = to_xlsx(title, header, rows, notice)
+        mimetype = XLSX
+    name = dated_filename(stem, fmt, end)
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )

@@ -21,7 +21,6 @@ from flask import Response, abort, render_template, request, url_for
 from casework.agencies.actions import list_agencies
 from casework.db import utcnow
 from casework.errors import Invalid
-from casework.exports import dated_filename
 from casework.http import current_actor, services
 from casework.routes import policy, signed_in
 from casework.stats import charts, downloads
@@ -50,7 +49,6 @@ PERIODS = {
     "last_financial_year": "Last financial year",
 }
 CHARTS = ("repeat-rate", "non-police-share", "agencies")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -343,21 +341,12 @@ def stats_chart(name: str) -> Any:
 
 
 def _below() -> int:
-    return int(services().settings.get("SUPPRESS_BELOW", 5))
+    return downloads.threshold(services().settings)
 
 
 def _file(stem: str, title: str, header: list[str], rows: list, fmt: str, end: date) -> Response:
     notice = downloads.note(_publication(), _below())
-    if fmt == "csv":
-        body: Any = downloads.to_csv(header, rows, notice)
-        mimetype = "text/csv"
-    else:
-        body = downloads.to_xlsx(title, header, rows, notice)
-        mimetype = XLSX
-    name = dated_filename(stem, fmt, end)
-    return Response(
-        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return downloads.attachment(stem, title, header, rows, fmt, notice, end)
 
 
 def _publication() -> bool:
