@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import event
@@ -51,6 +52,12 @@ class BlindIndex:
             return blind_index(current_ring(), self.name, *parts, bits=_bits)
         except ValueError:  # a part that normalises to nothing (e.g. only punctuation)
             return None
+
+
+def surname_and_birth(last_name: str | None, born: date | None) -> tuple[str, str] | None:
+    """The parts of a person's surname + date-of-birth index (None when either is missing):
+    the low-entropy pair indexed together, never alone."""
+    return (last_name, born.isoformat()) if last_name and born else None
 
 
 def candidates(name: str, *parts: str) -> list[str]:

@@ -14,6 +14,7 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.crypto import BlindIndex, Sealed, encrypted
+from casework.crypto.indexes import surname_and_birth
 from casework.db import Base, UUIDPrimaryKey, utcnow
 
 COHORTS = ("fixed", "flex", "free")
@@ -88,11 +89,7 @@ class Nominal(UUIDPrimaryKey, Base):
         BlindIndex(
             "name_dob_ix",
             "nominal_name_dob",
-            lambda n: (
-                (n.last_name, n.date_of_birth.isoformat())
-                if n.last_name and n.date_of_birth
-                else None
-            ),
+            lambda n: surname_and_birth(n.last_name, n.date_of_birth),
         ),
         BlindIndex("pnc_ix", "nominal_pnc", _pnc_parts),
     )

@@ -15,13 +15,10 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.crypto import BlindIndex, Sealed, encrypted
+from casework.crypto.indexes import surname_and_birth
 from casework.db import Base, UUIDPrimaryKey, utcnow
 
 STATUSES = ("submitted", "accepted", "listed", "heard", "closed", "withdrawn")
-
-
-def _name_dob(last_name: str | None, dob: date | None) -> tuple[str, str] | None:
-    return (last_name, dob.isoformat()) if last_name and dob else None
 
 
 class Referral(UUIDPrimaryKey, Base):
@@ -126,7 +123,7 @@ class Referral(UUIDPrimaryKey, Base):
         BlindIndex(
             "victim_ix",
             "victim_name_dob",
-            lambda r: _name_dob(r.victim_last_name, r.victim_date_of_birth),
+            lambda r: surname_and_birth(r.victim_last_name, r.victim_date_of_birth),
         ),
     )
 
@@ -164,7 +161,7 @@ class Perpetrator(UUIDPrimaryKey, Base):
         BlindIndex(
             "name_dob_ix",
             "perpetrator_name_dob",
-            lambda p: _name_dob(p.last_name, p.date_of_birth),
+            lambda p: surname_and_birth(p.last_name, p.date_of_birth),
         ),
     )
 
