@@ -16,8 +16,6 @@ from sqlalchemy import func, select
 
 from casework import demo_cases
 from casework.accounts.actions import create_user
-from casework.accounts.auth import actor_for
-from casework.accounts.models import User
 from casework.actors import Actor
 from casework.agencies.actions import create_agency
 from casework.agencies.models import Agency
@@ -66,11 +64,9 @@ REFERRALS = [
 def _demo_referrals(svc: Services, panel_id: Any) -> None:
     today = date.today()
     for email, days, (first, last), born, (p_first, p_last), yes, incidents in REFERRALS:
-        user = svc.session.scalar(select(User).where(User.email == email))
-        assert user is not None
         submit_referral(
             svc,
-            actor_for(user, via="demo"),
+            demo_cases.demo_actor(svc, email),
             {
                 "panel_id": str(panel_id),
                 "referral_date": (today - timedelta(days=days)).isoformat(),

@@ -45,7 +45,8 @@ PPO_NOMINALS = [
 YOUTH = ("Tyler", "Penn", "2011-05-19", [(30, "criminal_damage", "arrest")])
 
 
-def _actor(svc: Services, email: str) -> Actor:
+def demo_actor(svc: Services, email: str) -> Actor:
+    """A demo account acting as itself, as when that person signs in."""
     user = svc.session.scalar(select(User).where(User.email == email))
     assert user is not None, email
     return actor_for(user, via="demo")
@@ -76,7 +77,7 @@ def offender_panels(svc: Services) -> None:
         },
     )
     svc.session.flush()
-    coordinator = _actor(svc, "coordinator@csp.demo")
+    coordinator = demo_actor(svc, "coordinator@csp.demo")
     today = date.today()
     entry = (today - timedelta(days=120)).isoformat()
     for first, last, born, pnc, offences, rating in PPO_NOMINALS:
@@ -113,7 +114,7 @@ def offender_panels(svc: Services) -> None:
             },
         )
     first, last, born, offences = YOUTH
-    police = _actor(svc, "referrer@police.demo")
+    police = demo_actor(svc, "referrer@police.demo")
     youth = create_nominal(
         svc,
         coordinator,
