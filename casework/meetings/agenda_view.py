@@ -31,6 +31,7 @@ from casework.errors import NotVisible
 from casework.meetings.models import AgendaItem, CaseAction, Meeting
 from casework.panels.models import Panel, PanelMember
 from casework.referrals.models import Referral
+from casework.referrals.serialise import visible_referral
 from casework.services import Services
 from casework.sharing.engine import header_fields, prune, record_type_for
 
@@ -131,71 +132,6 @@ def readable_meeting(svc: Services, actor: Actor, meeting_id: Any) -> Meeting:
     if meeting.circulated_at is None and not actor.has_any(*MANAGERS):
         raise NotVisible()
     return meeting
-
-
-def _plain(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
-
-
-def _pick(source: Any, prefix: str, names: dict[str, str], fields: frozenset[str]) -> dict:
-    return {k: _plain(getattr(source, attr)) for k, attr in names.items() if prefix + k in fields}
-
-
-_VICTIM = {
-    k: f"victim_{k}"
-    for k in (
-        "first_name",
-        "last_name",
-        "date_of_birth",
-        "gender",
-        "ethnicity",
-        "bme",
-        "lgbt",
-        "disability",
-        "address",
-        "postcode",
-        "phone",
-        "safe_to_call",
-    )
-}
-_PERSON = {k: k for k in ("first_name", "last_name", "date_of_birth", "relationship_to_victim")}
-_RISK = {
-    "dash": "dash_answers",
-    "police_incidents_12m": "police_incidents_12m",
-    "professional_judgement": "crit_professional_judgement",
-    "professional_judgement_reason": "professional_judgement_reason",
-    "dash_score": "dash_score",
-    "band": "band",
-    "criteria": "criteria",
-}
-_REPEAT = {"is_repeat": "crit_repeat", "previous_referral_date": "previous_referral_date"}
-_OTHER = {k: k for k in ("victim_aware", "consent", "summary", "withdrawn_reason")}
-
-
-def visible_referral(referral: Referral, fields: frozenset[str], agency: str | None) -> dict:
-    """``prune(dump(referral), fields)`` without decrypting what ``fields`` leaves out: an
-    agenda of 40 cases opens only the fields each reader is granted (a test keeps the two
-    equal for every field the catalogue knows)."""
-    out: dict[str, Any] = {
-        "reference": referral.reference,
-        "status": referral.status,
-        "panel_id": str(referral.panel_id),
-        "referral_date": referral.referral_date.isoformat(),
-        "referring_agency": agency,
-    }
-    groups = (("victim", _VICTIM), ("risk", _RISK), ("repeat", _REPEAT))
-    for key, names in groups:
-        if any(f.startswith(key + ".") for f in fields):
-            out[key] = _pick(referral, key + ".", names, fields)
-    for key in ("perpetrators", "children"):
-        if any(f.startswith(key + ".") for f in fields):
-            rows = referral.perpetrators if key == "perpetrators" else referral.children
-            out[key] = [_pick(row, key + ".", _PERSON, fields) for row in rows]
-    out.update(_pick(referral, "", _OTHER, fields))
-    if "assigned_idva" in fields:
-        idva = referral.assigned_idva_id
-        out["assigned_idva"] = None if idva is None else str(idva)
-    return out
 
 
 def _dump_action(action_row: CaseAction, codes: dict[uuid.UUID, str]) -> dict[str, Any]:
@@ -339,9 +275,9 @@ def agenda_for(
         if item.kind == "review" and act is not None:
             entry["action_id"] = str(act.id)
         if fields and referral is not None:
-            entry.update(
-                visible_referral(referral, fields, codes.get(referral.referring_agency_id))
-            )
+            shown = visible_referral(referral, fields, codes.get(referral.referring_agency_id))
+            shown.pop("id")  # the item names it as referral_id
+            entry.update(shown)
             disclosed[("referral", referral.id)] = fields
         if a_fields and act is not None:
             entry["action"] = prune(_dump_action(act, codes), a_fields, header_fields("action"))

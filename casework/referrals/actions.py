@@ -23,10 +23,10 @@ from casework.panels.models import Panel
 from casework.referrals.models import Child, Perpetrator, PossibleMatch, Referral
 from casework.referrals.repeat import Person, find_repeat, lock_name
 from casework.referrals.schemas import ReferralIn, ReferralQuery
+from casework.referrals.serialise import visible_referral
 from casework.risk.dash import CRITERIA_EXPLAINED, RiskRules, band, criteria_met, score
 from casework.schemas import load
 from casework.services import Services
-from casework.sharing.engine import header_fields, prune
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -187,73 +187,6 @@ def _written_fields(values: dict[str, Any]) -> list[str]:
     return names
 
 
-def dump(referral: Referral, agency_code: str | None) -> dict[str, Any]:
-    """Everything about a referral; callers prune it to the fields the reader may see."""
-    return {
-        "id": str(referral.id),
-        "reference": referral.reference,
-        "status": referral.status,
-        "panel_id": str(referral.panel_id),
-        "referral_date": referral.referral_date.isoformat(),
-        "referring_agency": agency_code,
-        "victim": {
-            "first_name": referral.victim_first_name,
-            "last_name": referral.victim_last_name,
-            "date_of_birth": _iso(referral.victim_date_of_birth),
-            "gender": referral.victim_gender,
-            "ethnicity": referral.victim_ethnicity,
-            "bme": referral.victim_bme,
-            "lgbt": referral.victim_lgbt,
-            "disability": referral.victim_disability,
-            "address": referral.victim_address,
-            "postcode": referral.victim_postcode,
-            "phone": referral.victim_phone,
-            "safe_to_call": referral.victim_safe_to_call,
-        },
-        "perpetrators": [
-            {
-                "first_name": p.first_name,
-                "last_name": p.last_name,
-                "date_of_birth": _iso(p.date_of_birth),
-                "relationship_to_victim": p.relationship_to_victim,
-            }
-            for p in referral.perpetrators
-        ],
-        "children": [
-            {
-                "first_name": c.first_name,
-                "last_name": c.last_name,
-                "date_of_birth": _iso(c.date_of_birth),
-            }
-            for c in referral.children
-        ],
-        "risk": {
-            "dash": referral.dash_answers,
-            "police_incidents_12m": referral.police_incidents_12m,
-            "professional_judgement": referral.crit_professional_judgement,
-            "professional_judgement_reason": referral.professional_judgement_reason,
-            "dash_score": referral.dash_score,
-            "band": referral.band,
-            "criteria": referral.criteria,
-        },
-        "repeat": {
-            "is_repeat": referral.crit_repeat,
-            "previous_referral_date": _iso(referral.previous_referral_date),
-        },
-        "victim_aware": referral.victim_aware,
-        "consent": referral.consent,
-        "summary": referral.summary,
-        "withdrawn_reason": referral.withdrawn_reason,
-        "assigned_idva": None
-        if referral.assigned_idva_id is None
-        else str(referral.assigned_idva_id),
-    }
-
-
-def _iso(day: date | None) -> str | None:
-    return None if day is None else day.isoformat()
-
-
 def _agency_codes(svc: Services, referrals: list[Referral]) -> dict[uuid.UUID, str]:
     from casework.agencies.models import Agency
 
@@ -265,9 +198,7 @@ def _agency_codes(svc: Services, referrals: list[Referral]) -> dict[uuid.UUID, s
 
 def visible_view(svc: Services, referral: Referral, fields: frozenset[str]) -> dict[str, Any]:
     codes = _agency_codes(svc, [referral])
-    return prune(
-        dump(referral, codes.get(referral.referring_agency_id)), fields, header_fields("referral")
-    )
+    return visible_referral(referral, fields, codes.get(referral.referring_agency_id))
 
 
 @action
@@ -298,6 +229,5 @@ def list_referrals(svc: Services, actor: Actor, query: Any) -> list[dict[str, An
     out = []
     for r in referrals:
         audit.record(svc.session, actor, "list", "referral", r.id, fields[r.id])
-        dumped = dump(r, codes.get(r.referring_agency_id))
-        out.append(prune(dumped, fields[r.id], header_fields("referral")))
+        out.append(visible_referral(r, fields[r.id], codes.get(r.referring_agency_id)))
     return out

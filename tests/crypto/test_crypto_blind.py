@@ -16,8 +16,21 @@ def ring() -> KeyRing:
 
 @pytest.mark.parametrize(
     "variant",
-    ["O'Brien", "o’brien", "OBRIEN", "Ó Brien", "o-brien", "o‐brien", "O\u2011Brien",
-     "  o ´brien ", "O\u02bcBrien", "o`brien", "o—brien", "o–brien", "o‘brien"],
+    [
+        "O'Brien",
+        "o’brien",
+        "OBRIEN",
+        "Ó Brien",
+        "o-brien",
+        "o‐brien",
+        "O\u2011Brien",
+        "  o ´brien ",
+        "O\u02bcBrien",
+        "o`brien",
+        "o—brien",
+        "o–brien",
+        "o‘brien",
+    ],
 )
 def test_spelling_variants_share_one_index(ring: KeyRing, variant: str) -> None:
     assert normalise(variant) == "obrien"

@@ -270,7 +270,12 @@ def test_class_access_returns_the_descriptor_and_refuses_sql_comparison() -> Non
 
 def test_encrypted_fields_lists_every_field() -> None:
     assert [name for name, _ in encrypted_fields(Person)] == [
-        "first_name", "last_name", "date_of_birth", "details", "consented", "children",
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "details",
+        "consented",
+        "children",
     ]
 
 
