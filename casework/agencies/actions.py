@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -18,6 +20,16 @@ from casework.services import Services
 
 def find_by_code(svc: Services, code: str) -> Agency | None:
     return svc.session.scalar(select(Agency).where(Agency.code == code))
+
+
+def codes_of(svc: Services, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+    """Agency codes by id, in one query, for the agencies answers name (never case data)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return dict(
+        svc.session.execute(select(Agency.id, Agency.code).where(Agency.id.in_(wanted))).all()
+    )
 
 
 @action

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from casework.actors import Actor
+from casework.agencies.actions import codes_of
 from casework.agencies.models import Agency
 from casework.audit import log as audit
 from casework.authz import action, require_role
@@ -186,12 +187,6 @@ def _nominals(
     return out
 
 
-def _codes(svc: Services, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
-    if not ids:
-        return {}
-    return dict(svc.session.execute(select(Agency.id, Agency.code).where(Agency.id.in_(ids))).all())
-
-
 def _by_id(svc: Services, model: Any, ids: Any) -> dict[uuid.UUID, Any]:
     if not ids:
         return {}
@@ -245,7 +240,7 @@ def agenda_for(
     ref_fields = svc.sharing.fields_for(svc.session, actor, verb, list(referrals.values()))
     act_fields = _action_fields(svc, actor, verb, list(actions.values()))
     nominals = _nominals(svc, actor, verb, items)
-    codes = _codes(
+    codes = codes_of(
         svc,
         {r.referring_agency_id for r in referrals.values()}
         | {a.owner_agency_id for a in actions.values()},

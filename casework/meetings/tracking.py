@@ -13,13 +13,12 @@ hearsay, so they get 403 here.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from sqlalchemy import select
 
 from casework.actors import Actor
-from casework.agencies.models import Agency
+from casework.agencies.actions import codes_of
 from casework.audit import log as audit
 from casework.authz import action, require_role
 from casework.db import as_uuid, utcnow
@@ -62,12 +61,7 @@ def action_views(
 ) -> list[dict[str, Any]]:
     """The actions as ``actor`` may see them (invisible ones dropped), each read audited."""
     granted = svc.sharing.fields_for(svc.session, actor, verb, actions)
-    owners = {a.owner_agency_id for a in actions}
-    codes: dict[uuid.UUID, str] = {}
-    if owners:
-        codes = dict(
-            svc.session.execute(select(Agency.id, Agency.code).where(Agency.id.in_(owners))).all()
-        )
+    codes = codes_of(svc, (a.owner_agency_id for a in actions))
     today = uk_today()
     out = []
     for act in actions:

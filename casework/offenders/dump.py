@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from casework.agencies.models import Agency
+from casework.agencies.actions import codes_of
 from casework.offenders.models import (
     Classification,
     CohortMembership,
@@ -61,13 +61,6 @@ def _panels(svc: Services, nominals: Iterable[Nominal]) -> dict[uuid.UUID, Panel
     if not ids:
         return {}
     return {p.id: p for p in svc.session.scalars(select(Panel).where(Panel.id.in_(ids)))}
-
-
-def _agency_codes(svc: Services, nominals: Iterable[Nominal]) -> dict[uuid.UUID, str]:
-    ids = {n.lead_agency_id for n in nominals if n.lead_agency_id}
-    if not ids:
-        return {}
-    return dict(svc.session.execute(select(Agency.id, Agency.code).where(Agency.id.in_(ids))).all())
 
 
 def latest_classifications(svc: Services, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
@@ -190,7 +183,7 @@ def _records(svc: Services, nominal: Nominal) -> dict[str, Any]:
 def context_for(svc: Services, nominals: list[Nominal]) -> dict[str, Any]:
     return {
         "panels": _panels(svc, nominals),
-        "codes": _agency_codes(svc, nominals),
+        "codes": codes_of(svc, (n.lead_agency_id for n in nominals)),
         "classifications": latest_classifications(svc, [n.id for n in nominals]),
     }
 

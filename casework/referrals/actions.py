@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from casework.actors import Actor
+from casework.agencies.actions import codes_of
 from casework.audit import log as audit
 from casework.authz import action, require_role
 from casework.db import as_uuid
@@ -187,17 +188,8 @@ def _written_fields(values: dict[str, Any]) -> list[str]:
     return names
 
 
-def _agency_codes(svc: Services, referrals: list[Referral]) -> dict[uuid.UUID, str]:
-    from casework.agencies.models import Agency
-
-    ids = {r.referring_agency_id for r in referrals}
-    if not ids:
-        return {}
-    return dict(svc.session.execute(select(Agency.id, Agency.code).where(Agency.id.in_(ids))).all())
-
-
 def visible_view(svc: Services, referral: Referral, fields: frozenset[str]) -> dict[str, Any]:
-    codes = _agency_codes(svc, [referral])
+    codes = codes_of(svc, [referral.referring_agency_id])
     return visible_referral(referral, fields, codes.get(referral.referring_agency_id))
 
 
@@ -225,7 +217,7 @@ def list_referrals(svc: Services, actor: Actor, query: Any) -> list[dict[str, An
     stmt = stmt.order_by(Referral.referral_date.desc(), Referral.reference).limit(500)
     referrals = list(svc.session.scalars(stmt))
     fields = svc.sharing.fields_for(svc.session, actor, "list", referrals)
-    codes = _agency_codes(svc, referrals)
+    codes = codes_of(svc, (r.referring_agency_id for r in referrals))
     out = []
     for r in referrals:
         audit.record(svc.session, actor, "list", "referral", r.id, fields[r.id])
