@@ -10,11 +10,12 @@ member" or "on the agenda" whatever a protocol says.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, exists, or_, select
 
 from casework.actors import Actor
+from casework.meetings.agenda_window import on_circulated_agenda
 from casework.meetings.models import (
     AgendaItem,
     Attendance,
@@ -82,22 +83,14 @@ def _action_conditions(
     their panel, until the protocol's window after that meeting closes."""
     if actor.agency_id is None:
         return {}
-    since = now - timedelta(days=protocol.agenda_days_after_meeting)
-    on_agenda = exists(
-        select(AgendaItem.id)
-        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-        .join(PanelMember, PanelMember.panel_id == Meeting.panel_id)
-        .where(
-            or_(
-                AgendaItem.referral_id == CaseAction.referral_id,
-                AgendaItem.action_id == CaseAction.id,
-            ),
-            PanelMember.agency_id == actor.agency_id,
-            Meeting.status != "cancelled",
-            Meeting.circulated_at.is_not(None),
-            Meeting.circulated_at <= now,
-            Meeting.starts_at >= since,
-        )
+    on_agenda = on_circulated_agenda(
+        or_(
+            AgendaItem.referral_id == CaseAction.referral_id,
+            AgendaItem.action_id == CaseAction.id,
+        ),
+        actor.agency_id,
+        now,
+        protocol,
     )
     return {
         "own_agency": CaseAction.owner_agency_id == actor.agency_id,

@@ -12,11 +12,12 @@ asks each protocol in turn (any protocol that grants, grants).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, exists, or_, select
 
 from casework.actors import Actor
+from casework.meetings.agenda_window import on_circulated_agenda
 from casework.meetings.models import AgendaItem, Attendance, Meeting
 from casework.offenders.models import CohortMembership, Nominal
 from casework.panels.models import Panel, PanelMember
@@ -37,7 +38,6 @@ def _conditions(actor: Actor, now: datetime, protocol: Protocol) -> dict[str, Co
     )
     if actor.agency_id is None:
         return {"always": ever_under_protocol}
-    since = now - timedelta(days=protocol.agenda_days_after_meeting)
     member_of_current_panel = exists(
         select(CohortMembership.id)
         .join(Panel, Panel.id == CohortMembership.panel_id)
@@ -49,20 +49,12 @@ def _conditions(actor: Actor, now: datetime, protocol: Protocol) -> dict[str, Co
             PanelMember.agency_id == actor.agency_id,
         )
     )
-    on_agenda = exists(
-        select(AgendaItem.id)
-        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-        .join(Panel, Panel.id == Meeting.panel_id)
-        .join(PanelMember, PanelMember.panel_id == Meeting.panel_id)
-        .where(
-            AgendaItem.nominal_id == Nominal.id,
-            Panel.protocol == protocol.key,
-            PanelMember.agency_id == actor.agency_id,
-            Meeting.status != "cancelled",
-            Meeting.circulated_at.is_not(None),
-            Meeting.circulated_at <= now,
-            Meeting.starts_at >= since,
-        )
+    on_agenda = on_circulated_agenda(
+        AgendaItem.nominal_id == Nominal.id,
+        actor.agency_id,
+        now,
+        protocol,
+        panel_under_protocol=True,
     )
     attended = exists(
         select(AgendaItem.id)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, exists, select
 
 from casework.actors import Actor
-from casework.meetings.models import AgendaItem, Attendance, Meeting
+from casework.meetings.agenda_window import on_circulated_agenda
+from casework.meetings.models import AgendaItem, Attendance
 from casework.panels.models import Panel, PanelMember
 from casework.referrals.models import Referral
 from casework.sharing.engine import RecordType, register
@@ -21,22 +22,11 @@ def _protocol_key() -> ColumnElement[str]:
 def _conditions(actor: Actor, now: datetime, protocol: Protocol) -> dict[str, ColumnElement[bool]]:
     if actor.agency_id is None:
         return {}
-    since = now - timedelta(days=protocol.agenda_days_after_meeting)
     member_of_referral_panel = exists().where(
         PanelMember.panel_id == Referral.panel_id, PanelMember.agency_id == actor.agency_id
     )
-    on_agenda = exists(
-        select(AgendaItem.id)
-        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-        .join(PanelMember, PanelMember.panel_id == Meeting.panel_id)
-        .where(
-            AgendaItem.referral_id == Referral.id,
-            PanelMember.agency_id == actor.agency_id,
-            Meeting.status != "cancelled",
-            Meeting.circulated_at.is_not(None),
-            Meeting.circulated_at <= now,
-            Meeting.starts_at >= since,
-        )
+    on_agenda = on_circulated_agenda(
+        AgendaItem.referral_id == Referral.id, actor.agency_id, now, protocol
     )
     attended = exists(
         select(AgendaItem.id)

@@ -1,0 +1,49 @@
+"""The protocols' ``on_agenda`` condition as SQL, for every record type that uses it.
+
+An agency sees a case while it is on the agenda of a meeting of a panel the agency belongs
+to: from the moment the agenda is circulated until the protocol's number of days after the
+meeting; never for a cancelled meeting.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, select
+
+from casework.meetings.models import AgendaItem, Meeting
+from casework.panels.models import Panel, PanelMember
+from casework.sharing.protocols import Protocol
+
+
+def on_circulated_agenda(
+    item_matches: ColumnElement[bool],
+    agency_id: Any,
+    now: datetime,
+    protocol: Protocol,
+    *,
+    panel_under_protocol: bool = False,
+) -> ColumnElement[bool]:
+    """True where an agenda item matching ``item_matches`` is in the sharing window.
+
+    ``panel_under_protocol`` also requires the meeting's panel to work under ``protocol``
+    (for records, such as nominals, that belong to no single panel).
+    """
+    since = now - timedelta(days=protocol.agenda_days_after_meeting)
+    stmt = (
+        select(AgendaItem.id)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .join(PanelMember, PanelMember.panel_id == Meeting.panel_id)
+        .where(
+            item_matches,
+            PanelMember.agency_id == agency_id,
+            Meeting.status != "cancelled",
+            Meeting.circulated_at.is_not(None),
+            Meeting.circulated_at <= now,
+            Meeting.starts_at >= since,
+        )
+    )
+    if panel_under_protocol:
+        stmt = stmt.join(Panel, Panel.id == Meeting.panel_id).where(Panel.protocol == protocol.key)
+    return exists(stmt)
