@@ -12,9 +12,14 @@ from tests.conftest import bearer, sign_in
 PUBLIC = {"web.sign_in", "web.openapi", "web.health", "static"}
 
 
+def first_choices(rule: str) -> str:
+    """A rule with each ``<any(a, b):name>`` filled with its first choice."""
+    return re.sub(r"<any\(([a-z0-9_]+)[^)]*\):[a-z_]+>", r"\1", rule)
+
+
 def _sample_url(rule) -> str:
     """A concrete URL for a rule: a nil UUID for ids, the first choice of an ``any(...)``."""
-    url = re.sub(r"<any\(([a-z0-9_]+)[^)]*\):[a-z_]+>", r"\1", rule.rule)
+    url = first_choices(rule.rule)
     return re.sub(r"<(?:[a-z]+:)?[a-z_]+>", "00000000-0000-0000-0000-000000000000", url)
 
 
