@@ -120,6 +120,8 @@ def test_reclassifying_at_the_meeting(client: FlaskClient, svc, world) -> None:
     svc.session.commit()
     sign_in(client, "coord@pol.example")
     url = f"/meetings/{ids['meeting']}/offenders"
+    meeting_page = client.get(f"/meetings/{ids['meeting']}/conduct")
+    assert meeting_page.status_code == 200 and f'href="{url}"' in meeting_page.text
     refused = post_form(
         client, f"{url}/{ids['z']}/classification", {"reason": "Engaging"}, page=url
     )
