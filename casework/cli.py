@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 from sqlalchemy import inspect, select
@@ -269,26 +270,26 @@ def import_group() -> None:
     pass
 
 
-@import_group.command("referrals", help="Import historical MARAC referrals from a CSV file.")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--panel", "panel_id", required=True, help="The MARAC panel's id.")
-@click.option("--all-or-nothing", is_flag=True, help="Import nothing if any row is refused.")
-def import_referrals(path: Path, panel_id: str, all_or_nothing: bool) -> None:
-    import csv
+IMPORTER = Actor(None, "system:import", None, None, None, False, frozenset({"coordinator"}), "cli")
+
+
+def _panel_option(panel_id: str | None) -> Any:
     import uuid
 
-    from casework.referrals.importer import import_referrals as run_import
-
     try:
-        panel = uuid.UUID(panel_id)
+        return uuid.UUID(panel_id) if panel_id else None
     except ValueError:
         raise CliError("--panel must be a panel id") from None
+
+
+def _run_import(path: Path, label: str, run: Any) -> Any:
+    """Read the CSV, show a progress bar while ``run(svc, lines, progress)`` imports it, then
+    print the per-row report; a refused row or an all-or-nothing roll-back exits 1."""
+    import csv
+
     text = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
     total = max(sum(1 for _ in csv.reader(text)) - 1, 0)
-    importer = Actor(
-        None, "system:import", None, None, None, False, frozenset({"coordinator"}), "cli"
-    )
-    with services() as svc, click.progressbar(length=total, label="Importing referrals") as bar:
+    with services() as svc, click.progressbar(length=total, label=label) as bar:
         seen = 0
 
         def progress(done: int) -> None:
@@ -296,14 +297,30 @@ def import_referrals(path: Path, panel_id: str, all_or_nothing: bool) -> None:
             bar.update(done - seen)
             seen = done
 
-        report = run_import(
-            svc, importer, panel, text, all_or_nothing=all_or_nothing, progress=progress
-        )
+        report = run(svc, text, progress)
     for error in report.errors:
         click.echo(f"row {error.row}: {error.column}: {error.message}", err=True)
     if report.rolled_back:
         click.echo(f"nothing imported: {report.failed_rows} rows refused (--all-or-nothing)")
         sys.exit(1)
+    return report
+
+
+@import_group.command("referrals", help="Import historical MARAC referrals from a CSV file.")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--panel", "panel_id", required=True, help="The MARAC panel's id.")
+@click.option("--all-or-nothing", is_flag=True, help="Import nothing if any row is refused.")
+def import_referrals(path: Path, panel_id: str, all_or_nothing: bool) -> None:
+    from casework.referrals.importer import import_referrals as run_import
+
+    panel = _panel_option(panel_id)
+    report = _run_import(
+        path,
+        "Importing referrals",
+        lambda svc, text, progress: run_import(
+            svc, IMPORTER, panel, text, all_or_nothing=all_or_nothing, progress=progress
+        ),
+    )
     click.echo(f"imported {report.imported} referrals; {report.failed_rows} rows refused")
     if report.errors:
         sys.exit(1)
@@ -314,42 +331,22 @@ def import_referrals(path: Path, panel_id: str, all_or_nothing: bool) -> None:
 @click.option("--panel", "panel_id", default=None, help="Match only this panel's cohort.")
 @click.option("--all-or-nothing", is_flag=True, help="Import nothing if any row is refused.")
 def import_offences(path: Path, panel_id: str | None, all_or_nothing: bool) -> None:
-    import csv
-    import uuid
-
     from casework.offenders.importer import import_events
 
-    try:
-        panel = uuid.UUID(panel_id) if panel_id else None
-    except ValueError:
-        raise CliError("--panel must be a panel id") from None
-    text = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
-    total = max(sum(1 for _ in csv.reader(text)) - 1, 0)
-    importer = Actor(
-        None, "system:import", None, None, None, False, frozenset({"coordinator"}), "cli"
-    )
-    with services() as svc, click.progressbar(length=total, label="Importing offences") as bar:
-        seen = 0
-
-        def progress(done: int) -> None:
-            nonlocal seen
-            bar.update(done - seen)
-            seen = done
-
-        report = import_events(
+    panel = _panel_option(panel_id)
+    report = _run_import(
+        path,
+        "Importing offences",
+        lambda svc, text, progress: import_events(
             svc,
-            importer,
+            IMPORTER,
             text,
             panel_id=panel,
             operator=True,
             all_or_nothing=all_or_nothing,
             progress=progress,
-        )
-    for error in report.errors:
-        click.echo(f"row {error.row}: {error.column}: {error.message}", err=True)
-    if report.rolled_back:
-        click.echo(f"nothing imported: {report.failed_rows} rows refused (--all-or-nothing)")
-        sys.exit(1)
+        ),
+    )
     click.echo(
         f"imported {report.imported} events; {report.skipped} already recorded; "
         f"{report.failed_rows} rows refused"
