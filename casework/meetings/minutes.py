@@ -34,6 +34,7 @@ from casework.meetings.models import CaseAction, Meeting, Minute
 from casework.meetings.tracking import action_views
 from casework.schemas import load
 from casework.services import Services
+from casework.upsert import find_or_insert
 
 
 def _visible_minutes(svc: Services, actor: Actor, meeting: Meeting) -> dict[Any, Minute]:
@@ -92,6 +93,13 @@ def _writable_case(svc: Services, actor: Actor, meeting_id: Any, referral_id: An
     return meeting, rid
 
 
+def _find_minute(svc: Services, meeting_id: Any, referral_id: Any) -> Minute | None:
+    """The case's minutes at this meeting, if written (at most one: unique)."""
+    return svc.session.scalar(
+        select(Minute).where(Minute.meeting_id == meeting_id, Minute.referral_id == referral_id)
+    )
+
+
 @action
 def save_minute(
     svc: Services, actor: Actor, meeting_id: Any, referral_id: Any, data: Any
@@ -101,13 +109,13 @@ def save_minute(
     not_closed(meeting, "the minutes")
     require_ready(svc, actor, meeting)
     values = load(MinuteIn(), data)
-    minute = svc.session.scalar(
-        select(Minute).where(Minute.meeting_id == meeting.id, Minute.referral_id == rid)
+    # minutes another request inserted first are replaced, as a second save would be
+    minute, created = find_or_insert(
+        svc.session,
+        lambda: _find_minute(svc, meeting.id, rid),
+        lambda: Minute(meeting_id=meeting.id, referral_id=rid),
     )
-    verb = "update"
-    if minute is None:
-        minute = Minute(meeting_id=meeting.id, referral_id=rid)
-        verb = "create"
+    verb = "create" if created else "update"
     minute.author_id = actor.user_id
     minute.text = values["text"]
     svc.session.add(minute)

@@ -35,6 +35,7 @@ from casework.meetings.models import Meeting, ResearchNote
 from casework.panels.models import Panel, PanelMember
 from casework.schemas import StrictSchema, TrimmedString, load
 from casework.services import Services
+from casework.upsert import find_or_insert
 
 TOO_LONG = "Research notes must be 5,000 characters or fewer"
 
@@ -116,6 +117,19 @@ def research_view(svc: Services, actor: Actor, meeting_id: Any) -> dict[str, Any
     }
 
 
+def _find_note(
+    svc: Services, meeting_id: Any, referral_id: Any, agency_id: Any
+) -> ResearchNote | None:
+    """The agency's note on the case at this meeting, if it has one (at most one: unique)."""
+    return svc.session.scalar(
+        select(ResearchNote).where(
+            ResearchNote.meeting_id == meeting_id,
+            ResearchNote.referral_id == referral_id,
+            ResearchNote.agency_id == agency_id,
+        )
+    )
+
+
 @action
 def save_note(
     svc: Services, actor: Actor, meeting_id: Any, referral_id: Any, data: Any
@@ -132,20 +146,14 @@ def save_note(
         raise NotVisible()
     not_closed(meeting, "research notes")
     values = load(ResearchNoteIn(), data)
-    note = svc.session.scalar(
-        select(ResearchNote).where(
-            ResearchNote.meeting_id == meeting.id,
-            ResearchNote.referral_id == rid,
-            ResearchNote.agency_id == actor.agency_id,
-        )
+    # made first so the engine decides on the real row; a refusal rolls it back. A note
+    # another request inserted first is replaced, as a second save would (last write wins).
+    note, created = find_or_insert(
+        svc.session,
+        lambda: _find_note(svc, meeting.id, rid, actor.agency_id),
+        lambda: ResearchNote(meeting_id=meeting.id, referral_id=rid, agency_id=actor.agency_id),
     )
-    verb = "update"
-    if note is None:
-        # made first so the engine decides on the real row; a refusal rolls it back
-        note = ResearchNote(meeting_id=meeting.id, referral_id=rid, agency_id=actor.agency_id)
-        svc.session.add(note)
-        svc.session.flush()
-        verb = "create"
+    verb = "create" if created else "update"
     if not svc.sharing.may(svc.session, actor, "edit", note):
         raise NotVisible()
     touched_text = bool(values["text"]) or (verb == "update" and note.text is not None)

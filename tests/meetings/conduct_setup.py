@@ -7,10 +7,12 @@ circulated an hour ago and the meeting ten days ahead, so the tests do not age.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import delete, select
 
 from casework.accounts.auth import actor_for
@@ -172,3 +174,22 @@ def partnership(factory: Factory) -> Partnership:
         "outsider": factory.user("rep@out.example", "OUT", ("agency_rep", "coordinator", "chair")),
     }
     return Partnership(factory, svc, panel, other, users)
+
+
+def racing_lookup(
+    monkeypatch: pytest.MonkeyPatch, module: Any, name: str, misses: int = 1
+) -> list[tuple[Any, ...]]:
+    """Make ``module.name`` (a "find the existing row" lookup) find nothing ``misses`` times.
+
+    That is what a request sees when another saves the same row between its lookup and its
+    insert: the race of two first saves, made deterministic. Returns the calls made.
+    """
+    real: Callable[..., Any] = getattr(module, name)
+    calls: list[tuple[Any, ...]] = []
+
+    def lookup(*args: Any) -> Any:
+        calls.append(args)
+        return None if len(calls) <= misses else real(*args)
+
+    monkeypatch.setattr(module, name, lookup)
+    return calls

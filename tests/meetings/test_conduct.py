@@ -10,7 +10,7 @@ from casework.audit.models import AuditEntry
 from casework.errors import Forbidden, Invalid, NotVisible
 from casework.meetings import conduct, minutes
 from casework.meetings.models import Attendance, Attendee, Minute
-from tests.meetings.conduct_setup import MEMBERS, Partnership, partnership
+from tests.meetings.conduct_setup import MEMBERS, Partnership, partnership, racing_lookup
 
 MINUTES = "Police to attend the address; housing to fit target hardening"
 
@@ -261,3 +261,27 @@ def test_closing_marks_listed_cases_heard_and_fixes_the_record(p):
     # the minutes are still read, unchanged, by those who attended
     rows = minutes.minutes_view(p.svc, p.actor("housing"), meeting.id)["rows"]
     assert [r["text"] for r in rows] == [MINUTES]
+
+
+def test_two_first_minutes_at_once_both_succeed_and_the_second_replaces_the_first(p, monkeypatch):
+    """Chair and coordinator save a case's first minutes at the same moment: the later save
+    finds none, meets the earlier row at insert (unique constraint) and replaces it, audited
+    as an update, never a 500."""
+    meeting = p.meeting(cases=1)
+    _ready(p, meeting)
+    first = _minute(p, meeting, p.referrals[0])
+    p.svc.session.expunge(first)  # the other request's row: known only to the database
+    calls = racing_lookup(monkeypatch, minutes, "_find_minute")
+    second = _minute(p, meeting, p.referrals[0], text="Revised minutes", who="coordinator")
+    assert len(calls) == 2  # missed it, then loaded it after the insert failed
+    assert second.id == first.id
+    p.svc.session.expire_all()
+    rows = list(p.svc.session.scalars(select(Minute)))
+    assert [(m.id, m.text) for m in rows] == [(first.id, "Revised minutes")]
+    assert rows[0].author_id == p.users["coordinator"].id
+    created = p.audits("minute", "create")
+    updated = p.audits("minute", "update")
+    assert [(e.actor_email, e.record_id) for e in created] == [("chair@pol.example", str(first.id))]
+    assert [(e.actor_email, e.record_id, e.fields) for e in updated] == [
+        ("coord@csp.example", str(first.id), ["text"])
+    ]

@@ -9,7 +9,7 @@ from casework.audit.models import AuditEntry
 from casework.errors import Forbidden, Invalid, NotVisible
 from casework.meetings import research
 from casework.meetings.models import ResearchNote
-from tests.meetings.conduct_setup import Partnership, partnership
+from tests.meetings.conduct_setup import Partnership, partnership, racing_lookup
 
 SECRET = "Tenancy flagged: perpetrator seen at the property on 3 November"
 
@@ -166,3 +166,42 @@ def test_the_research_list_shows_circulated_meetings_of_my_panels(p):
     assert rows[0]["panel"].name == "Northshire MARAC" and rows[0]["items"] == 1
     outside = research.research_meetings(p.svc, p.actor("outsider"))
     assert [r["meeting"].id for r in outside] == [theirs.id]
+
+
+def test_two_first_saves_at_once_both_succeed_and_the_second_replaces_the_first(p, monkeypatch):
+    """The later of two simultaneous first saves finds no note, then meets the earlier one's
+    row at insert (unique constraint): it replaces it, audited as an update, never a 500."""
+    meeting = p.meeting(cases=1)
+    referral = p.referrals[0]
+    first = _note(p, "housing", meeting, referral, text="Tenancy in joint names")
+    p.svc.session.expunge(first)  # the other request's row: known only to the database
+    calls = racing_lookup(monkeypatch, research, "_find_note")
+    second = _note(p, "housing2", meeting, referral, text=SECRET)
+    assert len(calls) == 2  # missed it, then loaded it after the insert failed
+    assert second.id == first.id
+    p.svc.session.expire_all()
+    notes = list(p.svc.session.scalars(select(ResearchNote)))
+    assert [(n.id, n.text, n.has_information) for n in notes] == [(first.id, SECRET, True)]
+    assert notes[0].author_id == p.users["housing2"].id
+    created = p.audits("research_note", "create")
+    updated = p.audits("research_note", "update")
+    assert [(e.actor_email, e.record_id) for e in created] == [("rep@hsg.example", str(first.id))]
+    assert [(e.actor_email, e.record_id, e.fields) for e in updated] == [
+        ("officer@hsg.example", str(first.id), ["has_information", "text"])
+    ]
+
+
+def test_a_save_that_cannot_find_the_row_it_collided_with_is_refused_whole(p, monkeypatch):
+    """Should the row the insert collided with not be found again, the save answers 422
+    (conflict) and the request's rollback leaves the first note exactly as it was."""
+    meeting = p.meeting(cases=1)
+    first = _note(p, "housing", meeting, p.referrals[0])
+    racing_lookup(monkeypatch, research, "_find_note", misses=2)
+    with pytest.raises(Invalid) as err:
+        _note(p, "housing2", meeting, p.referrals[0], text="Lost")
+    assert err.value.code == "conflict"
+    p.svc.session.rollback()
+    p.svc.session.expire_all()
+    notes = list(p.svc.session.scalars(select(ResearchNote)))
+    assert [(n.id, n.text) for n in notes] == [(first.id, SECRET)]
+    assert p.audits("research_note", "update") == []
