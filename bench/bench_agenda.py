@@ -98,7 +98,7 @@ Timings = tuple[list[float], list[float]]  # wall-clock seconds, this process's 
 
 
 def _view(world: World, rep: Actor, meeting_id: str, runs: int) -> Timings:
-    """One page view: filter, decrypt, audit and commit (sealing runs after the answer)."""
+    """One page view: filter, decrypt, audit and commit (which seals the audit entries)."""
     wall, cpu = [], []
     for _ in range(runs):
         start, start_cpu = time.perf_counter(), time.process_time()

@@ -4,9 +4,9 @@ Run: ``.venv/bin/python bench/bench_privacy.py [--quick] [--profile]``. Target (
 core"): the request with both on takes at most 1.5 times as long as with both switched off.
 
 The request is ``GET /api/v1/referrals/<id>`` through the whole Flask stack (test client, bearer
-token, sharing engine, one transaction, audit sealing after commit) by a police referrer on the
-panel, who may see every field. "Switched off" does the same work minus the privacy machinery:
-a second database is written and read with an identity cipher in place of AES-GCM (the
+token, sharing engine, one transaction whose commit seals the audit entries) by a police referrer
+on the panel, who may see every field. "Switched off" does the same work minus the privacy
+machinery: a second database is written and read with an identity cipher in place of AES-GCM (the
 ``encrypted`` descriptors still encode, store and decode every field, but the column holds the
 plaintext) and ``audit.record`` replaced by a no-op, so nothing is audited and nothing is sealed.
 The two variants alternate request by request, each on a random referral, so drift in the
@@ -177,7 +177,6 @@ def _run(
 PARTS = (
     (fields, "open_", "decrypt fields (AES-GCM open)"),
     (audit_log, "record", "audit.record (insert and flush)"),
-    (http, "seal_pending", "seal the audit chain after commit"),
     (Session, "commit", "commit the request's transaction"),
 )
 

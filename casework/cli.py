@@ -40,10 +40,6 @@ def services() -> Iterator[Services]:
     try:
         yield svc
         svc.session.commit()
-        if svc.session.info.pop("audited", False):
-            from casework.audit.chain import seal_pending
-
-            seal_pending(svc)
     except CaseworkError as exc:
         svc.session.rollback()
         raise CliError(_one_line(exc)) from None

@@ -25,7 +25,6 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from casework.actors import Actor
 from casework.audit import log as audit
-from casework.audit.chain import seal_pending
 from casework.crypto import reload_keyring_if_changed
 from casework.db import write_intent
 from casework.errors import CaseworkError, Forbidden, Invalid, NotVisible, Unauthenticated
@@ -185,8 +184,6 @@ def _finish(response: Response) -> Response:
         if shown:  # a form re-displayed with errors still disclosed what it showed
             audit.rewrite(svc.session, shown)
             svc.session.commit()
-    if svc.session.info.pop("audited", False):
-        seal_pending(svc)
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CSP)
     headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -62,12 +62,15 @@ class Services:
         except ProtocolError as exc:
             raise ConfigError(f"information sharing protocol: {exc}") from None
         configure_keyring(settings)
+        import casework.audit.chain  # noqa: F401  (seals audit entries as transactions commit)
         import casework.policies  # noqa: F401  (record types register with the sharing engine)
 
         return cls(
             settings=settings,
             db=Database(
-                settings["DATABASE_URL"], busy_timeout_ms=settings["SQLITE_BUSY_TIMEOUT_MS"]
+                settings["DATABASE_URL"],
+                busy_timeout_ms=settings["SQLITE_BUSY_TIMEOUT_MS"],
+                audit_seal=(settings["AUDIT_KEY"], int(settings["AUDIT_CHECKPOINT_EVERY"])),
             ),
             hasher=Hasher(
                 time_cost=settings["ARGON2_TIME_COST"],

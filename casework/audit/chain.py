@@ -1,9 +1,13 @@
 """The tamper-evident audit chain.
 
-Requests write entries unsealed, inside their own transaction, so concurrent requests never
-queue on a shared "last entry" row. A short sealing step then numbers pending entries in order
-and chains them: mac(n) = HMAC(key, mac(n-1) || canonical(entry n)). Every so often it writes a
-checkpoint signing (seq, mac) so removing the newest entries is detected as well. The key lives
+Entries are numbered and chained as the transaction that wrote them commits (``before_commit``):
+mac(n) = HMAC(key, mac(n-1) || canonical(entry n)). Sealing in the writer's own transaction
+means no entry is ever committed unsealed and no request pays for a second transaction. Writers
+are serialised only for that last moment: SQLite allows one writer anyway, and on PostgreSQL
+the transaction flushes everything else first, then takes an advisory lock held to its commit.
+Every ``AUDIT_CHECKPOINT_EVERY`` entries a checkpoint signs (seq, mac), so removing the newest
+entries is detected as well; ``seal_pending`` (a scheduler job) chains any entry written by a
+session without the key and signs a fresh head when the log has been quiet. The key lives
 outside the database (CASEWORK_AUDIT_KEY), so someone who can edit tables cannot re-chain them.
 """
 
@@ -12,16 +16,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from casework.audit.models import AuditCheckpoint, AuditEntry
 from casework.db import utcnow
-from casework.services import Services
+
+if TYPE_CHECKING:
+    from casework.services import Services
 
 GENESIS = "0" * 64
 CHECKPOINT_AGE = timedelta(minutes=10)  # a quiet log still gets a fresh signed head
@@ -60,24 +67,70 @@ def _sign(key: str, seq: int, mac: str) -> str:
     return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
 
 
-def seal_pending(svc: Services, batch: int = 5000) -> int:
-    """Chain every unsealed entry; returns how many were sealed.
+_HEAD = (
+    select(AuditEntry.seq, AuditEntry.mac)
+    .where(AuditEntry.seq.is_not(None))
+    .order_by(AuditEntry.seq.desc())
+    .limit(1)
+)
 
-    Safe to run from several processes: sealers are serialised (advisory lock on PostgreSQL,
-    BEGIN IMMEDIATE on SQLite)."""
+
+def _head(session: Session) -> tuple[int, str]:
+    # On the transaction's connection: a plain read, spared the ORM's autoflush and overhead.
+    head = session.connection().execute(_HEAD).first()
+    return (head.seq, head.mac) if head else (0, GENESIS)
+
+
+def _chain(
+    session: Session, key: str, every: int, entries: Sequence[AuditEntry], seq: int, mac: str
+) -> tuple[int, str]:
+    for entry in entries:
+        seq += 1
+        entry.seq = seq
+        mac = entry.mac = _mac(key, mac, entry)
+        if seq % every == 0:
+            session.add(AuditCheckpoint(seq=seq, mac=mac, signature=_sign(key, seq, mac)))
+    return seq, mac
+
+
+@event.listens_for(Session, "before_commit")
+def _seal_before_commit(session: Session) -> None:
+    """Chain the entries this transaction wrote (see the module's docstring)."""
+    seal = session.info.get("audit_seal")
+    written = session.info.get("audit_entries")
+    if not seal or not written:
+        return
+    entries = [e for e in written if e.seq is None and _alive(e)]
+    if not entries:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        # Everything else first, so no row lock is awaited while the seal lock is held.
+        session.flush()
+        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": SEAL_LOCK_ID})
+    key, every = seal
+    seq, mac = _head(session)
+    _chain(session, key, every, entries, seq, mac)
+
+
+def _alive(entry: AuditEntry) -> bool:
+    """Still part of this transaction: not undone by the rollback of a savepoint."""
+    state = inspect(entry)
+    return state.pending or state.persistent
+
+
+def seal_pending(svc: Services, batch: int = 5000) -> int:
+    """Chain every entry left unsealed and sign a fresh head if the last one is old; returns
+    how many entries were sealed.
+
+    Entries are sealed as they commit, so this finds only those written by a session not
+    configured with the key (a maintenance script). Safe to run from several processes:
+    sealers are serialised (advisory lock on PostgreSQL, BEGIN IMMEDIATE on SQLite)."""
     key = svc.settings["AUDIT_KEY"]
     every = svc.settings["AUDIT_CHECKPOINT_EVERY"]
-    sealed = 0
     with svc.db.serialised() as session:
         if session.bind.dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": SEAL_LOCK_ID})
-        head = session.execute(
-            select(AuditEntry.seq, AuditEntry.mac)
-            .where(AuditEntry.seq.is_not(None))
-            .order_by(AuditEntry.seq.desc())
-            .limit(1)
-        ).first()
-        seq, mac = (head.seq, head.mac) if head else (0, GENESIS)
+        seq, mac = _head(session)
         pending = session.scalars(
             select(AuditEntry)
             .where(AuditEntry.seq.is_(None))
@@ -89,15 +142,11 @@ def seal_pending(svc: Services, batch: int = 5000) -> int:
             .order_by(AuditCheckpoint.seq.desc())
             .limit(1)
         ).first()
-        for entry in pending:
-            seq += 1
-            entry.seq = seq
-            mac = entry.mac = _mac(key, mac, entry)
-            sealed += 1
-            if seq % every == 0:
-                session.add(AuditCheckpoint(seq=seq, mac=mac, signature=_sign(key, seq, mac)))
+        seq, mac = _chain(session, key, every, pending, seq, mac)
+        sealed = len(pending)
         stale = last_point is None or utcnow() - last_point.at > CHECKPOINT_AGE
-        if sealed and seq % every != 0 and stale:
+        behind = last_point is None or last_point.seq < seq
+        if seq and seq % every != 0 and stale and behind:
             session.add(AuditCheckpoint(seq=seq, mac=mac, signature=_sign(key, seq, mac)))
     return sealed
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from casework.actors import Actor
 from casework.audit.models import AUDIT_ACTIONS, AuditEntry
+from casework.db import utcnow
 
 
 def record(
@@ -24,6 +26,7 @@ def record(
     if action not in AUDIT_ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     entry = AuditEntry(
+        at=utcnow(),
         actor_user_id=actor.user_id,
         actor_email=actor.email,
         agency_code=actor.agency_code,
@@ -36,12 +39,16 @@ def record(
         recipient_agency=recipient_agency,
         purpose=purpose,
     )
-    # Added, not flushed: entries go to the database together at the next flush or commit (a
-    # list of 40 cases writes 40 rows in one statement), still inside the same transaction.
-    session.add(entry)
-    session.info["audited"] = True  # the request layer seals the chain after commit
-    session.info.setdefault("audit_entries", []).append(entry)
+    _add(session, entry)
     return entry
+
+
+def _add(session: Session, entry: AuditEntry) -> None:
+    # Added, not flushed: entries go to the database together at the next flush or commit (a
+    # list of 40 cases writes 40 rows in one statement), still inside the same transaction,
+    # which chains them as it commits (casework.audit.chain).
+    session.add(entry)
+    session.info.setdefault("audit_entries", []).append(entry)
 
 
 # What was shown to someone stays shown even when the request's changes are undone.
@@ -73,12 +80,15 @@ def pending_reads(session: Session) -> list[dict[str, object]]:
 
 def rewrite(session: Session, values: list[dict[str, object]]) -> None:
     for item in values:
-        session.add(AuditEntry(**item))
-    if values:
-        session.flush()
-        session.info["audited"] = True
+        _add(session, AuditEntry(at=utcnow(), **item))
 
 
 @event.listens_for(Session, "after_commit")
 def _forget_committed(session: Session) -> None:
     session.info.pop("audit_entries", None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous: Any) -> None:
+    if previous.parent is None:  # the whole transaction, not a savepoint within it
+        session.info.pop("audit_entries", None)

@@ -18,11 +18,17 @@ from casework.actors import Actor
 from casework.agencies.actions import codes_of
 from casework.audit import log as audit
 from casework.authz import action, require_role
-from casework.db import as_uuid
+from casework.db import as_uuid, utcnow
 from casework.errors import Invalid
 from casework.panels.models import Panel
 from casework.referrals.models import Child, Perpetrator, PossibleMatch, Referral
-from casework.referrals.repeat import Person, find_repeat, lock_name
+from casework.referrals.repeat import (
+    Person,
+    RepeatAnswer,
+    find_repeat,
+    lock_name,
+    repeat_rule,
+)
 from casework.referrals.schemas import ReferralIn, ReferralQuery
 from casework.referrals.serialise import visible_referral
 from casework.risk.dash import CRITERIA_EXPLAINED, RiskRules, band, criteria_met, score
@@ -40,11 +46,15 @@ def age_on(born: date, day: date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-def _checked_panel(svc: Services, panel_id: uuid.UUID) -> Panel:
-    panel = svc.session.get(Panel, panel_id)
-    if panel is None or panel.kind != "marac" or not panel.active:
+def check_panel(svc: Services, panel_id: uuid.UUID) -> None:
+    # One column, not the Panel: loading one brings its members and their agencies too.
+    found = (
+        svc.session.connection()
+        .execute(select(Panel.id).where(Panel.id == panel_id, Panel.kind == "marac", Panel.active))
+        .first()
+    )
+    if found is None:
         raise Invalid({"panel_id": ["Choose an active MARAC panel"]})
-    return panel
 
 
 @action
@@ -56,14 +66,20 @@ def submit_referral(svc: Services, actor: Actor, data: Any) -> Referral:
     return record_referral(svc, actor, values, actor.agency_id, actor.user_id)
 
 
-def check_referral(svc: Services, data: Any, schema: ReferralIn | None = None) -> dict[str, Any]:
-    """Every rule that needs no lock: the schema, the panel, the victim's age.
+# Built once: making ReferralIn and its nested schemas costs three times a load. Loading keeps
+# no state on the schema, so requests on several threads share it.
+REFERRAL_IN = ReferralIn()
 
-    A caller checking many referrals in one go (the import) passes one ``schema`` for all of
-    them: building ``ReferralIn`` and its nested schemas costs about as much as a load.
-    """
-    values = load(schema or ReferralIn(), data)
-    _checked_panel(svc, values["panel_id"])
+
+def check_referral(svc: Services, data: Any) -> dict[str, Any]:
+    """Every rule that needs no lock: the schema, the panel, the victim's age."""
+    values = load(REFERRAL_IN, data)
+    check_panel(svc, values["panel_id"])
+    check_victim_age(svc, values)
+    return values
+
+
+def check_victim_age(svc: Services, values: dict[str, Any]) -> None:
     v, day = values["victim"], values["referral_date"]
     if v["date_of_birth"] > day:
         raise Invalid({"victim.date_of_birth": ["Date of birth must be before the referral date"]})
@@ -77,7 +93,15 @@ def check_referral(svc: Services, data: Any, schema: ReferralIn | None = None) -
             ),
             code="victim_under_16",
         )
-    return values
+
+
+def people_of(values: dict[str, Any]) -> tuple[Person, list[Person]]:
+    """The victim and perpetrators of a checked referral, as the repeat rule compares them."""
+    v = values["victim"]
+    victim = Person(v["first_name"], v["last_name"], v["date_of_birth"])
+    return victim, [
+        Person(p["first_name"], p["last_name"], p["date_of_birth"]) for p in values["perpetrators"]
+    ]
 
 
 def record_referral(
@@ -90,22 +114,41 @@ def record_referral(
 ) -> Referral:
     """Decide repeat and criteria under the victim's lock, then write and audit.
 
-    Callers have checked access and run ``check_referral``; the import uses this directly.
+    Callers have checked access and run ``check_referral``.
     """
-    v, risk, day = values["victim"], values["risk"], values["referral_date"]
-    victim = Person(v["first_name"], v["last_name"], v["date_of_birth"])
-    perps = [
-        Person(p["first_name"], p["last_name"], p["date_of_birth"]) for p in values["perpetrators"]
-    ]
+    victim, perps = people_of(values)
     svc.db.lock(svc.session, lock_name(victim))
-    answer = find_repeat(
-        svc.session,
-        victim,
-        perps,
-        day,
-        months=int(svc.settings.get("REPEAT_MONTHS", 12)),
-        victim_only=bool(svc.settings.get("REPEAT_VICTIM_ONLY", False)),
-    )
+    rule = repeat_rule(svc.settings)
+    answer = find_repeat(svc.session, victim, perps, values["referral_date"], **rule)
+    referral = new_referral(svc, values, answer, agency_id, referrer_user_id, status)
+    svc.session.add(referral)
+    svc.session.flush()  # the referral exists before rows that point at it
+    record_outcome(svc, actor, referral, answer, values)
+    return referral
+
+
+def record_outcome(
+    svc: Services, actor: Actor, referral: Referral, answer: RepeatAnswer, values: dict[str, Any]
+) -> None:
+    """The near matches for a coordinator to review, and the audit entry of the creation."""
+    for other, reason in answer.possible:
+        svc.session.add(
+            PossibleMatch(referral_id=referral.id, other_referral_id=other.id, reason=reason)
+        )
+    audit.record(svc.session, actor, "create", "referral", referral.id, _written_fields(values))
+
+
+def new_referral(
+    svc: Services,
+    values: dict[str, Any],
+    answer: RepeatAnswer,
+    agency_id: uuid.UUID,
+    referrer_user_id: uuid.UUID | None,
+    status: str,
+) -> Referral:
+    """The referral, scored and its criteria decided, not yet added; refused (422) when it
+    meets no criterion."""
+    v, risk, day = values["victim"], values["risk"], values["referral_date"]
     rules = RiskRules.from_settings(svc.settings)
     dash_score = score(risk["dash"])
     met = criteria_met(
@@ -131,6 +174,7 @@ def record_referral(
         referrer_user_id=referrer_user_id,
         referral_date=day,
         status=status,
+        created_at=utcnow(),  # set now: a referral of the same import may compare with it
     )
     referral.victim_first_name = v["first_name"]
     referral.victim_last_name = v["last_name"]
@@ -168,14 +212,6 @@ def record_referral(
         child.first_name, child.last_name = c["first_name"], c["last_name"]
         child.date_of_birth = c["date_of_birth"]
         referral.children.append(child)
-    svc.session.add(referral)
-    svc.session.flush()
-    for other, reason in answer.possible:
-        svc.session.add(
-            PossibleMatch(referral_id=referral.id, other_referral_id=other.id, reason=reason)
-        )
-    svc.session.flush()
-    audit.record(svc.session, actor, "create", "referral", referral.id, _written_fields(values))
     return referral
 
 

@@ -19,12 +19,27 @@ from typing import Any
 from casework.actors import Actor
 from casework.agencies.models import Agency
 from casework.authz import action, require_role
+from casework.crypto.indexes import refresh_indexes
+from casework.db import insert_new
 from casework.errors import Invalid
-from casework.panels.models import Panel
-from casework.referrals.actions import check_referral, record_referral
-from casework.referrals.models import STATUSES
-from casework.referrals.schemas import ReferralIn
+from casework.referrals.actions import (
+    REFERRAL_IN,
+    check_panel,
+    check_victim_age,
+    new_referral,
+    people_of,
+    record_outcome,
+)
+from casework.referrals.models import STATUSES, Referral
+from casework.referrals.repeat import (
+    lock_name,
+    repeat_among,
+    repeat_rule,
+    stored_candidates,
+    victim_keys,
+)
 from casework.risk.dash import QUESTIONS
+from casework.schemas import load
 from casework.services import Services
 
 PEOPLE = {"perpetrator": 2, "child": 3}
@@ -49,6 +64,7 @@ COLUMNS: tuple[str, ...] = (
     "consent",
     "summary",
 )
+DASH_COLUMNS = tuple((q, f"dash_{q}") for q in QUESTIONS)
 HISTORICAL_STATUSES = ("submitted", "accepted", "heard", "closed")
 TRUE, FALSE = {"yes", "y", "true", "1"}, {"no", "n", "false", "0"}
 
@@ -111,9 +127,8 @@ def row_to_body(row: dict[str, str], panel_id: uuid.UUID) -> dict[str, Any]:
             person = {k: _opt(get(f"{kind}{n}_{k}")) for k in keys}
             if any(person.values()):
                 people[kind].append({k: v for k, v in person.items() if v is not None})
-    risk: dict[str, Any] = {
-        "dash": {q: get(f"dash_{q}").strip().lower() for q in QUESTIONS if get(f"dash_{q}").strip()}
-    }
+    answers = ((q, get(column).strip().lower()) for q, column in DASH_COLUMNS)
+    risk: dict[str, Any] = {"dash": {q: answer for q, answer in answers if answer}}
     if get("police_incidents_12m").strip():
         risk["police_incidents_12m"] = get("police_incidents_12m").strip()
     judgement = _flag(get("professional_judgement"))
@@ -163,6 +178,14 @@ def _sort_key(item: tuple[int, dict[str, str]]) -> tuple[str, int]:
         return ("", item[0])  # bad dates first; they are reported, not imported
 
 
+@dataclass
+class _Checked:
+    line: int
+    values: dict[str, Any]
+    agency_id: uuid.UUID
+    status: str
+
+
 @action
 def import_referrals(
     svc: Services,
@@ -172,9 +195,14 @@ def import_referrals(
     *,
     all_or_nothing: bool = False,
     progress: Callable[[int], None] | None = None,
-    commit_every: int = 200,
+    batch: int = 500,
 ) -> ImportReport:
-    """Import a CSV; commits in batches unless ``all_or_nothing`` (then one transaction)."""
+    """Import a CSV; commits each batch unless ``all_or_nothing`` (then one transaction).
+
+    Rows are checked a batch at a time, then written together: the earlier referrals of the
+    whole batch's victims are read in one query and each row's repeat is decided against them
+    and the rows before it, so the rule sees the same history it would row by row.
+    """
     require_role(actor, "coordinator")
     reader = csv.DictReader(text)
     missing = [
@@ -191,43 +219,38 @@ def import_referrals(
         raise Invalid(
             {"file": [f"Unknown column {c}" for c in unknown]}, "The file has unknown columns"
         )
+    check_panel(svc, panel_id)
     rows = sorted(enumerate(reader, start=2), key=_sort_key)
     agencies = {a.code: a.id for a in svc.session.query(Agency).filter(Agency.active.is_(True))}
-    # Made once for every row: the schema, and the panel, held so that each row's panel check
-    # finds it in the session (whose identity map is weak) instead of loading it again.
-    schema = ReferralIn()
-    panel = svc.session.get(Panel, panel_id)
     report = ImportReport()
-    session = svc.session
-    for done, (line, row) in enumerate(rows, start=1):
-        errors = _import_row(svc, actor, panel_id, row, line, agencies, schema)
-        if errors:
-            report.errors += errors
-        else:
-            report.imported += 1
-            if not all_or_nothing and report.imported % commit_every == 0:
-                session.commit()
+    for first in range(0, len(rows), batch):
+        checked = []
+        for line, row in rows[first : first + batch]:
+            item = _check_row(svc, row, line, agencies, panel_id, report)
+            if item is not None:
+                checked.append(item)
+        _write_batch(svc, actor, checked, report)
+        if not all_or_nothing:
+            svc.session.commit()
         if progress:
-            progress(done)
-    del panel  # held until every row was checked
+            progress(min(first + batch, len(rows)))
     if all_or_nothing and report.errors:
-        session.rollback()
+        svc.session.rollback()
         report.rolled_back, report.imported = True, 0
     return report
 
 
-def _import_row(
+def _check_row(
     svc: Services,
-    actor: Actor,
-    panel_id: uuid.UUID,
     row: dict[str, str],
     line: int,
-    agencies: dict,
-    schema: ReferralIn,
-) -> list[RowError]:
+    agencies: dict[str, uuid.UUID],
+    panel_id: uuid.UUID,
+    report: ImportReport,
+) -> _Checked | None:
+    """The row's values, or None with its problems added to the report."""
     problems: list[RowError] = []
-    code = (row.get("referring_agency") or "").strip()
-    agency_id = agencies.get(code)
+    agency_id = agencies.get((row.get("referring_agency") or "").strip())
     if agency_id is None:
         problems.append(RowError(line, "referring_agency", "No active agency has this code"))
     status = (row.get("status") or "").strip() or "closed"
@@ -236,19 +259,55 @@ def _import_row(
             RowError(line, "status", f"Must be one of {', '.join(HISTORICAL_STATUSES)}")
         )
     try:
-        values = check_referral(svc, row_to_body(row, panel_id), schema)
+        values = load(REFERRAL_IN, row_to_body(row, panel_id))
+        check_victim_age(svc, values)
     except Invalid as exc:
-        fields = exc.fields or {"_schema": [exc.message]}
-        if exc.code in ("criteria_not_met", "victim_under_16"):
-            fields = {next(iter(fields)): [exc.message]}
-        return problems + [RowError(line, column_of(k), m) for k, ms in fields.items() for m in ms]
-    if problems:
-        return problems
-    with svc.session.begin_nested():
+        report.errors += problems + _row_errors(line, exc)
+        return None
+    if problems or agency_id is None:
+        report.errors += problems
+        return None
+    return _Checked(line, values, agency_id, status)
+
+
+def _row_errors(line: int, exc: Invalid) -> list[RowError]:
+    fields = exc.fields or {"_schema": [exc.message]}
+    if exc.code in ("criteria_not_met", "victim_under_16"):
+        fields = {next(iter(fields)): [exc.message]}  # the explanation, not the bare rule
+    return [RowError(line, column_of(k), m) for k, ms in fields.items() for m in ms]
+
+
+def _write_batch(
+    svc: Services, actor: Actor, checked: list[_Checked], report: ImportReport
+) -> None:
+    """Decide each row's repeat in date order against one read of its victims' history, then
+    insert the batch with a statement per table (not the unit of work, row by row)."""
+    session = svc.session
+    people = [people_of(item.values) for item in checked]
+    for name in sorted({lock_name(victim) for victim, _ in people}):
+        svc.db.lock(session, name)  # serialised with submissions for the same victims
+    keys = [victim_keys(victim) for victim, _ in people]
+    history: dict[str | None, list[Referral]] = {}
+    for referral in stored_candidates(session, sorted({k for ks in keys for k in ks})):
+        history.setdefault(referral.victim_ix, []).append(referral)
+    rule = repeat_rule(svc.settings)
+    written = []
+    for item, (victim, perps), own in zip(checked, people, keys, strict=True):
+        found = [r for k in own for r in history.get(k, [])]
+        answer = repeat_among(found, victim, perps, item.values["referral_date"], **rule)
         try:
-            record_referral(svc, actor, values, agency_id, None, status=status)
+            referral = new_referral(svc, item.values, answer, item.agency_id, None, item.status)
         except Invalid as exc:
-            return [
-                RowError(line, column_of(next(iter(exc.fields or {"_schema": []}))), exc.message)
-            ]
-    return []
+            report.errors += _row_errors(item.line, exc)
+            continue
+        for row in (referral, *referral.perpetrators, *referral.children):
+            refresh_indexes(row)  # what the flush hook would do; the victim's is looked up next
+        history.setdefault(referral.victim_ix, []).append(referral)
+        written.append((referral, answer, item.values))
+    referrals = [referral for referral, _, _ in written]
+    insert_new(session, referrals)
+    insert_new(session, [p for r in referrals for p in r.perpetrators])
+    insert_new(session, [c for r in referrals for c in r.children])
+    for referral, answer, values in written:
+        record_outcome(svc, actor, referral, answer, values)
+    report.imported += len(written)

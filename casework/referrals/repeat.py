@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from casework.crypto import candidates, normalise
 from casework.referrals.models import Referral
@@ -68,13 +68,30 @@ def lock_name(victim: Person) -> str:
     return f"referral-victim:{ix[0] if ix else 'none'}"
 
 
-def _victim_candidates(session: Session, victim: Person, dobs: Iterable[date]) -> list[Referral]:
+def victim_keys(victim: Person) -> list[str]:
+    """The blind-index values under which the victim's earlier referrals may be stored: their
+    date of birth and, when it could be, the same with day and month swapped."""
+    dob = victim.date_of_birth
+    if dob is None:
+        return []
+    dobs = [dob]
+    if dob.day <= 12 and dob.day != dob.month:
+        dobs.append(date(dob.year, dob.day, dob.month))  # day and month typed the wrong way
     keys: list[str] = []
-    for dob in dobs:
-        keys += candidates("victim_name_dob", victim.last_name, dob.isoformat())
+    for born in dobs:
+        keys += candidates("victim_name_dob", victim.last_name, born.isoformat())
+    return keys
+
+
+def stored_candidates(session: Session, keys: Sequence[str]) -> list[Referral]:
+    """Referrals (not withdrawn) stored under any of ``keys``, their perpetrators loaded."""
     if not keys:
         return []
-    stmt = select(Referral).where(Referral.victim_ix.in_(keys), Referral.status != "withdrawn")
+    # Most victims are new: a bare look-up in the index first, the (decrypted) rows only if any.
+    where = (Referral.victim_ix.in_(keys), Referral.status != "withdrawn")
+    if session.connection().execute(select(Referral.id).where(*where).limit(1)).first() is None:
+        return []
+    stmt = select(Referral).where(*where).options(selectinload(Referral.perpetrators))
     return list(session.scalars(stmt))
 
 
@@ -98,16 +115,36 @@ def find_repeat(
     victim_only: bool = False,
     exclude: Any = None,
 ) -> RepeatAnswer:
+    found = stored_candidates(session, victim_keys(victim))
+    return repeat_among(
+        found,
+        victim,
+        perpetrators,
+        referral_date,
+        months=months,
+        victim_only=victim_only,
+        exclude=exclude,
+    )
+
+
+def repeat_among(
+    found: Iterable[Referral],
+    victim: Person,
+    perpetrators: Sequence[Person],
+    referral_date: date,
+    *,
+    months: int = 12,
+    victim_only: bool = False,
+    exclude: Any = None,
+) -> RepeatAnswer:
+    """The rule itself, over candidate referrals found by the victim's blind-index keys."""
     dob = victim.date_of_birth
     if dob is None:
         return RepeatAnswer(None, [])
-    dobs = [dob]
-    if dob.day <= 12 and dob.day != dob.month:
-        dobs.append(date(dob.year, dob.day, dob.month))  # day and month typed the wrong way
     since = minus_months(referral_date, months)
     earlier: list[Referral] = []
     possible: list[tuple[Referral, str]] = []
-    for other in _victim_candidates(session, victim, dobs):
+    for other in found:
         if other.id == exclude or other.referral_date > referral_date:
             continue
         them = victim_of(other)
@@ -127,3 +164,11 @@ def find_repeat(
     if latest is not None and latest.referral_date >= since:
         return RepeatAnswer(latest, possible)
     return RepeatAnswer(None, possible)
+
+
+def repeat_rule(settings: Any) -> dict[str, Any]:
+    """The installation's rule: the window in months, and whether the victim alone decides."""
+    return {
+        "months": int(settings.get("REPEAT_MONTHS", 12)),
+        "victim_only": bool(settings.get("REPEAT_VICTIM_ONLY", False)),
+    }

@@ -107,6 +107,15 @@ def send_outbox(svc: Services, due_at: datetime, now: datetime) -> str | None:
     return f"{report.sent} sent, {report.retrying} to retry, {report.failed} failed"
 
 
+def seal_audit(svc: Services, due_at: datetime, now: datetime) -> str | None:
+    """Chain any audit entry left unsealed and sign a fresh head after a quiet spell, so even
+    a log nobody writes to has a recent checkpoint against truncation."""
+    from casework.audit.chain import seal_pending
+
+    sealed = seal_pending(svc)
+    return f"audit entries sealed: {sealed}" if sealed else None
+
+
 def remind_overdue_actions(svc: Services, due_at: datetime, now: datetime) -> str:
     """One e-mail per owning agency's representatives per day, for open actions past due."""
     on = local(due_at).date()
@@ -218,6 +227,7 @@ PERIODIC = (
         lambda s: Grid(clock=parse_clock(s.get("SCHEDULER_REMINDER_TIME") or "08:00")),
         remind_overdue_actions,
     ),
+    Periodic("seal_audit", lambda s: Grid(seconds=600), seal_audit, coalesce=True),
     Periodic(
         "send_outbox",
         lambda s: Grid(seconds=int(s.get("MAIL_SEND_EVERY_SECONDS") or 60)),

@@ -21,7 +21,6 @@ from typing import Any
 
 from sqlalchemy import update
 
-from casework.audit.chain import seal_pending
 from casework.crypto.fields import reload_keyring_if_changed
 from casework.db import utcnow, write_intent
 from casework.meetings.models import Meeting
@@ -40,6 +39,7 @@ ORDER = (
     "minutes_reminder",
     "overdue_actions",
     "send_outbox",
+    "seal_audit",
 )
 _JOBS: dict[str, Periodic | PerMeeting] = {j.name: j for j in (*PERIODIC, *PER_MEETING)}
 assert set(ORDER) == set(JOB_NAMES)
@@ -138,7 +138,6 @@ def _execute(
     reload_keyring_if_changed()  # follow a key rotation made by another process
     svc.db.session.remove()  # a fresh session, so the run's transaction begins here
     session = svc.session
-    audited = False
     try:
         if own_transactions:
             detail = work()
@@ -157,17 +156,13 @@ def _execute(
                     .values(**runs.done_values(now, detail))
                 )
                 session.commit()
-        audited = bool(session.info.pop("audited", False))
     except Exception as exc:
         session.rollback()
-        session.info.pop("audited", None)
         runs.mark_failed(svc.db, run_id, now, exc)
         log.error("job failed: %s", type(exc).__name__, extra={"job": name})
         return Outcome(name, due, "failed", type(exc).__name__)
     finally:
         svc.db.session.remove()
-    if audited:
-        seal_pending(svc)
     # Counts only, never case data; a run that found nothing to do is not worth a line.
     log.log(logging.INFO if detail else logging.DEBUG, "job done: %s", detail, extra={"job": name})
     return Outcome(name, due, "done", detail)

@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
 
 from casework.actors import Actor
 from casework.agencies.actions import create_agency
@@ -13,6 +14,8 @@ from casework.agencies.models import Agency
 from casework.audit import log
 from casework.audit.chain import seal_pending, verify
 from casework.audit.models import AuditCheckpoint, AuditEntry
+from casework.db import utcnow, write_intent
+from casework.scheduler.jobs import seal_audit
 from tests.conftest import bearer
 
 
@@ -21,7 +24,90 @@ def _entries(svc, n: int) -> None:
     for i in range(n):
         log.record(svc.session, actor, "view", "agency", f"rec-{i}", ["name"])
     svc.session.commit()
-    seal_pending(svc)
+    seal_pending(svc)  # signs the head: nothing has been checkpointed yet
+
+
+def _seqs(svc) -> list[int | None]:
+    svc.session.rollback()
+    return svc.session.scalars(select(AuditEntry.seq).order_by(AuditEntry.seq)).all()
+
+
+def test_entries_are_chained_by_the_transaction_that_commits_them(svc):
+    actor = Actor.system("test")
+    log.record(svc.session, actor, "view", "agency", "a")
+    log.record(svc.session, actor, "view", "agency", "b")
+    svc.session.commit()  # no separate sealing step
+    assert _seqs(svc) == [1, 2]
+    assert verify(svc).ok and verify(svc).pending == 0
+
+
+def test_undone_writes_leave_no_gap_in_the_chain(svc):
+    actor = Actor.system("test")
+    log.record(svc.session, actor, "view", "agency", "kept-1")
+    with svc.session.begin_nested() as savepoint:
+        log.record(svc.session, actor, "view", "agency", "undone")
+        svc.session.flush()
+        savepoint.rollback()
+    log.record(svc.session, actor, "view", "agency", "kept-2")
+    svc.session.commit()
+    log.record(svc.session, actor, "view", "agency", "rolled-back")
+    svc.session.flush()
+    svc.session.rollback()
+    log.record(svc.session, actor, "view", "agency", "kept-3")
+    svc.session.commit()
+    kept = svc.session.scalars(select(AuditEntry.record_id).order_by(AuditEntry.seq)).all()
+    assert kept == ["kept-1", "kept-2", "kept-3"] and _seqs(svc) == [1, 2, 3]
+    assert verify(svc).ok
+
+
+def test_concurrent_writers_make_one_unbroken_chain(svc):
+    """Transactions committing entries at the same moment, each in its own session."""
+    actor = Actor.system("test")
+    errors: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            for i in range(10):
+                with write_intent():
+                    session = svc.db.factory()
+                    log.record(session, actor, "view", "agency", f"w{n}-{i}")
+                    log.record(session, actor, "list", "agency", f"w{n}-{i}")
+                    session.commit()
+                    session.close()
+        except BaseException as exc:  # noqa: BLE001  (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert _seqs(svc) == list(range(1, 121))
+    assert verify(svc).ok and verify(svc).checked == 120
+
+
+def test_entries_written_without_the_key_are_sealed_by_the_scheduled_job(svc):
+    actor = Actor.system("test")
+    log.record(svc.session, actor, "view", "agency", "sealed")
+    svc.session.commit()
+    with Session(svc.db.engine) as keyless:  # e.g. a maintenance script's own session
+        log.record(keyless, actor, "view", "agency", "left unsealed")
+        keyless.commit()
+    assert verify(svc).pending == 1
+    assert seal_audit(svc, utcnow(), utcnow()) == "audit entries sealed: 1"
+    assert _seqs(svc) == [1, 2] and verify(svc).ok and verify(svc).pending == 0
+
+
+def test_a_quiet_log_gets_one_fresh_signed_head(svc):
+    actor = Actor.system("test")
+    log.record(svc.session, actor, "view", "agency", "only")
+    svc.session.commit()
+    assert svc.session.scalar(select(func.count()).select_from(AuditCheckpoint)) == 0
+    seal_audit(svc, utcnow(), utcnow())
+    seal_audit(svc, utcnow(), utcnow())  # nothing new since: no second checkpoint
+    svc.session.rollback()  # a fresh snapshot
+    assert svc.session.scalars(select(AuditCheckpoint.seq)).all() == [1]
 
 
 def test_entries_are_sealed_in_order_and_verify(svc):
