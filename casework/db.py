@@ -145,7 +145,8 @@ def write_intent() -> Iterator[None]:
 
     A deferred SQLite transaction that has read and then writes fails at once ("database is
     locked") if another writer committed meanwhile; taking the lock up front makes writers
-    queue on the busy timeout instead. Requests that may write and jobs run inside this.
+    queue on the busy timeout instead. Requests (whose reads write audit entries) and jobs
+    run inside this.
     """
     token = _begin_mode.set("IMMEDIATE")
     try:

@@ -210,12 +210,16 @@ def _finish(response: Response) -> Response:
     return response
 
 
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
-
 def _declare_write_intent() -> None:
-    """Requests that may write take SQLite's write lock when their transaction begins."""
-    if request.method in WRITE_METHODS:
+    """Every request's transaction takes SQLite's write lock when it begins (no-op elsewhere).
+
+    Reads write too: each disclosure of case data adds an audit entry in the request's own
+    transaction. On SQLite a transaction that read and then writes fails at once ("database
+    is locked") if another request committed in between, so a page view answered 500 whenever
+    a colleague saved something at the same moment. Taking the lock up front queues requests
+    on the busy timeout instead. PostgreSQL, the production database, is unaffected.
+    """
+    if request.endpoint != "static":
         g.write_intent = write_intent()
         g.write_intent.__enter__()
 
