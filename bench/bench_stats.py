@@ -53,8 +53,8 @@ def _flag(column: str) -> str:
 
 
 # The same plan as the action's (casework/stats/marac.py), written by hand: one grouped pass
-# over the covering index, agencies looked up apart, cases heard joined in referral-id order
-# through the narrow covering index. Built from constant column names only, hence the noqa.
+# over the covering index, agencies looked up apart, cases heard counted from the agenda
+# items' copies of their flags. Built from constant column names only, hence the noqa.
 MARAC_PANELS = "SELECT id FROM panels WHERE kind = 'marac'"
 HAND_REFERRALS = f"""
 SELECT strftime('%Y-%m', day) AS month, agency_id, {", ".join(f"sum(c{i})" for i in range(13))}
@@ -85,10 +85,9 @@ HELD = f"""m.panel_id IN ({MARAC_PANELS}) AND m.status IN ('held', 'closed')
   AND m.starts_at >= :start AND m.starts_at < :stop"""  # noqa: S608
 HAND_MEETINGS = f"SELECT count(*) FROM meetings m WHERE {HELD}"  # noqa: S608
 HAND_HEARD = f"""
-SELECT count(*), {_flag("crit_repeat")}, coalesce(sum(r.children_count), 0)
-FROM (SELECT i.referral_id FROM agenda_items i JOIN meetings m ON m.id = i.meeting_id
-      WHERE {HELD} AND i.kind = 'referral' ORDER BY i.referral_id) h
-JOIN referrals r INDEXED BY ix_referrals_heard ON r.id = h.referral_id
+SELECT count(*), count(*) FILTER (WHERE i.case_repeat), coalesce(sum(i.case_children), 0)
+FROM agenda_items i JOIN meetings m ON m.id = i.meeting_id
+WHERE {HELD} AND i.kind = 'referral'
 """  # noqa: S608
 HAND_POPULATION = "SELECT adult_female_population FROM panels WHERE kind = 'marac'"
 CRITERIA = ("visible_high_risk", "professional_judgement", "potential_escalation", "repeat")

@@ -339,6 +339,8 @@ class Loader:
                 "kind": "referral",
                 "referral_id": referral_id,
                 "added_at": added_at,
+                "case_repeat": row["crit_repeat"],
+                "case_children": row["children_count"],
             }
         return row, perpetrators, item
 

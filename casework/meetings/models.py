@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, event, select, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.crypto import Sealed, encrypted
 from casework.db import Base, UUIDPrimaryKey, utcnow
+from casework.referrals.models import Referral
 
 MEETING_STATUSES = ("scheduled", "cancelled", "held", "closed")
 AGENDA_STATUSES = ("none", "draft", "published")
@@ -54,8 +57,15 @@ class AgendaItem(UUIDPrimaryKey, Base):
     __tablename__ = "agenda_items"
     __table_args__ = (
         UniqueConstraint("meeting_id", "referral_id"),
-        # Cases heard at a meeting, read without opening the rows (casework/stats/marac.py).
-        Index("ix_agenda_items_heard", "meeting_id", "kind", "referral_id"),
+        # Cases heard at a meeting, counted without opening any row (casework/stats/marac.py).
+        Index(
+            "ix_agenda_items_heard",
+            "meeting_id",
+            "kind",
+            "referral_id",
+            "case_repeat",
+            "case_children",
+        ),
     )
 
     meeting_id: Mapped[uuid.UUID] = mapped_column(
@@ -69,6 +79,11 @@ class AgendaItem(UUIDPrimaryKey, Base):
     # A review item: an incomplete action from an earlier meeting.
     action_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("case_actions.id"))
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A referral item's repeat flag and number of children, copied from the referral and kept
+    # in step with it (see the events below): the statistics count cases heard from the agenda
+    # alone, without a look-up per case.
+    case_repeat: Mapped[bool | None] = mapped_column()
+    case_children: Mapped[int | None] = mapped_column()
 
 
 class Attendance(Base):
@@ -169,3 +184,34 @@ class CaseAction(UUIDPrimaryKey, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column()
     last_reminded_on: Mapped[date | None] = mapped_column()
+
+
+# The copies on agenda items are made and kept here, whatever writes the rows, so no caller can
+# forget them: an item listing a referral copies its flags as it is inserted, and a referral
+# whose repeat flag or children change passes the change to the items listing it.
+
+
+@event.listens_for(AgendaItem, "before_insert")
+def _copy_case_figures(_mapper: Any, connection: Any, item: AgendaItem) -> None:
+    if item.referral_id is None or item.case_repeat is not None:
+        return
+    found = connection.execute(
+        select(Referral.crit_repeat, Referral.children_count).where(Referral.id == item.referral_id)
+    ).first()
+    if found is not None:
+        item.case_repeat, item.case_children = found
+
+
+@event.listens_for(Referral, "after_update")
+def _keep_case_figures(_mapper: Any, connection: Any, referral: Referral) -> None:
+    state = sa_inspect(referral)
+    if not (
+        state.attrs.crit_repeat.history.has_changes()
+        or state.attrs.children_count.history.has_changes()
+    ):
+        return
+    connection.execute(
+        update(AgendaItem)
+        .where(AgendaItem.referral_id == referral.id)
+        .values(case_repeat=referral.crit_repeat, case_children=referral.children_count)
+    )

@@ -25,9 +25,11 @@ from casework.referrals.models import Child, Perpetrator, PossibleMatch, Referra
 from casework.referrals.repeat import (
     Person,
     RepeatAnswer,
-    find_repeat,
     lock_name,
+    repeat_among,
     repeat_rule,
+    stored_candidates,
+    victim_keys,
 )
 from casework.referrals.schemas import ReferralIn, ReferralQuery
 from casework.referrals.serialise import visible_referral
@@ -118,8 +120,9 @@ def record_referral(
     """
     victim, perps = people_of(values)
     svc.db.lock(svc.session, lock_name(victim))
+    found = stored_candidates(svc.session, victim_keys(victim))
     rule = repeat_rule(svc.settings)
-    answer = find_repeat(svc.session, victim, perps, values["referral_date"], **rule)
+    answer = repeat_among(found, victim, perps, values["referral_date"], **rule)
     referral = new_referral(svc, values, answer, agency_id, referrer_user_id, status)
     svc.session.add(referral)
     svc.session.flush()  # the referral exists before rows that point at it

@@ -45,7 +45,6 @@ class Referral(UUIDPrimaryKey, Base):
             "idva_offered",
             "idva_engaged",
         ),
-        Index("ix_referrals_heard", "id", "crit_repeat", "children_count", unique=True),
     )
 
     reference: Mapped[str] = mapped_column(String(20), unique=True)

@@ -105,28 +105,6 @@ class RepeatAnswer:
     possible: list[tuple[Referral, str]]  # near matches for a coordinator to review
 
 
-def find_repeat(
-    session: Session,
-    victim: Person,
-    perpetrators: Sequence[Person],
-    referral_date: date,
-    *,
-    months: int = 12,
-    victim_only: bool = False,
-    exclude: Any = None,
-) -> RepeatAnswer:
-    found = stored_candidates(session, victim_keys(victim))
-    return repeat_among(
-        found,
-        victim,
-        perpetrators,
-        referral_date,
-        months=months,
-        victim_only=victim_only,
-        exclude=exclude,
-    )
-
-
 def repeat_among(
     found: Iterable[Referral],
     victim: Person,

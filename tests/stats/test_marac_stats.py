@@ -145,6 +145,21 @@ def test_heard_counts_meetings_held_in_range_across_panels(client, data: dict) -
     assert body["heard"] == {"meetings": 2, "cases": 2, "repeat": 1, "repeat_rate": 0.5}
 
 
+def test_cases_heard_follow_a_referral_that_becomes_a_repeat_after_it_was_heard(
+    client, data: dict, svc: Services
+) -> None:
+    """Agenda items count from their own copies of the case's flags, which follow the referral
+    (confirming a possible match can make a case a repeat after its meeting)."""
+    query = "from=2026-01-01&to=2026-04-30"
+    before = stats(client, data["factory"], query).json["heard"]
+    heard = [svc.session.get(Referral, r.id) for r in data["refs"][:2]]
+    newly = next(r for r in heard if not r.crit_repeat)
+    newly.crit_repeat = True
+    svc.session.commit()
+    after = stats(client, data["factory"], query).json["heard"]
+    assert before["repeat"] == 1 and after["repeat"] == 2 == after["cases"]
+
+
 def test_an_empty_period_gives_null_rates(client, data: dict) -> None:
     body = stats(client, data["factory"], "from=2027-01-01&to=2027-01-31").json
     assert body["referrals"]["total"] == 0
