@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session, selectinload
 from casework.crypto import candidates, normalise
 from casework.referrals.models import Referral
 
+KEYS_A_QUERY = 500
+
 
 def minus_months(day: date, months: int) -> date:
     """``day`` minus calendar months, clamped to the month's end (29 Feb -> 28 Feb)."""
@@ -84,15 +86,25 @@ def victim_keys(victim: Person) -> list[str]:
 
 
 def stored_candidates(session: Session, keys: Sequence[str]) -> list[Referral]:
-    """Referrals (not withdrawn) stored under any of ``keys``, their perpetrators loaded."""
-    if not keys:
-        return []
-    # Most victims are new: a bare look-up in the index first, the (decrypted) rows only if any.
-    where = (Referral.victim_ix.in_(keys), Referral.status != "withdrawn")
-    if session.connection().execute(select(Referral.id).where(*where).limit(1)).first() is None:
-        return []
-    stmt = select(Referral).where(*where).options(selectinload(Referral.perpetrators))
-    return list(session.scalars(stmt))
+    """Referrals (not withdrawn) stored under any of ``keys``, their perpetrators loaded.
+
+    An import asks for a whole batch's victims at once: the keys go in slices, well inside
+    every database's limit on bound parameters.
+    """
+    found: list[Referral] = []
+    for first in range(0, len(keys), KEYS_A_QUERY):
+        where = (
+            Referral.victim_ix.in_(keys[first : first + KEYS_A_QUERY]),
+            Referral.status != "withdrawn",
+        )
+        # Most victims are new: a bare look-up in the index first, the decrypted rows only if
+        # there are any.
+        probe = select(Referral.id).where(*where).limit(1)
+        if session.connection().execute(probe).first() is None:
+            continue
+        stmt = select(Referral).where(*where).options(selectinload(Referral.perpetrators))
+        found += session.scalars(stmt)
+    return found
 
 
 def shares_perpetrator(a: Sequence[Person], b: Sequence[Person]) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -160,3 +161,20 @@ def test_the_upload_page_is_for_coordinators(client, factory: Factory, panel: An
     factory.user("ref@pol.example", "POL", ("referrer",))
     sign_in(client, "ref@pol.example")
     assert client.get("/referrals/import").status_code == 403
+
+
+def test_earlier_referrals_are_found_however_many_victims_a_batch_asks_about(
+    svc: Services, panel: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch looks its victims' history up in slices of keys; no slice may lose a victim."""
+    monkeypatch.setattr("casework.referrals.repeat.KEYS_A_QUERY", 2)
+    names = ("Ann", "Bea", "Cat", "Dot")
+    first = [row(victim_last_name=n, referral_date="2026-03-01") for n in names]
+    assert import_referrals(svc, IMPORTER, panel.id, csv_text(*first)).imported == 4
+    svc.session.commit()
+    again = [row(victim_last_name=n, referral_date="2026-06-01") for n in names]
+    report = import_referrals(svc, IMPORTER, panel.id, csv_text(*again))
+    svc.session.commit()
+    assert (report.imported, report.errors) == (4, [])
+    later = svc.session.query(Referral).filter(Referral.referral_date > date(2026, 5, 1)).all()
+    assert len(later) == 4 and all(r.crit_repeat for r in later)
