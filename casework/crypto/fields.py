@@ -257,11 +257,22 @@ class encrypted:  # lower case on purpose: it reads like a column declaration
             raw = cached[2]
             value = cached[3]
         else:
-            table, column = self.location(type(obj))
-            raw = open_(_ring_for(envelope), table, column, row_id, envelope)
-            value = _decode(self.kind, raw, self._where(obj))
+            raw, value = self._open(type(obj), row_id, envelope)
             obj.__dict__[self._cache_key] = (envelope, row_id, raw, value)
         # Hand out a fresh JSON object each time: mutating it in place would not be saved.
+        return json.loads(raw) if self.kind == "json" else value
+
+    def _open(self, cls: type, row_id: uuid.UUID, envelope: bytes) -> tuple[bytes, Any]:
+        table, column = self.location(cls)
+        raw = open_(_ring_for(envelope), table, column, row_id, envelope)
+        return raw, _decode(self.kind, raw, f"{cls.__name__}.{self.name}")
+
+    def value_of(self, cls: type, row_id: uuid.UUID, envelope: bytes | None) -> Any:
+        """The plain value of a ciphertext read with Core (no object): for look-ups that
+        need a few fields of many rows, not whole mapped objects."""
+        if envelope is None:
+            return None
+        raw, value = self._open(cls, row_id, envelope)
         return json.loads(raw) if self.kind == "json" else value
 
     def __set__(self, obj: object, value: Any) -> None:

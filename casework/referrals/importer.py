@@ -30,8 +30,9 @@ from casework.referrals.actions import (
     people_of,
     record_outcome,
 )
-from casework.referrals.models import STATUSES, Referral
+from casework.referrals.models import STATUSES
 from casework.referrals.repeat import (
+    Candidate,
     lock_name,
     repeat_among,
     repeat_rule,
@@ -287,13 +288,15 @@ def _write_batch(
     for name in sorted({lock_name(victim) for victim, _ in people}):
         svc.db.lock(session, name)  # serialised with submissions for the same victims
     keys = [victim_keys(victim) for victim, _ in people]
-    history: dict[str | None, list[Referral]] = {}
-    for referral in stored_candidates(session, sorted({k for ks in keys for k in ks})):
-        history.setdefault(referral.victim_ix, []).append(referral)
+    # The batch's victims' earlier referrals, then each row of the batch as it is decided,
+    # by blind index: a row is compared with the referrals of its own victim's keys only.
+    history: dict[str | None, list[Candidate]] = {}
+    for earlier in stored_candidates(session, sorted({k for ks in keys for k in ks})):
+        history.setdefault(earlier.index, []).append(earlier)
     rule = repeat_rule(svc.settings)
     written = []
     for item, (victim, perps), own in zip(checked, people, keys, strict=True):
-        found = [r for k in own for r in history.get(k, [])]
+        found = [c for k in own for c in history.get(k, [])]
         answer = repeat_among(found, victim, perps, item.values["referral_date"], **rule)
         try:
             referral = new_referral(svc, item.values, answer, item.agency_id, None, item.status)
@@ -301,8 +304,17 @@ def _write_batch(
             report.errors += _row_errors(item.line, exc)
             continue
         for row in (referral, *referral.perpetrators, *referral.children):
-            refresh_indexes(row)  # what the flush hook would do; the victim's is looked up next
-        history.setdefault(referral.victim_ix, []).append(referral)
+            refresh_indexes(row)  # what the flush hook would do
+        history.setdefault(referral.victim_ix, []).append(
+            Candidate(
+                referral.id,
+                referral.referral_date,
+                referral.created_at,
+                victim,
+                tuple(perps),
+                referral.victim_ix,
+            )
+        )
         written.append((referral, answer, item.values))
     referrals = [referral for referral, _, _ in written]
     insert_new(session, referrals)

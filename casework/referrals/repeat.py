@@ -9,16 +9,17 @@ comparison of the decrypted, normalised first name, surname and date of birth.
 from __future__ import annotations
 
 import calendar
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
 
 from casework.crypto import candidates, normalise
-from casework.referrals.models import Referral
+from casework.referrals.models import Perpetrator, Referral
 
 KEYS_A_QUERY = 500
 
@@ -55,13 +56,6 @@ def victim_of(referral: Referral) -> Person:
     )
 
 
-def perpetrators_of(referral: Referral) -> list[Person]:
-    return [
-        Person(p.first_name or "", p.last_name or "", p.date_of_birth)
-        for p in referral.perpetrators
-    ]
-
-
 def lock_name(victim: Person) -> str:
     """What concurrent submissions for one victim serialise on (never the name itself)."""
     if victim.date_of_birth is None:
@@ -85,26 +79,90 @@ def victim_keys(victim: Person) -> list[str]:
     return keys
 
 
-def stored_candidates(session: Session, keys: Sequence[str]) -> list[Referral]:
-    """Referrals (not withdrawn) stored under any of ``keys``, their perpetrators loaded.
+# Built once, so SQLAlchemy keeps their compiled form and cache keys between look-ups.
+_EARLIER = select(
+    Referral.id,
+    Referral.referral_date,
+    Referral.created_at,
+    Referral.victim_first_name_ct.label("first"),
+    Referral.victim_last_name_ct.label("last"),
+    Referral.victim_date_of_birth_ct.label("born"),
+    Referral.victim_ix,
+).where(Referral.victim_ix.in_(bindparam("keys", expanding=True)), Referral.status != "withdrawn")
+_THEIR_PERPETRATORS = (
+    select(
+        Perpetrator.referral_id,
+        Perpetrator.id,
+        Perpetrator.first_name_ct.label("first"),
+        Perpetrator.last_name_ct.label("last"),
+        Perpetrator.date_of_birth_ct.label("born"),
+    )
+    .where(Perpetrator.referral_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Perpetrator.referral_id, Perpetrator.position)
+)
 
-    An import asks for a whole batch's victims at once: the keys go in slices, well inside
-    every database's limit on bound parameters.
+
+@dataclass(frozen=True)
+class Candidate:
+    """An earlier referral as the rule compares it: its date, victim and perpetrators."""
+
+    id: uuid.UUID
+    referral_date: date
+    created_at: datetime
+    victim: Person
+    perpetrators: tuple[Person, ...]
+    index: str | None  # the victim's blind index it is stored under
+
+
+def stored_candidates(session: Session, keys: Sequence[str]) -> list[Candidate]:
+    """Referrals (not withdrawn) stored under any of ``keys``, as candidates.
+
+    Read with Core, only the columns the rule compares (two short queries when the victim is
+    on file, one when not), and decrypted here. An import asks for a whole batch's victims at
+    once: the keys go in slices, well inside every database's limit on bound parameters.
     """
-    found: list[Referral] = []
+    conn = session.connection()
+    rows = []
     for first in range(0, len(keys), KEYS_A_QUERY):
-        where = (
-            Referral.victim_ix.in_(keys[first : first + KEYS_A_QUERY]),
-            Referral.status != "withdrawn",
+        rows += conn.execute(_EARLIER, {"keys": keys[first : first + KEYS_A_QUERY]}).all()
+    if not rows:
+        return []
+    perpetrators: dict[uuid.UUID, list[Person]] = {}
+    ids = [row.id for row in rows]
+    for first in range(0, len(ids), KEYS_A_QUERY):
+        for p in conn.execute(_THEIR_PERPETRATORS, {"ids": ids[first : first + KEYS_A_QUERY]}):
+            perpetrators.setdefault(p.referral_id, []).append(
+                _person(Perpetrator, p.id, p.first, p.last, p.born)
+            )
+    return [
+        Candidate(
+            row.id,
+            row.referral_date,
+            row.created_at,
+            _person(
+                Referral,
+                row.id,
+                row.first,
+                row.last,
+                row.born,
+                prefix="victim_",
+            ),
+            tuple(perpetrators.get(row.id, ())),
+            row.victim_ix,
         )
-        # Most victims are new: a bare look-up in the index first, the decrypted rows only if
-        # there are any.
-        probe = select(Referral.id).where(*where).limit(1)
-        if session.connection().execute(probe).first() is None:
-            continue
-        stmt = select(Referral).where(*where).options(selectinload(Referral.perpetrators))
-        found += session.scalars(stmt)
-    return found
+        for row in rows
+    ]
+
+
+def _person(
+    cls: type, row_id: uuid.UUID, first: Any, last: Any, born: Any, prefix: str = ""
+) -> Person:
+    fields = vars(cls)
+    return Person(
+        fields[f"{prefix}first_name"].value_of(cls, row_id, first) or "",
+        fields[f"{prefix}last_name"].value_of(cls, row_id, last) or "",
+        fields[f"{prefix}date_of_birth"].value_of(cls, row_id, born),
+    )
 
 
 def shares_perpetrator(a: Sequence[Person], b: Sequence[Person]) -> bool:
@@ -113,12 +171,12 @@ def shares_perpetrator(a: Sequence[Person], b: Sequence[Person]) -> bool:
 
 @dataclass(frozen=True)
 class RepeatAnswer:
-    previous: Referral | None  # the most recent earlier referral of the pair, if in window
-    possible: list[tuple[Referral, str]]  # near matches for a coordinator to review
+    previous: Candidate | None  # the most recent earlier referral of the pair, if in window
+    possible: list[tuple[Candidate, str]]  # near matches for a coordinator to review
 
 
 def repeat_among(
-    found: Iterable[Referral],
+    found: Iterable[Candidate],
     victim: Person,
     perpetrators: Sequence[Person],
     referral_date: date,
@@ -127,18 +185,18 @@ def repeat_among(
     victim_only: bool = False,
     exclude: Any = None,
 ) -> RepeatAnswer:
-    """The rule itself, over candidate referrals found by the victim's blind-index keys."""
+    """The rule itself, over the earlier referrals found by the victim's blind-index keys."""
     dob = victim.date_of_birth
     if dob is None:
         return RepeatAnswer(None, [])
     since = minus_months(referral_date, months)
-    earlier: list[Referral] = []
-    possible: list[tuple[Referral, str]] = []
+    earlier: list[Candidate] = []
+    possible: list[tuple[Candidate, str]] = []
     for other in found:
         if other.id == exclude or other.referral_date > referral_date:
             continue
-        them = victim_of(other)
-        pair = victim_only or shares_perpetrator(perpetrators, perpetrators_of(other))
+        them = other.victim
+        pair = victim_only or shares_perpetrator(perpetrators, other.perpetrators)
         if them.same_as(victim):
             if pair:
                 earlier.append(other)
