@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
 
 from casework.actors import Actor
 from casework.agencies.actions import codes_of
@@ -42,6 +44,33 @@ _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 def _reference(day: date) -> str:
     return f"M{day:%y}-" + "".join(secrets.choice(_ALPHABET) for _ in range(6))
+
+
+_TAKEN = select(Referral.reference).where(
+    Referral.reference.in_(bindparam("references", expanding=True))
+)
+
+
+def fresh_references(session: Session, days: Sequence[date]) -> list[str]:
+    """A new reference for each referral date, none already used.
+
+    Six random characters give a billion references a year, but among a few thousand a year
+    two would still coincide now and then (the birthday bound): drawn ones already stored, or
+    drawn twice here, are drawn again.
+    """
+    drawn = [_reference(day) for day in days]
+    while True:
+        taken = set(session.connection().execute(_TAKEN, {"references": drawn}).scalars())
+        seen: set[str] = set()
+        again = []
+        for i, reference in enumerate(drawn):
+            if reference in taken or reference in seen:
+                again.append(i)
+            seen.add(reference)
+        if not again:
+            return drawn
+        for i in again:
+            drawn[i] = _reference(days[i])
 
 
 def age_on(born: date, day: date) -> int:
@@ -123,7 +152,10 @@ def record_referral(
     found = stored_candidates(svc.session, victim_keys(victim))
     rule = repeat_rule(svc.settings)
     answer = repeat_among(found, victim, perps, values["referral_date"], **rule)
-    referral = new_referral(svc, values, answer, agency_id, referrer_user_id, status)
+    (reference,) = fresh_references(svc.session, [values["referral_date"]])
+    referral = new_referral(
+        svc, values, answer, agency_id, referrer_user_id, status, reference=reference
+    )
     svc.session.add(referral)
     svc.session.flush()  # the referral exists before rows that point at it
     record_outcome(svc, actor, referral, answer, values)
@@ -148,6 +180,8 @@ def new_referral(
     agency_id: uuid.UUID,
     referrer_user_id: uuid.UUID | None,
     status: str,
+    *,
+    reference: str,
 ) -> Referral:
     """The referral, scored and its criteria decided, not yet added; refused (422) when it
     meets no criterion."""
@@ -171,7 +205,7 @@ def new_referral(
         )
 
     referral = Referral(
-        reference=_reference(day),
+        reference=reference,
         panel_id=values["panel_id"],
         referring_agency_id=agency_id,
         referrer_user_id=referrer_user_id,

@@ -26,6 +26,7 @@ from casework.referrals.actions import (
     REFERRAL_IN,
     check_panel,
     check_victim_age,
+    fresh_references,
     new_referral,
     people_of,
     record_outcome,
@@ -295,11 +296,16 @@ def _write_batch(
         history.setdefault(earlier.index, []).append(earlier)
     rule = repeat_rule(svc.settings)
     written = []
-    for item, (victim, perps), own in zip(checked, people, keys, strict=True):
+    references = fresh_references(session, [item.values["referral_date"] for item in checked])
+    for item, (victim, perps), own, reference in zip(
+        checked, people, keys, references, strict=True
+    ):
         found = [c for k in own for c in history.get(k, [])]
         answer = repeat_among(found, victim, perps, item.values["referral_date"], **rule)
         try:
-            referral = new_referral(svc, item.values, answer, item.agency_id, None, item.status)
+            referral = new_referral(
+                svc, item.values, answer, item.agency_id, None, item.status, reference=reference
+            )
         except Invalid as exc:
             report.errors += _row_errors(item.line, exc)
             continue
