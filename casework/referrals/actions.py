@@ -77,13 +77,14 @@ def age_on(born: date, day: date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
+_ACTIVE_MARAC = select(Panel.id).where(
+    Panel.id == bindparam("panel_id"), Panel.kind == "marac", Panel.active
+)
+
+
 def check_panel(svc: Services, panel_id: uuid.UUID) -> None:
     # One column, not the Panel: loading one brings its members and their agencies too.
-    found = (
-        svc.session.connection()
-        .execute(select(Panel.id).where(Panel.id == panel_id, Panel.kind == "marac", Panel.active))
-        .first()
-    )
+    found = svc.session.connection().execute(_ACTIVE_MARAC, {"panel_id": panel_id}).first()
     if found is None:
         raise Invalid({"panel_id": ["Choose an active MARAC panel"]})
 
