@@ -21,6 +21,7 @@ from flask import (
     request,
     url_for,
 )
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from casework.actors import Actor
@@ -146,6 +147,8 @@ def _handle_http_error(exc: HTTPException) -> Any:
 
 
 def _handle_unexpected(exc: Exception) -> Any:
+    if _busy(exc):
+        return _answer_busy()
     # Only the type is logged: exception messages can quote personal values.
     log.error("unhandled %s at %s", type(exc).__name__, request.endpoint)
     _abandon()
@@ -154,10 +157,31 @@ def _handle_unexpected(exc: Exception) -> Any:
     return _error_page(500)
 
 
+def _busy(exc: Exception) -> bool:
+    """SQLite gave up waiting (the busy timeout) for the write lock another request holds."""
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
+
+
+def _answer_busy() -> Any:
+    """503 with Retry-After: the transaction never began, so nothing was read or written."""
+    log.warning("busy: the database stayed locked at %s", request.endpoint)
+    _abandon()
+    if is_api():
+        response = api_error(503, "busy", "The service is busy. Nothing was saved; try again.")
+    else:
+        response = _error_page(503)[0]
+    response.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
+    return response, 503
+
+
+BUSY_RETRY_SECONDS = 5
+
+
 PAGE_ERRORS = {
     403: ("You cannot do this", "Your role does not allow this action."),
     404: ("Page not found", "If you typed the web address, check it is correct."),
     405: ("This page cannot do that", "Go back and try again."),
+    503: ("The service is busy", "Nothing was saved. Try again in a few seconds."),
     500: ("Sorry, there is a problem with the service", "Try again later."),
 }
 
