@@ -60,6 +60,12 @@ def assign_idva(referral_id: str) -> Any:
     return lifecycle.assign_idva(services(), current_actor(), referral_id, json_body())
 
 
+@blueprint.post("/referrals/<referral_id>/unassign-idva")
+@_status_endpoint("Take a referral from its IDVA (the case then has none)")
+def unassign_idva(referral_id: str) -> Any:
+    return lifecycle.unassign_idva(services(), current_actor(), referral_id)
+
+
 @blueprint.get("/referral-matches")
 @endpoint(
     summary="Pending possible matches the caller can decide (the review queue)",

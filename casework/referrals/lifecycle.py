@@ -179,6 +179,29 @@ def assign_idva(svc: Services, actor: Actor, referral_id: Any, data: Any) -> dic
 
 
 @action
+def unassign_idva(svc: Services, actor: Actor, referral_id: Any) -> dict[str, Any]:
+    """Take the case from its IDVA (who leaves, or was chosen by mistake): the protocol's
+    ``assigned_idva`` rule stops showing it to them at once."""
+    referral, fields = managed_referral(svc, actor, referral_id)
+    if referral.status in ENDED:
+        raise Invalid(
+            {"user_id": [f"The referral is {referral.status}: its IDVA can no longer change"]},
+            message=f"This referral is {referral.status}, so its IDVA can no longer change.",
+            code="invalid_transition",
+        )
+    if referral.assigned_idva_id is None:
+        raise Invalid(
+            {"user_id": ["No IDVA is assigned to this referral"]},
+            message="No IDVA is assigned to this referral now. Reload the page to see its state.",
+            code="invalid_transition",
+        )
+    referral.assigned_idva_id = None
+    svc.session.flush()
+    audit.record(svc.session, actor, "update", "referral", referral.id, ["assigned_idva"])
+    return state(referral, fields)
+
+
+@action
 def idva_choices(svc: Services, actor: Actor) -> list[User]:
     """Who a coordinator may assign. Staff names and e-mails are not case data."""
     require_role(actor, *MANAGERS)

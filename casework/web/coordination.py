@@ -146,6 +146,21 @@ def referral_assign_idva(referral_id: str) -> Any:
     return redirect(target)
 
 
+@blueprint.post("/referrals/<referral_id>/manage/unassign-idva")
+@signed_in
+@policy("referral")
+def referral_unassign_idva(referral_id: str) -> Any:
+    target = url_for("web.referral_manage", referral_id=referral_id)
+    try:
+        result = lifecycle.unassign_idva(services(), current_actor(), referral_id)
+    except Invalid as exc:
+        if exc.code in STALE:
+            return _stale(exc, target)
+        return _manage_page(referral_id, exc.fields, {})
+    flash(f"Referral {result['reference']} no longer has an IDVA", "success")
+    return redirect(target)
+
+
 @blueprint.get("/referrals/review")
 @signed_in
 @policy("referral")

@@ -90,7 +90,12 @@ def test_coordinator_assigns_an_idva_from_a_list_of_active_idvas(
     assert "Choose an IDVA" in missing.text
     done = post_form(client, f"{url}/assign-idva", {"user_id": str(ali.id)}, page=url)
     assert done.status_code == 302
-    assert f"{ali.name} (HSG)" in client.get(url).text
+    page = client.get(url).text
+    assert f"{ali.name} (HSG)" in page and "Remove the IDVA" in page
+    removed = post_form(client, f"{url}/unassign-idva", {}, page=url)
+    assert removed.status_code == 302
+    page = client.get(url).text
+    assert f"{ali.name} (HSG)" not in page and "Remove the IDVA" not in page
 
 
 @pytest.mark.parametrize(("name", "status"), [("referrer", 403), ("outsider", 404)])

@@ -170,6 +170,25 @@ def test_assigning_an_idva_from_any_agency_lets_them_see_the_case(p: Partnership
     assert entry.fields == ["assigned_idva"]
 
 
+def test_taking_the_case_from_its_idva_hides_it_from_them_at_once(p: Partnership) -> None:
+    referral = p.refer()
+    far = p.users["far_idva"]
+    coordinator = p.actor("coordinator")
+    lifecycle.assign_idva(p.svc, coordinator, referral.id, {"user_id": str(far.id)})
+    p.svc.session.commit()
+    answer = lifecycle.unassign_idva(p.svc, coordinator, referral.id)
+    p.svc.session.commit()
+    assert answer["assigned_idva"] is None
+    with pytest.raises(NotVisible):
+        get_referral(p.svc, p.actor("far_idva"), referral.id)
+    assert [e.fields for e in p.audits("referral", referral.id)] == [["assigned_idva"]] * 2
+    with pytest.raises(Invalid) as again:  # nobody left to take it from
+        lifecycle.unassign_idva(p.svc, coordinator, referral.id)
+    assert again.value.code == "invalid_transition"
+    with pytest.raises(Forbidden):
+        lifecycle.unassign_idva(p.svc, p.actor("referrer"), referral.id)
+
+
 def test_only_an_active_idva_can_be_assigned(p: Partnership, factory: Factory) -> None:
     referral = p.refer()
     coordinator = p.actor("coordinator")
