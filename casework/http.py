@@ -208,6 +208,7 @@ def _finish(response: Response) -> Response:
         if shown:  # a form re-displayed with errors still disclosed what it showed
             audit.rewrite(svc.session, shown)
             svc.session.commit()
+    _end_write_intent()  # a body streamed after this only reads: it must not hold the lock
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CSP)
     headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -248,6 +249,12 @@ def _declare_write_intent() -> None:
         g.write_intent.__enter__()
 
 
+def _end_write_intent() -> None:
+    intent = g.pop("write_intent", None)
+    if intent is not None:
+        intent.__exit__(None, None, None)
+
+
 def install(app: Flask) -> None:
     app.before_request(_declare_write_intent)
     app.before_request(_start_timer)
@@ -259,6 +266,4 @@ def install(app: Flask) -> None:
     @app.teardown_appcontext
     def _remove_session(_exc: BaseException | None) -> None:
         app.extensions["casework"].db.session.remove()
-        intent = g.pop("write_intent", None)
-        if intent is not None:
-            intent.__exit__(None, None, None)
+        _end_write_intent()

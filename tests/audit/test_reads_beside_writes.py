@@ -7,13 +7,17 @@ every request takes the write lock when its transaction begins (PostgreSQL needs
 
 from __future__ import annotations
 
+import functools
+import sqlite3
 import threading
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 
 from casework.audit import log
-from tests.conftest import Factory, bearer
+from casework.exports import csv_chunks
+from tests.conftest import Factory, bearer, sign_in
 from tests.referral_data import referral_body
 
 
@@ -57,3 +61,30 @@ def test_a_read_with_a_write_committed_midway_is_answered_and_audited(
         {"id": referral_id},
     ).scalar()
     assert views == 1
+
+
+def test_a_download_streaming_its_rows_leaves_others_free_to_write(
+    client, factory: Factory, svc, database_url: str, monkeypatch
+) -> None:
+    """The request's own transaction (with the export's audit entry) commits before the body
+    streams; the reads that follow must not hold SQLite's write lock while a client downloads."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's single write lock: PostgreSQL readers never hold one")
+    factory.agency("POL", "police")
+    factory.user("dpo@pol.example", "POL", ("dpo",))
+    sign_in(client, "dpo@pol.example")
+    one_row_a_chunk = functools.partial(csv_chunks, chunk_rows=1)
+    monkeypatch.setattr("casework.web.audit.csv_chunks", one_row_a_chunk)
+    download = client.get("/audit.csv", buffered=False)
+    assert download.status_code == 200
+    chunks = iter(download.response)
+    next(chunks)  # the first row sent: the download is reading the log, and not finished
+    other = sqlite3.connect(database_url.removeprefix("sqlite:///"), timeout=0.5)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # raises "database is locked" if the lock is held
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+        rest = b"".join(chunks)
+        download.close()
+    assert b'"create","agency"' in rest  # and the download still finishes
