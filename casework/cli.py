@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -380,10 +381,17 @@ def scheduler() -> None:
     if not inspect_db(svc.db.engine).has_table("job_runs"):
         raise CliError("the database has no schema: run `casework init` first")
     runner = build_scheduler(svc, blocking=True)
-    click.echo(f"scheduler running jobs: {', '.join(ORDER)} (Ctrl-C to stop)")
+    # A service manager stops a process with SIGTERM: stop as for Ctrl-C, letting running jobs
+    # finish (their claims make an interrupted one safe to run again anyway).
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    click.echo(f"scheduler running jobs: {', '.join(ORDER)} (Ctrl-C or SIGTERM to stop)")
     try:
         runner.start()
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
         svc.db.dispose()
+
+
+def _stop_on_sigterm(_signum: int, _frame: Any) -> None:
+    raise SystemExit(0)

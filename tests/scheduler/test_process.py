@@ -86,7 +86,7 @@ def test_the_development_server_starts_the_scheduler_once_under_the_reloader(mon
     assert len(started) == 2
 
 
-def test_the_scheduler_command_runs_until_interrupted(svc, database_url, instance_path, tmp_path):
+def test_the_scheduler_command_runs_until_stopped(svc, database_url, instance_path, tmp_path):
     env = {
         **os.environ,
         "CASEWORK_ENV": "testing",
@@ -110,7 +110,7 @@ def test_the_scheduler_command_runs_until_interrupted(svc, database_url, instanc
             time.sleep(0.2)
         assert _count(svc, JobRun) > 0
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signal.SIGTERM)  # what a service manager sends
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
