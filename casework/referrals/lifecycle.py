@@ -157,16 +157,24 @@ def _idva_query() -> Any:
     )
 
 
-@action
-def assign_idva(svc: Services, actor: Actor, referral_id: Any, data: Any) -> dict[str, Any]:
-    """Give the case to an IDVA; the protocol's ``assigned_idva`` rule then lets them see it."""
+def _open_to_idva_change(
+    svc: Services, actor: Actor, referral_id: Any
+) -> tuple[Referral, frozenset[str]]:
+    """The referral a manager may give to or take from an IDVA: not once it has ended."""
     referral, fields = managed_referral(svc, actor, referral_id)
     if referral.status in ENDED:
         raise Invalid(
-            {"user_id": [f"The referral is {referral.status}: an IDVA can no longer be assigned"]},
-            message=f"This referral is {referral.status}, so an IDVA can no longer be assigned.",
+            {"user_id": [f"The referral is {referral.status}: its IDVA can no longer change"]},
+            message=f"This referral is {referral.status}, so its IDVA can no longer change.",
             code="invalid_transition",
         )
+    return referral, fields
+
+
+@action
+def assign_idva(svc: Services, actor: Actor, referral_id: Any, data: Any) -> dict[str, Any]:
+    """Give the case to an IDVA; the protocol's ``assigned_idva`` rule then lets them see it."""
+    referral, fields = _open_to_idva_change(svc, actor, referral_id)
     values = load(AssignIdvaIn(), data)
     idva = svc.session.scalar(_idva_query().where(User.id == values["user_id"]))
     if idva is None:
@@ -182,13 +190,7 @@ def assign_idva(svc: Services, actor: Actor, referral_id: Any, data: Any) -> dic
 def unassign_idva(svc: Services, actor: Actor, referral_id: Any) -> dict[str, Any]:
     """Take the case from its IDVA (who leaves, or was chosen by mistake): the protocol's
     ``assigned_idva`` rule stops showing it to them at once."""
-    referral, fields = managed_referral(svc, actor, referral_id)
-    if referral.status in ENDED:
-        raise Invalid(
-            {"user_id": [f"The referral is {referral.status}: its IDVA can no longer change"]},
-            message=f"This referral is {referral.status}, so its IDVA can no longer change.",
-            code="invalid_transition",
-        )
+    referral, fields = _open_to_idva_change(svc, actor, referral_id)
     if referral.assigned_idva_id is None:
         raise Invalid(
             {"user_id": ["No IDVA is assigned to this referral"]},
