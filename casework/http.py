@@ -157,6 +157,9 @@ def _handle_unexpected(exc: Exception) -> Any:
     return _error_page(500)
 
 
+BUSY_RETRY_SECONDS = 5
+
+
 def _busy(exc: Exception) -> bool:
     """SQLite gave up waiting (the busy timeout) for the write lock another request holds."""
     return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
@@ -172,9 +175,6 @@ def _answer_busy() -> Any:
         response = _error_page(503)[0]
     response.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
     return response, 503
-
-
-BUSY_RETRY_SECONDS = 5
 
 
 PAGE_ERRORS = {

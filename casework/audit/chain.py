@@ -104,12 +104,18 @@ def _seal_before_commit(session: Session) -> None:
     if not entries:
         return
     if session.get_bind().dialect.name == "postgresql":
-        # Everything else first, so no row lock is awaited while the seal lock is held.
-        session.flush()
-        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": SEAL_LOCK_ID})
+        session.flush()  # everything else first: no row lock is awaited while the seal is held
+    _one_sealer(session)
     key, every = seal
     seq, mac = _head(session)
     _chain(session, key, every, entries, seq, mac)
+
+
+def _one_sealer(session: Session) -> None:
+    """Hold the chain's head until commit: an advisory lock on PostgreSQL; SQLite's writers
+    already hold the only write lock there is."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": SEAL_LOCK_ID})
 
 
 def _alive(entry: AuditEntry) -> bool:
@@ -128,8 +134,7 @@ def seal_pending(svc: Services, batch: int = 5000) -> int:
     key = svc.settings["AUDIT_KEY"]
     every = svc.settings["AUDIT_CHECKPOINT_EVERY"]
     with svc.db.serialised() as session:
-        if session.bind.dialect.name == "postgresql":
-            session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": SEAL_LOCK_ID})
+        _one_sealer(session)
         seq, mac = _head(session)
         pending = session.scalars(
             select(AuditEntry)

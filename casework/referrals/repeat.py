@@ -183,7 +183,6 @@ def repeat_among(
     *,
     months: int = 12,
     victim_only: bool = False,
-    exclude: Any = None,
 ) -> RepeatAnswer:
     """The rule itself, over the earlier referrals found by the victim's blind-index keys."""
     dob = victim.date_of_birth
@@ -193,7 +192,7 @@ def repeat_among(
     earlier: list[Candidate] = []
     possible: list[tuple[Candidate, str]] = []
     for other in found:
-        if other.id == exclude or other.referral_date > referral_date:
+        if other.referral_date > referral_date:
             continue
         them = other.victim
         pair = victim_only or shares_perpetrator(perpetrators, other.perpetrators)
