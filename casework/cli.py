@@ -315,7 +315,13 @@ def import_referrals(path: Path, panel_id: str, all_or_nothing: bool) -> None:
         path,
         "Importing referrals",
         lambda svc, text, progress: run_import(
-            svc, IMPORTER, panel, text, all_or_nothing=all_or_nothing, progress=progress
+            svc,
+            IMPORTER,
+            panel,
+            text,
+            all_or_nothing=all_or_nothing,
+            progress=progress,
+            parallel=True,
         ),
     )
     click.echo(f"imported {report.imported} referrals; {report.failed_rows} rows refused")

@@ -16,16 +16,17 @@ can never go stale. Key rotation calls ``refresh_indexes`` to move rows to the n
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from casework.crypto.blind import blind_index, blind_index_candidates
-from casework.crypto.fields import current_ring
+from casework.crypto.fields import current_ring, sealed_row
 
 _bits = 32
 
@@ -70,6 +71,18 @@ def candidates(name: str, *parts: str) -> list[str]:
 
 def indexes_of(cls: type) -> tuple[BlindIndex, ...]:
     return tuple(getattr(cls, "__blind_indexes__", ()))
+
+
+def index_values(cls: type, plain: Mapping[str, Any]) -> dict[str, str | None]:
+    """The blind indexes of a new ``cls`` row from its plain values by attribute name (what
+    the flush hook would set), for rows built without an object (``sealed_row``)."""
+    view = SimpleNamespace(**plain)
+    return {spec.column: spec.compute(view) for spec in indexes_of(cls)}
+
+
+def stored_row(cls: type, plain: Mapping[str, Any]) -> dict[str, Any]:
+    """A new ``cls`` row as it is inserted: sealed fields and blind indexes, by attribute."""
+    return {**sealed_row(cls, plain), **index_values(cls, plain)}
 
 
 def refresh_indexes(obj: Any) -> bool:

@@ -27,8 +27,8 @@ from casework.offenders.models import CohortMembership, Nominal
 from casework.offenders.policies import current_membership
 from casework.offenders.schemas import CohortIn, ExitIn, NominalIn, NominalQuery, canonical_pnc
 from casework.panels.models import Panel, PanelMember
-from casework.referrals.actions import age_on
 from casework.referrals.repeat import minus_months
+from casework.referrals.rows import age_on
 from casework.schemas import load
 from casework.services import Services
 

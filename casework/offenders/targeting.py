@@ -52,8 +52,8 @@ from casework.offenders.models import COHORTS, CohortMembership, Nominal, Offend
 from casework.offenders.models import TargetingDecision as Decision
 from casework.offenders.policies import current_membership
 from casework.panels.models import Panel
-from casework.referrals.actions import age_on
 from casework.referrals.repeat import minus_months
+from casework.referrals.rows import age_on
 from casework.schemas import StrictSchema, Text, load
 from casework.services import Services
 from casework.settings import ConfigError

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -20,10 +20,10 @@ from casework.actors import Actor
 from casework.agencies.actions import codes_of
 from casework.audit import log as audit
 from casework.authz import action, require_role
-from casework.db import as_uuid, utcnow
+from casework.db import as_uuid
 from casework.errors import Invalid
 from casework.panels.models import Panel
-from casework.referrals.models import Child, Perpetrator, PossibleMatch, Referral
+from casework.referrals.models import PossibleMatch, Referral
 from casework.referrals.repeat import (
     Person,
     RepeatAnswer,
@@ -33,17 +33,19 @@ from casework.referrals.repeat import (
     stored_candidates,
     victim_keys,
 )
+from casework.referrals.rows import age_on, new_referral
 from casework.referrals.schemas import ReferralIn, ReferralQuery
 from casework.referrals.serialise import visible_referral
-from casework.risk.dash import CRITERIA_EXPLAINED, RiskRules, band, criteria_met, score
+from casework.risk.dash import RiskRules
 from casework.schemas import load
 from casework.services import Services
 
-_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # 32 letters and digits no one misreads
 
 
 def _reference(day: date) -> str:
-    return f"M{day:%y}-" + "".join(secrets.choice(_ALPHABET) for _ in range(6))
+    # Each random byte's low five bits pick a character: uniform, as 256 is a multiple of 32.
+    return f"M{day:%y}-" + "".join(_ALPHABET[b & 31] for b in secrets.token_bytes(6))
 
 
 _TAKEN = select(Referral.reference).where(
@@ -71,10 +73,6 @@ def fresh_references(session: Session, days: Sequence[date]) -> list[str]:
             return drawn
         for i in again:
             drawn[i] = _reference(days[i])
-
-
-def age_on(born: date, day: date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 _ACTIVE_MARAC = select(Panel.id).where(
@@ -107,15 +105,18 @@ def check_referral(svc: Services, data: Any) -> dict[str, Any]:
     """Every rule that needs no lock: the schema, the panel, the victim's age."""
     values = load(REFERRAL_IN, data)
     check_panel(svc, values["panel_id"])
-    check_victim_age(svc, values)
+    check_victim_age(values, min_victim_age(svc.settings))
     return values
 
 
-def check_victim_age(svc: Services, values: dict[str, Any]) -> None:
+def min_victim_age(settings: Mapping[str, Any]) -> int:
+    return int(settings.get("MARAC_MIN_VICTIM_AGE", 16))
+
+
+def check_victim_age(values: dict[str, Any], min_age: int) -> None:
     v, day = values["victim"], values["referral_date"]
     if v["date_of_birth"] > day:
         raise Invalid({"victim.date_of_birth": ["Date of birth must be before the referral date"]})
-    min_age = int(svc.settings.get("MARAC_MIN_VICTIM_AGE", 16))
     if age_on(v["date_of_birth"], day) < min_age:
         raise Invalid(
             {"victim.date_of_birth": [f"The victim is under {min_age} on the referral date"]},
@@ -149,108 +150,33 @@ def record_referral(
     Callers have checked access and run ``check_referral``.
     """
     victim, perps = people_of(values)
-    svc.db.lock(svc.session, lock_name(victim))
-    found = stored_candidates(svc.session, victim_keys(victim))
+    keys = victim_keys(victim)
+    svc.db.lock(svc.session, lock_name(keys))
+    found = stored_candidates(svc.session, keys)
     rule = repeat_rule(svc.settings)
     answer = repeat_among(found, victim, perps, values["referral_date"], **rule)
     (reference,) = fresh_references(svc.session, [values["referral_date"]])
-    referral = new_referral(
-        svc, values, answer, agency_id, referrer_user_id, status, reference=reference
-    )
+    rules = RiskRules.from_settings(svc.settings)
+    referral = new_referral(values, answer, rules, agency_id, referrer_user_id, status, reference)
     svc.session.add(referral)
     svc.session.flush()  # the referral exists before rows that point at it
-    record_outcome(svc, actor, referral, answer, values)
+    record_outcome(svc, actor, referral.id, answer, values)
     return referral
 
 
 def record_outcome(
-    svc: Services, actor: Actor, referral: Referral, answer: RepeatAnswer, values: dict[str, Any]
+    svc: Services,
+    actor: Actor,
+    referral_id: uuid.UUID,
+    answer: RepeatAnswer,
+    values: dict[str, Any],
 ) -> None:
     """The near matches for a coordinator to review, and the audit entry of the creation."""
     for other, reason in answer.possible:
         svc.session.add(
-            PossibleMatch(referral_id=referral.id, other_referral_id=other.id, reason=reason)
+            PossibleMatch(referral_id=referral_id, other_referral_id=other.id, reason=reason)
         )
-    audit.record(svc.session, actor, "create", "referral", referral.id, _written_fields(values))
-
-
-def new_referral(
-    svc: Services,
-    values: dict[str, Any],
-    answer: RepeatAnswer,
-    agency_id: uuid.UUID,
-    referrer_user_id: uuid.UUID | None,
-    status: str,
-    *,
-    reference: str,
-) -> Referral:
-    """The referral, scored and its criteria decided, not yet added; refused (422) when it
-    meets no criterion."""
-    v, risk, day = values["victim"], values["risk"], values["referral_date"]
-    rules = RiskRules.from_settings(svc.settings)
-    dash_score = score(risk["dash"])
-    met = criteria_met(
-        dash_score,
-        risk["police_incidents_12m"],
-        risk["professional_judgement"],
-        answer.previous is not None,
-        rules,
-    )
-    if not met:
-        raise Invalid(
-            {"risk": ["The referral meets none of the MARAC criteria"]},
-            message=CRITERIA_EXPLAINED.format(
-                high=rules.high_from, incidents=rules.escalation_incidents
-            ),
-            code="criteria_not_met",
-        )
-
-    referral = Referral(
-        reference=reference,
-        panel_id=values["panel_id"],
-        referring_agency_id=agency_id,
-        referrer_user_id=referrer_user_id,
-        referral_date=day,
-        status=status,
-        created_at=utcnow(),  # set now: a referral of the same import may compare with it
-    )
-    referral.victim_first_name = v["first_name"]
-    referral.victim_last_name = v["last_name"]
-    referral.victim_date_of_birth = v["date_of_birth"]
-    referral.victim_gender = v["gender"]
-    for key in ("ethnicity", "address", "postcode", "phone", "safe_to_call"):
-        setattr(referral, f"victim_{key}", v[key])
-    referral.victim_bme, referral.victim_lgbt = v["bme"], v["lgbt"]
-    referral.victim_disability = v["disability"]
-    referral.victim_male = v["gender"] == "male"
-    referral.victim_aged_16_17 = age_on(v["date_of_birth"], day) < 18
-    referral.children_count = len(values["children"])
-    referral.dash_answers = risk["dash"]
-    referral.police_incidents_12m = risk["police_incidents_12m"]
-    referral.professional_judgement_reason = risk["professional_judgement_reason"]
-    referral.dash_score = dash_score
-    referral.band = band(dash_score, rules)
-    for name in ("visible_high_risk", "professional_judgement", "potential_escalation", "repeat"):
-        setattr(referral, f"crit_{name}", name in met)
-    if answer.previous is not None:
-        referral.previous_referral_id = answer.previous.id
-        referral.previous_referral_date = answer.previous.referral_date
-    referral.victim_aware = values["victim_aware"]
-    referral.consent = values["consent"]
-    referral.summary = values["summary"]
-    for i, p in enumerate(values["perpetrators"]):
-        perp = Perpetrator(referral_id=referral.id, position=i)
-        perp.first_name, perp.last_name = p["first_name"], p["last_name"]
-        perp.date_of_birth = p["date_of_birth"]
-        perp.relationship_to_victim = p["relationship_to_victim"]
-        perp.aged_17_or_under = bool(p["date_of_birth"]) and age_on(p["date_of_birth"], day) < 18
-        referral.perpetrators.append(perp)
-    for i, c in enumerate(values["children"]):
-        child = Child(referral_id=referral.id, position=i)
-        child.first_name, child.last_name = c["first_name"], c["last_name"]
-        child.date_of_birth = c["date_of_birth"]
-        referral.children.append(child)
-    return referral
+    audit.record(svc.session, actor, "create", "referral", referral_id, _written_fields(values))
 
 
 def _written_fields(values: dict[str, Any]) -> list[str]:

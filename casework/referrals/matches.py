@@ -25,7 +25,7 @@ from casework.errors import Invalid, NotVisible
 from casework.referrals.lifecycle import MANAGERS, managed_referral, state
 from casework.referrals.manage_schemas import MatchQuery
 from casework.referrals.models import PossibleMatch, Referral
-from casework.referrals.repeat import lock_name, minus_months, victim_of
+from casework.referrals.repeat import lock_name, minus_months, victim_keys, victim_of
 from casework.schemas import load
 from casework.services import Services
 from casework.sharing.engine import header_fields, prune
@@ -130,7 +130,7 @@ def _decide(
     # Seeing the earlier referral is needed to judge the pair; 404 exactly as if no match.
     svc.sharing.get(svc.session, actor, Referral, match.other_referral_id, verb="view")
     newer, fields = managed_referral(svc, actor, match.referral_id)
-    svc.db.lock(svc.session, lock_name(victim_of(newer)))  # serialise with submissions
+    svc.db.lock(svc.session, lock_name(victim_keys(victim_of(newer))))  # serialise with submissions
     svc.session.refresh(match, with_for_update=True)
     if match.status != "pending":
         raise Invalid(

@@ -56,12 +56,10 @@ def victim_of(referral: Referral) -> Person:
     )
 
 
-def lock_name(victim: Person) -> str:
-    """What concurrent submissions for one victim serialise on (never the name itself)."""
-    if victim.date_of_birth is None:
-        return "referral-victim:unknown"
-    ix = candidates("victim_name_dob", victim.last_name, victim.date_of_birth.isoformat())
-    return f"referral-victim:{ix[0] if ix else 'none'}"
+def lock_name(keys: Sequence[str]) -> str:
+    """What concurrent submissions for one victim serialise on, from the victim's look-up keys
+    (``victim_keys``): the blind index under the primary key, never the name itself."""
+    return f"referral-victim:{keys[0] if keys else 'unknown'}"
 
 
 def victim_keys(victim: Person) -> list[str]:

@@ -29,6 +29,9 @@ from casework.crypto import (
     key_id_of,
     reencrypt,
 )
+from casework.crypto.aead import _split, seal_row
+from casework.crypto.fields import sealed_row
+from casework.db import insert_rows
 
 
 class Base(DeclarativeBase):
@@ -342,3 +345,48 @@ def test_canary_never_reaches_the_database_file(ring: KeyRing, tmp_path: Path) -
         assert envelope in data
         assert secret_canary.encode() not in data
         assert secret_canary.encode("utf-16-le") not in data
+
+
+def test_a_row_sealed_without_an_object_reads_back_as_if_assigned(
+    ring: KeyRing, engine: Engine
+) -> None:
+    """Bulk imports seal rows as values (``sealed_row``) and insert them with Core."""
+    plain = {
+        "id": uuid.uuid4(),
+        "reference": "R-1",
+        "first_name": "Siobhán",
+        "last_name": None,
+        "date_of_birth": date(1980, 2, 29),
+        "details": {"risk": ["high", 3]},
+        "consented": False,
+        "children": 2,
+    }
+    row = sealed_row(Person, plain)
+    assert row["reference"] == "R-1" and row["last_name_ct"] is None
+    assert b"Siobh" not in row["first_name_ct"]
+    with Session(engine) as session:
+        insert_rows(session, Person, [row])
+        session.commit()
+    loaded = _reload(engine, plain["id"])
+    assert [getattr(loaded, k) for k in plain] == list(plain.values())
+
+
+def test_a_row_sealed_for_one_id_does_not_open_under_another(ring: KeyRing, engine: Engine) -> None:
+    row = sealed_row(Person, {"id": uuid.uuid4(), "first_name": "Alice"})
+    moved = uuid.uuid4()
+    with Session(engine) as session:
+        insert_rows(session, Person, [{**row, "id": moved}])
+        session.commit()
+    with pytest.raises(DecryptionError, match=r"people\.first_name"):
+        _ = _reload(engine, moved).first_name
+
+
+def test_a_row_is_sealed_only_once_it_has_its_uuid(ring: KeyRing) -> None:
+    with pytest.raises(EncryptedFieldError, match="uuid"):
+        sealed_row(Person, {"id": "not-a-uuid", "first_name": "Alice"})
+
+
+def test_cells_of_one_row_sealed_together_each_get_their_own_nonce(ring: KeyRing) -> None:
+    cells = [("people", "first_name", b"same"), ("people", "first_name", b"same")]
+    first, second = seal_row(ring, uuid.uuid4(), cells)
+    assert _split(first)[1] != _split(second)[1]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from click.testing import CliRunner
 from casework.actors import Actor
 from casework.cli import main
 from casework.errors import Invalid
+from casework.referrals import import_prepare
 from casework.referrals.importer import COLUMNS, import_referrals, template
 from casework.referrals.models import Referral
 from casework.services import Services
@@ -178,3 +181,62 @@ def test_earlier_referrals_are_found_however_many_victims_a_batch_asks_about(
     assert (report.imported, report.errors) == (4, [])
     later = svc.session.query(Referral).filter(Referral.referral_date > date(2026, 5, 1)).all()
     assert len(later) == 4 and all(r.crit_repeat for r in later)
+
+
+@pytest.mark.parametrize("parallel", [False, True], ids=["one process", "two processes"])
+def test_a_file_of_several_batches_imports_alike_in_one_process_or_two(
+    svc: Services, panel: Any, monkeypatch: pytest.MonkeyPatch, parallel: bool
+) -> None:
+    """The command line prepares each batch in a forked process while the last is written;
+    what is kept, refused and found to be a repeat must not depend on it."""
+    pools: list[int] = []
+
+    class Counted(ProcessPoolExecutor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            pools.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(import_prepare, "ProcessPoolExecutor", Counted)
+    monkeypatch.setattr(import_prepare, "may_fork", lambda: True)  # idle test threads are safe
+    rows = [
+        row(victim_last_name="Ash", referral_date="2026-01-10"),
+        row(victim_last_name="Birch", referral_date="2026-01-11"),
+        row(victim_last_name="Cedar", referral_date="2026-01-12", referring_agency="XXX"),
+        row(victim_last_name="Ash", referral_date="2026-05-01"),
+        row(victim_last_name="Dogwood", victim_first_name="", referral_date="2026-05-02"),
+        row(victim_last_name="Elm", victim_date_of_birth="2015-01-01", referral_date="2026-05-03"),
+        row(victim_last_name="Birch", referral_date="2026-09-01"),
+        row(victim_last_name="Fir", referral_date="2026-09-02"),
+    ]
+    report = import_referrals(svc, IMPORTER, panel.id, csv_text(*rows), batch=3, parallel=parallel)
+    svc.session.commit()
+    assert pools == ([1] if parallel else [])
+    assert report.imported == 5
+    assert [(e.row, e.column) for e in report.errors] == [
+        (4, "referring_agency"),
+        (6, "victim_first_name"),
+        (7, "victim_date_of_birth"),
+    ]
+    stored = {
+        (r.victim_last_name, r.referral_date, r.perpetrators[0].last_name): r.crit_repeat
+        for r in svc.session.query(Referral)
+    }
+    assert stored == {
+        ("Ash", date(2026, 1, 10), "Roe"): False,
+        ("Birch", date(2026, 1, 11), "Roe"): False,
+        ("Ash", date(2026, 5, 1), "Roe"): True,
+        ("Birch", date(2026, 9, 1), "Roe"): True,
+        ("Fir", date(2026, 9, 2), "Roe"): False,
+    }
+
+
+def test_no_second_process_is_forked_while_another_thread_runs() -> None:
+    assert import_prepare.may_fork() == (threading.active_count() == 1)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not import_prepare.may_fork()
+    finally:
+        stop.set()
+        other.join()

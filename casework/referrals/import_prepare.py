@@ -1,0 +1,106 @@
+"""The part of an import that needs no database: each row validated, its personal values
+sealed and its victim's look-up keys made.
+
+That is over half of an import's work, so the command line (``parallel``) has a forked second
+process prepare the next batch while the first writes the last: about 1.4 times the rows a
+second on two cores. A web server never forks for it (its process holds sockets, and may have
+threads, with which forking is unsafe), nor does any process with other threads running, nor
+a file of one batch: then it all happens in process, with the same result.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import threading
+import uuid
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from casework.crypto.indexes import stored_row
+from casework.errors import Invalid
+from casework.referrals.actions import REFERRAL_IN, check_victim_age, people_of
+from casework.referrals.import_csv import RowError, row_errors, row_to_body
+from casework.referrals.models import Child, Perpetrator, Referral
+from casework.referrals.repeat import Person, victim_keys
+from casework.referrals.rows import ReferralRows, people_rows
+from casework.schemas import load
+
+Rows = list[tuple[int, dict[str, str]]]  # (line in the file, the row)
+
+
+@dataclass
+class Ready:
+    """A valid row's values, with who it is about sealed (blind indexes made) and compared
+    as the repeat rule compares people."""
+
+    values: dict[str, Any]
+    sealed: ReferralRows
+    victim: Person
+    perpetrators: list[Person]
+    keys: list[str]  # the victim's look-up keys (``victim_keys``)
+
+
+@dataclass
+class Prepared:
+    """One row of the file: ready for the writer, or refused with its errors."""
+
+    line: int
+    agency: str  # the referring agency's code and the status, as written in the file
+    status: str
+    ready: Ready | None
+    errors: list[RowError]
+
+
+def prepare_rows(rows: Rows, panel_id: uuid.UUID, min_age: int) -> list[Prepared]:
+    out = []
+    for line, row in rows:
+        agency = (row.get("referring_agency") or "").strip()
+        status = (row.get("status") or "").strip() or "closed"
+        try:
+            values = load(REFERRAL_IN, row_to_body(row, panel_id))
+            check_victim_age(values, min_age)
+        except Invalid as exc:
+            out.append(Prepared(line, agency, status, None, row_errors(line, exc)))
+            continue
+        people = people_rows(values)
+        sealed = ReferralRows(
+            stored_row(Referral, people.referral),
+            [stored_row(Perpetrator, p) for p in people.perpetrators],
+            [stored_row(Child, c) for c in people.children],
+        )
+        victim, perpetrators = people_of(values)
+        ready = Ready(values, sealed, victim, perpetrators, victim_keys(victim))
+        out.append(Prepared(line, agency, status, ready, []))
+    return out
+
+
+def prepared_batches(
+    batches: list[Rows], panel_id: uuid.UUID, min_age: int, *, parallel: bool
+) -> Iterator[list[Prepared]]:
+    """Each batch prepared, in order: by a forked process one batch ahead when ``parallel``
+    and it is safe to fork."""
+    if not parallel or len(batches) < 2 or not may_fork():
+        for rows in batches:
+            yield prepare_rows(rows, panel_id, min_age)
+        return
+    context = multiprocessing.get_context("fork")
+    # The child's collector is kept off the heap it inherits: scanning it would be slow, and
+    # would copy every page it touches.
+    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=gc.freeze) as pool:
+        ahead: deque[Future[list[Prepared]]] = deque()
+        for rows in batches:
+            ahead.append(pool.submit(prepare_rows, rows, panel_id, min_age))
+            if len(ahead) > 1:  # one batch ahead of the writer, so memory stays flat
+                yield ahead.popleft().result()
+        while ahead:
+            yield ahead.popleft().result()
+
+
+def may_fork() -> bool:
+    """Only a process with no other thread may fork: a lock another thread holds at that
+    moment (logging's, say) would stay held for ever in the child."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1

@@ -1,0 +1,142 @@
+"""What a new referral's rows hold, built from checked values: one definition for a submission's
+mapped objects and an import's bulk-inserted rows.
+
+A referral splits in two: who it is about (the people and the risk answers, sealed per field,
+needing no database) and what the partnership decides of it (score, band, criteria, repeat,
+reference, status). An import seals the first half in a second process while the first writes
+the batch before; a submission does both in turn.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from casework.db import utcnow
+from casework.errors import Invalid
+from casework.referrals.models import Child, Perpetrator, Referral
+from casework.referrals.repeat import RepeatAnswer
+from casework.risk.dash import CRITERIA, CRITERIA_EXPLAINED, RiskRules, band, criteria_met, score
+
+VICTIM_FIELDS = (
+    *("first_name", "last_name", "date_of_birth", "gender", "ethnicity", "address"),
+    *("postcode", "phone", "safe_to_call", "bme", "lgbt", "disability"),
+)
+PERPETRATOR_FIELDS = ("first_name", "last_name", "date_of_birth", "relationship_to_victim")
+CHILD_FIELDS = ("first_name", "last_name", "date_of_birth")
+
+
+def age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+@dataclass
+class ReferralRows:
+    """A new referral and its people as values by attribute name, ids included: plain values
+    to become mapped objects, or sealed (``casework.crypto.indexes.stored_row``) to insert.
+    Every row of a kind has the same keys, so a batch inserts as one statement."""
+
+    referral: dict[str, Any]
+    perpetrators: list[dict[str, Any]]
+    children: list[dict[str, Any]]
+
+
+def people_rows(values: dict[str, Any]) -> ReferralRows:
+    """Who the referral is about, with fresh ids: everything in it that is sealed, and the
+    plain facts derived from it alone (ages, counts), none of which needs the database."""
+    v, risk, day = values["victim"], values["risk"], values["referral_date"]
+    referral_id = uuid.uuid4()
+    referral = {
+        "id": referral_id,
+        **{f"victim_{key}": v[key] for key in VICTIM_FIELDS},
+        "victim_male": v["gender"] == "male",
+        "victim_aged_16_17": age_on(v["date_of_birth"], day) < 18,
+        "children_count": len(values["children"]),
+        "dash_answers": risk["dash"],
+        "police_incidents_12m": risk["police_incidents_12m"],
+        "professional_judgement_reason": risk["professional_judgement_reason"],
+        "victim_aware": values["victim_aware"],
+        "consent": values["consent"],
+        "summary": values["summary"],
+    }
+    perpetrators = [
+        {
+            "id": uuid.uuid4(),
+            "referral_id": referral_id,
+            "position": i,
+            **{key: p[key] for key in PERPETRATOR_FIELDS},
+            "aged_17_or_under": bool(p["date_of_birth"]) and age_on(p["date_of_birth"], day) < 18,
+        }
+        for i, p in enumerate(values["perpetrators"])
+    ]
+    children = [
+        {"id": uuid.uuid4(), "referral_id": referral_id, "position": i}
+        | {key: c[key] for key in CHILD_FIELDS}
+        for i, c in enumerate(values["children"])
+    ]
+    return ReferralRows(referral, perpetrators, children)
+
+
+def decided(
+    values: dict[str, Any],
+    answer: RepeatAnswer,
+    rules: RiskRules,
+    agency_id: uuid.UUID,
+    referrer_user_id: uuid.UUID | None,
+    status: str,
+    reference: str,
+) -> dict[str, Any]:
+    """The referral's plain columns: scored, its criteria and repeat decided; refused (422)
+    when it meets no criterion."""
+    risk = values["risk"]
+    dash_score = score(risk["dash"])
+    met = criteria_met(
+        dash_score,
+        risk["police_incidents_12m"],
+        risk["professional_judgement"],
+        answer.previous is not None,
+        rules,
+    )
+    if not met:
+        raise Invalid(
+            {"risk": ["The referral meets none of the MARAC criteria"]},
+            message=CRITERIA_EXPLAINED.format(
+                high=rules.high_from, incidents=rules.escalation_incidents
+            ),
+            code="criteria_not_met",
+        )
+    previous = answer.previous
+    return {
+        "reference": reference,
+        "panel_id": values["panel_id"],
+        "referring_agency_id": agency_id,
+        "referrer_user_id": referrer_user_id,
+        "referral_date": values["referral_date"],
+        "status": status,
+        "created_at": utcnow(),  # set now: a referral of the same import may compare with it
+        "dash_score": dash_score,
+        "band": band(dash_score, rules),
+        **{f"crit_{name}": name in met for name in CRITERIA},
+        "previous_referral_id": previous.id if previous else None,
+        "previous_referral_date": previous.referral_date if previous else None,
+    }
+
+
+def new_referral(
+    values: dict[str, Any],
+    answer: RepeatAnswer,
+    rules: RiskRules,
+    agency_id: uuid.UUID,
+    referrer_user_id: uuid.UUID | None,
+    status: str,
+    reference: str,
+) -> Referral:
+    """The referral as a mapped object with its people, not yet added to the session."""
+    decision = decided(values, answer, rules, agency_id, referrer_user_id, status, reference)
+    rows = people_rows(values)
+    referral = Referral(**rows.referral, **decision)
+    referral.perpetrators = [Perpetrator(**p) for p in rows.perpetrators]
+    referral.children = [Child(**c) for c in rows.children]
+    return referral
