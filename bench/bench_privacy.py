@@ -64,6 +64,10 @@ def _store_plain(_ring: Any, _table: str, _column: str, _row_id: Any, plaintext:
     return bytes(plaintext)
 
 
+def _store_plain_row(_ring: Any, _row_id: Any, cells: list[tuple[str, str, bytes]]) -> list[bytes]:
+    return [bytes(plaintext) for _table, _column, plaintext in cells]
+
+
 def _read_plain(_ring: Any, _table: str, _column: str, _row_id: Any, stored: bytes) -> bytes:
     return bytes(stored)
 
@@ -80,11 +84,13 @@ def _no_audit(*_args: Any, **_kwargs: Any) -> None:
 def switched_off() -> Iterator[None]:
     """Plaintext columns and no audit: the same request with the privacy machinery removed.
 
-    ``fields`` imported ``seal``, ``open_`` and ``key_id_of`` by name, so those names are the
-    ones replaced; the key ring's per-request freshness check goes too, as there is no ring.
+    ``fields`` imported ``seal``, ``seal_row``, ``open_`` and ``key_id_of`` by name, so those
+    names are the ones replaced; the key ring's per-request freshness check goes too, as there
+    is no ring.
     """
     with ExitStack() as stack:
         stack.enter_context(patch.object(fields, "seal", _store_plain))
+        stack.enter_context(patch.object(fields, "seal_row", _store_plain_row))
         stack.enter_context(patch.object(fields, "open_", _read_plain))
         stack.enter_context(patch.object(fields, "key_id_of", _primary_key_id))
         stack.enter_context(patch.object(audit_log, "record", _no_audit))

@@ -49,10 +49,10 @@ from sqlalchemy.sql.sqltypes import NullType
 
 from casework.audit import log as audit_log
 from casework.crypto import Sealed, encrypted_fields
-from casework.crypto import fields as crypto_fields
 from casework.crypto import indexes as crypto_indexes
 from casework.db import write_intent
 from casework.referrals import actions, import_prepare, importer
+from casework.referrals import rows as referral_rows
 from casework.referrals.actions import submit_referral
 from casework.referrals.importer import COLUMNS, import_referrals
 from casework.referrals.models import Referral
@@ -119,11 +119,12 @@ SUBMIT_PARTS = (
     (actions, "load", "validate (marshmallow)"),
     (actions, "stored_candidates", "repeat check: the victim's earlier referrals"),
     (actions, "repeat_among", "repeat check: decrypt and compare"),
-    (crypto_fields, "seal", "encrypt fields (AES-GCM seal)"),
+    (crypto_indexes, "sealed_row", "encrypt fields (AES-GCM)"),
     (crypto_indexes, "blind_index", "blind indexes (HMAC)"),
+    (referral_rows, "insert_rows", "Core inserts: referral, perpetrator, child"),
     (audit_log, "record", "audit.record"),
-    (Session, "flush", "ORM flush (inserts)"),
-    (Session, "commit", "commit"),
+    (Session, "flush", "ORM flushes (the audit entry)"),
+    (Session, "commit", "commit (seals the audit entry)"),
 )
 
 
@@ -332,7 +333,7 @@ def _cell(value: Any) -> str:
 IMPORT_PARTS = (
     (import_prepare, "row_to_body", "CSV row to request body"),
     (import_prepare, "load", "validate (marshmallow)"),
-    (import_prepare, "stored_row", "seal fields and make blind indexes"),
+    (import_prepare, "sealed_rows", "seal fields and make blind indexes"),
     (importer, "_write_batch", "write the batches (repeat, decide, insert, audit)"),
     (importer, "stored_candidates", "  of which reading the victims' earlier referrals"),
     (importer, "repeat_among", "  of which deciding repeats"),

@@ -33,7 +33,7 @@ from casework.referrals.repeat import (
     stored_candidates,
     victim_keys,
 )
-from casework.referrals.rows import age_on, new_referral
+from casework.referrals.rows import age_on, decided, insert_referral, people_rows, sealed_rows
 from casework.referrals.schemas import ReferralIn, ReferralQuery
 from casework.referrals.serialise import visible_referral
 from casework.risk.dash import RiskRules
@@ -157,9 +157,10 @@ def record_referral(
     answer = repeat_among(found, victim, perps, values["referral_date"], **rule)
     (reference,) = fresh_references(svc.session, [values["referral_date"]])
     rules = RiskRules.from_settings(svc.settings)
-    referral = new_referral(values, answer, rules, agency_id, referrer_user_id, status, reference)
-    svc.session.add(referral)
-    svc.session.flush()  # the referral exists before rows that point at it
+    decision = decided(values, answer, rules, agency_id, referrer_user_id, status, reference)
+    rows = people_rows(values)
+    rows.referral |= decision
+    referral = insert_referral(svc.session, sealed_rows(rows))
     record_outcome(svc, actor, referral.id, answer, values)
     return referral
 

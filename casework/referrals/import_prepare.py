@@ -20,13 +20,11 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from casework.crypto.indexes import stored_row
 from casework.errors import Invalid
 from casework.referrals.actions import REFERRAL_IN, check_victim_age, people_of
 from casework.referrals.import_csv import RowError, row_errors, row_to_body
-from casework.referrals.models import Child, Perpetrator, Referral
 from casework.referrals.repeat import Person, victim_keys
-from casework.referrals.rows import ReferralRows, people_rows
+from casework.referrals.rows import ReferralRows, people_rows, sealed_rows
 from casework.schemas import load
 
 Rows = list[tuple[int, dict[str, str]]]  # (line in the file, the row)
@@ -66,12 +64,7 @@ def prepare_rows(rows: Rows, panel_id: uuid.UUID, min_age: int) -> list[Prepared
         except Invalid as exc:
             out.append(Prepared(line, agency, status, None, row_errors(line, exc)))
             continue
-        people = people_rows(values)
-        sealed = ReferralRows(
-            stored_row(Referral, people.referral),
-            [stored_row(Perpetrator, p) for p in people.perpetrators],
-            [stored_row(Child, c) for c in people.children],
-        )
+        sealed = sealed_rows(people_rows(values))
         victim, perpetrators = people_of(values)
         ready = Ready(values, sealed, victim, perpetrators, victim_keys(victim))
         out.append(Prepared(line, agency, status, ready, []))

@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from casework.db import utcnow
+from sqlalchemy.orm import Session, make_transient_to_detached
+
+from casework.crypto.indexes import stored_row
+from casework.db import insert_rows, utcnow
 from casework.errors import Invalid
 from casework.referrals.models import Child, Perpetrator, Referral
 from casework.referrals.repeat import RepeatAnswer
@@ -124,19 +127,29 @@ def decided(
     }
 
 
-def new_referral(
-    values: dict[str, Any],
-    answer: RepeatAnswer,
-    rules: RiskRules,
-    agency_id: uuid.UUID,
-    referrer_user_id: uuid.UUID | None,
-    status: str,
-    reference: str,
-) -> Referral:
-    """The referral as a mapped object with its people, not yet added to the session."""
-    decision = decided(values, answer, rules, agency_id, referrer_user_id, status, reference)
-    rows = people_rows(values)
-    referral = Referral(**rows.referral, **decision)
-    referral.perpetrators = [Perpetrator(**p) for p in rows.perpetrators]
-    referral.children = [Child(**c) for c in rows.children]
+def sealed_rows(rows: ReferralRows) -> ReferralRows:
+    """The rows as they are inserted: fields sealed, blind indexes made."""
+    return ReferralRows(
+        stored_row(Referral, rows.referral),
+        [stored_row(Perpetrator, p) for p in rows.perpetrators],
+        [stored_row(Child, c) for c in rows.children],
+    )
+
+
+def insert_referral(session: Session, stored: ReferralRows) -> Referral:
+    """Insert one referral's sealed rows with Core and hand back the referral as a persistent
+    mapped object with its people, built from the same values (no reload, no second write).
+
+    The unit of work would cost several times the rows themselves for these three inserts;
+    the objects are what callers read and change afterwards, through the session as usual.
+    """
+    insert_rows(session, Referral, [stored.referral])
+    insert_rows(session, Perpetrator, stored.perpetrators)
+    insert_rows(session, Child, stored.children)
+    referral = Referral(**stored.referral)
+    referral.perpetrators = [Perpetrator(**p) for p in stored.perpetrators]
+    referral.children = [Child(**c) for c in stored.children]
+    for obj in (referral, *referral.perpetrators, *referral.children):
+        make_transient_to_detached(obj)
+    session.add(referral)
     return referral
