@@ -161,7 +161,7 @@ def record_referral(
     rows = people_rows(values)
     rows.referral |= decision
     referral = insert_referral(svc.session, sealed_rows(rows))
-    record_outcome(svc, actor, referral.id, answer, values)
+    record_outcome(svc, actor, referral.id, answer, written_fields(values))
     return referral
 
 
@@ -170,17 +170,18 @@ def record_outcome(
     actor: Actor,
     referral_id: uuid.UUID,
     answer: RepeatAnswer,
-    values: dict[str, Any],
+    written: list[str],
 ) -> None:
-    """The near matches for a coordinator to review, and the audit entry of the creation."""
+    """The near matches for a coordinator to review, and the audit entry of the creation
+    (``written``: the fields given, from ``written_fields``)."""
     for other, reason in answer.possible:
         svc.session.add(
             PossibleMatch(referral_id=referral_id, other_referral_id=other.id, reason=reason)
         )
-    audit.record(svc.session, actor, "create", "referral", referral_id, _written_fields(values))
+    audit.record(svc.session, actor, "create", "referral", referral_id, written)
 
 
-def _written_fields(values: dict[str, Any]) -> list[str]:
+def written_fields(values: dict[str, Any]) -> list[str]:
     names = [f"victim.{k}" for k, v in values["victim"].items() if v is not None]
     names += [f"risk.{k}" for k, v in values["risk"].items() if v is not None]
     names += [f"perpetrators.{k}" for p in values["perpetrators"] for k, v in p.items() if v]

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from casework.errors import Invalid
-from casework.referrals.actions import REFERRAL_IN, check_victim_age, people_of
+from casework.referrals.actions import REFERRAL_IN, check_victim_age, people_of, written_fields
 from casework.referrals.import_csv import RowError, row_errors, row_to_body
 from casework.referrals.repeat import Person, victim_keys
 from casework.referrals.rows import ReferralRows, people_rows, sealed_rows
@@ -32,10 +32,12 @@ Rows = list[tuple[int, dict[str, str]]]  # (line in the file, the row)
 
 @dataclass
 class Ready:
-    """A valid row's values, with who it is about sealed (blind indexes made) and compared
-    as the repeat rule compares people."""
+    """A valid row, with who it is about sealed (blind indexes made) and as the repeat rule
+    compares people. Plain personal values stay in the process that sealed them, but for the
+    names the rule compares."""
 
-    values: dict[str, Any]
+    basis: dict[str, Any]  # what the writer decides on: panel, referral date, risk answers
+    written: list[str]  # the fields given, for the audit entry (``written_fields``)
     sealed: ReferralRows
     victim: Person
     perpetrators: list[Person]
@@ -66,7 +68,10 @@ def prepare_rows(rows: Rows, panel_id: uuid.UUID, min_age: int) -> list[Prepared
             continue
         sealed = sealed_rows(people_rows(values))
         victim, perpetrators = people_of(values)
-        ready = Ready(values, sealed, victim, perpetrators, victim_keys(victim))
+        basis = {k: values[k] for k in ("panel_id", "referral_date", "risk")}
+        ready = Ready(
+            basis, written_fields(values), sealed, victim, perpetrators, victim_keys(victim)
+        )
         out.append(Prepared(line, agency, status, ready, []))
     return out
 

@@ -154,16 +154,14 @@ def _write_batch(
         history.setdefault(earlier.index, []).append(earlier)
     rule, rules = repeat_rule(svc.settings), RiskRules.from_settings(svc.settings)
     written = []
-    references = fresh_references(session, [r.values["referral_date"] for r in ready])
+    references = fresh_references(session, [r.basis["referral_date"] for r in ready])
     for item, reference in zip(checked, references, strict=True):
         r = item.ready
-        day = r.values["referral_date"]
+        day = r.basis["referral_date"]
         found = [c for k in r.keys for c in history.get(k, [])]
         answer = repeat_among(found, r.victim, r.perpetrators, day, **rule)
         try:
-            decision = decided(
-                r.values, answer, rules, item.agency_id, None, item.status, reference
-            )
+            decision = decided(r.basis, answer, rules, item.agency_id, None, item.status, reference)
         except Invalid as exc:
             report.errors += row_errors(item.line, exc)
             continue
@@ -179,5 +177,5 @@ def _write_batch(
     insert_rows(session, Perpetrator, [p for _, r, _ in written for p in r.sealed.perpetrators])
     insert_rows(session, Child, [c for _, r, _ in written for c in r.sealed.children])
     for stored, r, answer in written:
-        record_outcome(svc, actor, stored["id"], answer, r.values)
+        record_outcome(svc, actor, stored["id"], answer, r.written)
     report.imported += len(written)

@@ -92,7 +92,7 @@ def decided(
     reference: str,
 ) -> dict[str, Any]:
     """The referral's plain columns: scored, its criteria and repeat decided; refused (422)
-    when it meets no criterion."""
+    when it meets no criterion. Of ``values`` it reads the panel, referral date and risk."""
     risk = values["risk"]
     dash_score = score(risk["dash"])
     met = criteria_met(

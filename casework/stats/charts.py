@@ -57,6 +57,12 @@ STYLE = {
 _lock = threading.Lock()
 
 
+def quarter_of(month_key: str) -> str:
+    """The quarter a month is in: ``2026-05`` is in ``2026-Q2``."""
+    year, month = month_key.split("-")
+    return f"{year}-Q{(int(month) - 1) // 3 + 1}"
+
+
 def month_name(period: str, short: bool = False) -> str:
     """'2026-03' as 'March 2026' (or 'Mar 2026')."""
     year, month = period.split("-")

@@ -39,6 +39,7 @@ from casework.db import UTC
 from casework.meetings.models import AgendaItem, Meeting
 from casework.panels.models import Panel
 from casework.referrals.models import Perpetrator, Referral
+from casework.stats.charts import quarter_of
 
 CRITERIA = ("visible_high_risk", "professional_judgement", "potential_escalation", "repeat")
 HELD = ("held", "closed")
@@ -294,11 +295,6 @@ def months_between(start: date, end: date) -> list[str]:
         out.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return out
-
-
-def quarter_of(month_key: str) -> str:
-    year, month = month_key.split("-")
-    return f"{year}-Q{(int(month) - 1) // 3 + 1}"
 
 
 def series(session: Session, scope: Scope) -> dict[str, list[dict[str, Any]]]:

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from casework.stats.charts import month_name
-from casework.stats.downloads import marker, suppress
+from casework.stats.charts import month_name, quarter_of
+from casework.stats.downloads import Group, complete, is_hidden, suppress
 
 NO_REFERRALS = "no referrals in this period"
 NO_CASES = "no cases heard in this period"
@@ -79,6 +79,9 @@ class Table:
     columns: tuple[str, ...]
     rows: list[list[Any]] = field(default_factory=list)
     note: str = ""
+    # Counts adding up to a total, in this table (its cell) or published in another (None):
+    # publication downloads hide a second count of a group where one is hidden.
+    groups: list[Group] = field(default_factory=list)
 
     def numeric_column(self, index: int) -> bool:
         """Whether a column holds figures (its header is right-aligned like its cells)."""
@@ -123,21 +126,20 @@ def download_header(table: Table) -> list[str]:
 
 def download_rows(table: Table, publication: bool, below: int) -> list[list[Any]]:
     """Plain cells for CSV and XLSX. For publication every count from 1 to ``below - 1`` is
-    hidden, and so is every rate in a row where a count was hidden (the rate and the row's
+    hidden, then the counts that would give one back through the table's groups
+    (``complete``), and every rate in a row where a count was hidden (the rate and the row's
     total would give it back)."""
-    out = []
-    for row in table.rows:
-        cells = [_plain(c) for c in row]
-        if publication:
-            hidden = False
-            for i, cell in enumerate(row):
-                if isinstance(cell, int) and not isinstance(cell, bool):
-                    cells[i] = suppress(cell, below)
-                    hidden = hidden or cells[i] == marker(below)
-            for i, cell in enumerate(row):
-                if hidden and isinstance(cell, Rate) and cell.value is not None:
-                    cells[i] = marker(below)
-        out.append(cells)
+    out = [[_plain(c) for c in row] for row in table.rows]
+    if not publication:
+        return out
+    for cells in out:
+        cells[:] = [suppress(c, below) for c in cells]
+    complete(out, table.groups, below)
+    for row, cells in zip(table.rows, out, strict=True):
+        hidden = next((c for c in cells if is_hidden(c, below)), None)
+        for i, cell in enumerate(row):
+            if hidden and isinstance(cell, Rate) and cell.value is not None:
+                cells[i] = hidden
     return out
 
 
@@ -225,6 +227,7 @@ def dashboard_tables(figures: dict[str, Any], agency_names: dict[str, str]) -> d
                 [_agency(code, agency_names), n, _share(n, total)]
                 for code, n in sorted(r["by_agency"].items(), key=lambda kv: (-kv[1], kv[0]))
             ],
+            groups=[(None, [(i, 1) for i in range(len(r["by_agency"]))])],
         ),
         Table(
             "sectors",
@@ -234,6 +237,7 @@ def dashboard_tables(figures: dict[str, Any], agency_names: dict[str, str]) -> d
                 [SECTOR_NAMES.get(sector, sector), n, _share(n, total)]
                 for sector, n in sorted(r["by_sector"].items(), key=lambda kv: (-kv[1], kv[0]))
             ],
+            groups=[(None, [(i, 1) for i in range(len(r["by_sector"]))])],
         ),
     ]
     idva = r.get("idva")  # SafeLives IDVA engagement, where the figures carry it
@@ -264,6 +268,7 @@ def dashboard_tables(figures: dict[str, Any], agency_names: dict[str, str]) -> d
                 [_month(p["period"]), p["total"], p["repeat"], Rate(p["repeat_rate"])]
                 for p in monthly
             ],
+            groups=_by_quarter(monthly, (1, 2)),
         ),
         Table(
             "non_police_by_month",
@@ -273,6 +278,7 @@ def dashboard_tables(figures: dict[str, Any], agency_names: dict[str, str]) -> d
                 [_month(p["period"]), p["total"], p["non_police"], Rate(p["non_police_rate"])]
                 for p in monthly
             ],
+            groups=_by_quarter(monthly, (1, 2)),
         ),
         Table(
             "by_quarter",
@@ -289,9 +295,21 @@ def dashboard_tables(figures: dict[str, Any], agency_names: dict[str, str]) -> d
                 ]
                 for p in figures["series"]["quarterly"]
             ],
+            groups=[
+                (None, [(i, column) for i in range(len(figures["series"]["quarterly"]))])
+                for column in (1, 2, 4)
+            ],
         ),
     ]
     return {t.name: t for t in tables}
+
+
+def _by_quarter(monthly: list[dict[str, Any]], columns: tuple[int, ...]) -> list[Group]:
+    """Each column's months grouped by quarter: they add up to the quarter's figures."""
+    quarters: dict[str, list[int]] = {}
+    for i, p in enumerate(monthly):
+        quarters.setdefault(quarter_of(p["period"]), []).append(i)
+    return [(None, [(i, c) for i in rows]) for rows in quarters.values() for c in columns]
 
 
 def quarterly_table(meetings: list[dict[str, Any]]) -> Table:
@@ -330,7 +348,14 @@ def quarterly_table(meetings: list[dict[str, Any]]) -> Table:
         ]
         for m in meetings
     ]
-    return Table("quarterly_return", "SafeLives quarterly return", columns, rows)
+    agencies = range(7, 7 + len(codes))
+    meetings = range(len(rows))
+    # In each meeting police and non-police referrals, and the referring agencies, add up to
+    # its cases; down the meetings each count adds up to the quarter's (published elsewhere).
+    groups: list[Group] = [((r, 2), [(r, 5), (r, 6)]) for r in meetings]
+    groups += [((r, 2), [(r, c) for c in agencies]) for r in meetings]
+    groups += [(None, [(r, c) for r in meetings]) for c in (2, 3, 4, 5, 6, *agencies)]
+    return Table("quarterly_return", "SafeLives quarterly return", columns, rows, groups=groups)
 
 
 def _agency(code: str, names: dict[str, str]) -> str:
