@@ -360,7 +360,7 @@ IMPORT_RUNS = 3  # of each way, alternating; the median is the figure (shared ma
 
 
 def bench_import(world: World, rows: int, profile: bool) -> dict[str, float]:
-    """Rows a second as ``casework import referrals`` runs (a second process prepares rows
+    """Rows a second as ``casework import referrals`` runs (forked processes prepare rows
     while the first writes), and all in one process as the upload page runs; each way
     ``IMPORT_RUNS`` times, alternating, into one growing database."""
     runs: dict[bool, list[tuple[float, float]]] = {True: [], False: []}
@@ -385,7 +385,7 @@ def bench_import(world: World, rows: int, profile: bool) -> dict[str, float]:
     print(
         f"  as the command line runs it: median {figures['import_per_second']:,.0f} referrals a "
         f"second (runs {', '.join(f'{r:,.0f}' for r in rates[True])}; this process's CPU "
-        f"{cpu[True]:.2f} ms a row, a second one validating and sealing alongside)"
+        f"{cpu[True]:.2f} ms a row, two more validating and sealing alongside)"
     )
     print(
         f"  all in one process, as the upload page runs it: median "
@@ -408,7 +408,7 @@ def _profile_import(world: World, rows: int) -> None:
         world.settle()
         whole = time.perf_counter() - start
     print(f"  where the time goes ({rows} more rows in one process; ms a row, indented parts")
-    print("  are inside others; the command line moves the first three to a second process):")
+    print("  are inside others; the command line moves the first three to forked processes):")
     print(f"    whole import: {whole / rows * 1000:.3f}")
     for _owner, _name, label in IMPORT_PARTS:
         print(f"    {label}: {totals.get(label, 0.0) / rows * 1000:.3f}")

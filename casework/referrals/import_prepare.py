@@ -1,11 +1,11 @@
 """The part of an import that needs no database: each row validated, its personal values
 sealed and its victim's look-up keys made.
 
-That is over half of an import's work, so the command line (``parallel``) has a forked second
-process prepare the next batch while the first writes the last: about 1.4 times the rows a
-second on two cores. A web server never forks for it (its process holds sockets, and may have
-threads, with which forking is unsafe), nor does any process with other threads running, nor
-a file of one batch: then it all happens in process, with the same result.
+That is about two thirds of an import's work, so the command line (``parallel``) has forked
+processes prepare the next batches while the first writes the last: about 1.4 times the rows
+a second on two cores. A web server never forks for it (its process holds sockets, and may
+have threads, with which forking is unsafe), nor does any process with other threads
+running, nor a file of one batch: then it all happens in process, with the same result.
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ from casework.referrals.rows import ReferralRows, people_rows, sealed_rows
 from casework.schemas import load
 
 Rows = list[tuple[int, dict[str, str]]]  # (line in the file, the row)
+# Preparing a row takes about twice as long as writing it, so two preparers keep the writer
+# busy; more would only queue for the cores.
+WORKERS = 2
 
 
 @dataclass
@@ -79,20 +82,22 @@ def prepare_rows(rows: Rows, panel_id: uuid.UUID, min_age: int) -> list[Prepared
 def prepared_batches(
     batches: list[Rows], panel_id: uuid.UUID, min_age: int, *, parallel: bool
 ) -> Iterator[list[Prepared]]:
-    """Each batch prepared, in order: by a forked process one batch ahead when ``parallel``
-    and it is safe to fork."""
+    """Each batch prepared, in order: by ``WORKERS`` forked processes, a batch ahead each,
+    when ``parallel`` and it is safe to fork."""
     if not parallel or len(batches) < 2 or not may_fork():
         for rows in batches:
             yield prepare_rows(rows, panel_id, min_age)
         return
     context = multiprocessing.get_context("fork")
-    # The child's collector is kept off the heap it inherits: scanning it would be slow, and
+    # A child's collector is kept off the heap it inherits: scanning it would be slow, and
     # would copy every page it touches.
-    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=gc.freeze) as pool:
+    with ProcessPoolExecutor(
+        max_workers=WORKERS, mp_context=context, initializer=gc.freeze
+    ) as pool:
         ahead: deque[Future[list[Prepared]]] = deque()
         for rows in batches:
             ahead.append(pool.submit(prepare_rows, rows, panel_id, min_age))
-            if len(ahead) > 1:  # one batch ahead of the writer, so memory stays flat
+            if len(ahead) > WORKERS:  # a batch ahead for each worker: memory stays flat
                 yield ahead.popleft().result()
         while ahead:
             yield ahead.popleft().result()

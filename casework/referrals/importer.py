@@ -67,7 +67,7 @@ def import_referrals(
     parallel: bool = False,
 ) -> ImportReport:
     """Import a CSV; commits each batch unless ``all_or_nothing`` (then one transaction).
-    ``parallel`` (the command line) prepares rows in a second process when that is safe
+    ``parallel`` (the command line) prepares rows in forked processes when that is safe
     (``casework.referrals.import_prepare``).
 
     Rows are checked a batch at a time, then written together: the earlier referrals of the

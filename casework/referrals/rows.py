@@ -3,8 +3,8 @@ mapped objects and an import's bulk-inserted rows.
 
 A referral splits in two: who it is about (the people and the risk answers, sealed per field,
 needing no database) and what the partnership decides of it (score, band, criteria, repeat,
-reference, status). An import seals the first half in a second process while the first writes
-the batch before; a submission does both in turn.
+reference, status). An import seals the first half in forked processes while its own process
+writes the batch before; a submission does both in turn.
 """
 
 from __future__ import annotations
