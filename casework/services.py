@@ -63,6 +63,7 @@ class Services:
             raise ConfigError(f"information sharing protocol: {exc}") from None
         configure_keyring(settings)
         import casework.audit.chain  # noqa: F401  (seals audit entries as transactions commit)
+        import casework.models  # noqa: F401  (every table: a flush sorts them all by foreign key)
         import casework.policies  # noqa: F401  (record types register with the sharing engine)
 
         return cls(

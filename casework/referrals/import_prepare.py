@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
+import signal
 import threading
+import time
 import uuid
 from collections import deque
 from collections.abc import Iterator
@@ -89,11 +92,7 @@ def prepared_batches(
             yield prepare_rows(rows, panel_id, min_age)
         return
     context = multiprocessing.get_context("fork")
-    # A child's collector is kept off the heap it inherits: scanning it would be slow, and
-    # would copy every page it touches.
-    with ProcessPoolExecutor(
-        max_workers=WORKERS, mp_context=context, initializer=gc.freeze
-    ) as pool:
+    with ProcessPoolExecutor(WORKERS, mp_context=context, initializer=_child) as pool:
         ahead: deque[Future[list[Prepared]]] = deque()
         for rows in batches:
             ahead.append(pool.submit(prepare_rows, rows, panel_id, min_age))
@@ -101,6 +100,23 @@ def prepared_batches(
                 yield ahead.popleft().result()
         while ahead:
             yield ahead.popleft().result()
+
+
+def _child() -> None:
+    # Ctrl-C is the writer's to handle: it stops, and the pool lets its preparers finish.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The collector is kept off the heap the child inherits: scanning it would be slow, and
+    # would copy every page it touches.
+    gc.freeze()
+    threading.Thread(target=_end_with, args=(os.getppid(),), daemon=True).start()
+
+
+def _end_with(parent: int) -> None:
+    """Exit once the writer has gone (killed, say): nothing else would ever end a preparer
+    waiting for its next batch, as it holds the pipe's other end open itself."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
 
 
 def may_fork() -> bool:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import subprocess
+import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
@@ -12,13 +15,14 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import func, select
 
 from casework.actors import Actor
 from casework.cli import main
 from casework.errors import Invalid
 from casework.referrals import import_prepare
 from casework.referrals.importer import COLUMNS, import_referrals, template
-from casework.referrals.models import Referral
+from casework.referrals.models import PossibleMatch, Referral
 from casework.services import Services
 from tests.conftest import Factory
 
@@ -240,3 +244,35 @@ def test_no_second_process_is_forked_while_another_thread_runs() -> None:
     finally:
         stop.set()
         other.join()
+
+
+def test_the_command_imports_a_file_of_several_batches_in_a_fresh_process(
+    svc: Services, panel: Any, database_url: str, instance_path: Path, tmp_path: Path
+) -> None:
+    """As a partnership runs it: a new process (nothing imported but what the command needs),
+    forking its preparers for a file of two batches, writing a near match for review."""
+    rows = [row(victim_last_name=f"Vic{n:04d}", referral_date="2026-02-01") for n in range(600)]
+    rows += [
+        row(victim_last_name="Same", victim_first_name="Jane", referral_date="2026-03-01"),
+        row(victim_last_name="Same", victim_first_name="Joan", referral_date="2026-04-01"),
+    ]
+    path = tmp_path / "history.csv"
+    path.write_text("".join(csv_text(*rows)))
+    env = {
+        **os.environ,
+        "CASEWORK_ENV": "testing",
+        "CASEWORK_DATABASE_URL": database_url,
+        "CASEWORK_INSTANCE_PATH": str(instance_path),
+    }
+    casework = Path(sys.executable).with_name("casework")
+    done = subprocess.run(
+        [str(casework), "import", "referrals", str(path), "--panel", str(panel.id)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "imported 602 referrals; 0 rows refused" in done.stdout
+    assert svc.session.scalar(select(func.count()).select_from(Referral)) == 602
+    assert svc.session.scalar(select(func.count()).select_from(PossibleMatch)) == 1
