@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pytest
 
@@ -101,3 +102,21 @@ def test_indexes_under_two_keys_differ_and_candidates_cover_both(ring: KeyRing) 
 def test_unknown_key_id_is_refused(ring: KeyRing) -> None:
     with pytest.raises(KeyError):
         blind_index(ring, "n", "x", key_id="k7")
+
+
+def _unicode_path(text: str) -> str:
+    """normalise's general path, spelled out: the ASCII shortcut must agree with it."""
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
+    return "".join(
+        ch
+        for ch in decomposed
+        if not unicodedata.combining(ch) and not ch.isspace() and ch not in "-'`"
+    )
+
+
+def test_ascii_text_normalises_as_the_general_path_does() -> None:
+    every = "".join(chr(c) for c in range(128))
+    assert normalise(every) == _unicode_path(every)
+    for sample in ("O'Brien", "  Mc Donald-Smith ", "1990-04-01", "a\x1fb", "ANNE\tMARIE"):
+        assert normalise(sample) == _unicode_path(sample)
+    assert normalise("O'Brien") == normalise("Ó Brien") == normalise("o’brien") == "obrien"
