@@ -17,7 +17,6 @@ column names and messages.
 from __future__ import annotations
 
 import csv
-import io
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from sqlalchemy import ColumnElement, exists, select, true
 from casework.actors import Actor
 from casework.authz import action, require_role
 from casework.crypto import candidates
+from casework.csv_import import RowError, header_row
 from casework.db import utcnow
 from casework.errors import Invalid
 from casework.offenders.models import CohortMembership, Nominal, OffenderEvent
@@ -45,16 +45,7 @@ UNKNOWN_PNC = "No nominal you may record against has this PNC number"
 
 def template() -> str:
     """The header row a police extract is mapped to (offered as a download)."""
-    out = io.StringIO()
-    csv.writer(out).writerow(COLUMNS)
-    return out.getvalue()
-
-
-@dataclass
-class RowError:
-    row: int  # the line in the file (the header is line 1)
-    column: str
-    message: str
+    return header_row(COLUMNS)
 
 
 @dataclass

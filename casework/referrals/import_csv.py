@@ -3,13 +3,11 @@ refusal is reported (row number, column, message; never a value)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from casework.csv_import import RowError, header_row
 from casework.errors import Invalid
 from casework.risk.dash import QUESTIONS
 
@@ -42,16 +40,7 @@ TRUE, FALSE = {"yes", "y", "true", "1"}, {"no", "n", "false", "0"}
 
 def template() -> str:
     """The header row partnerships fill in (offered as a download)."""
-    out = io.StringIO()
-    csv.writer(out).writerow(COLUMNS)
-    return out.getvalue()
-
-
-@dataclass
-class RowError:
-    row: int  # the line in the file (the header is line 1)
-    column: str
-    message: str
+    return header_row(COLUMNS)
 
 
 def _flag(raw: str) -> bool | None | str:
