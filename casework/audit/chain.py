@@ -98,26 +98,21 @@ def _chain(
 
 @event.listens_for(Session, "before_commit")
 def _seal_before_commit(session: Session) -> None:
-    """Chain the entries this transaction wrote (see the module's docstring)."""
-    seal = session.info.get("audit_seal")
-    written = session.info.get("audit_entries")
-    if not seal or not written:
-        return
-    entries = [e for e in written if e.seq is None and _alive(e)]
+    """Chain the entries this transaction recorded (see the module's docstring) and insert
+    them, all in one Core statement. Without the key (a maintenance script) they go in
+    unsealed, for ``seal_pending``."""
+    entries = [e for e in session.info.get("audit_entries", ()) if e.seq is None]
     if not entries:
         return
-    # Entries not yet flushed are inserted once sealed, in one Core statement: the unit of
-    # work would cost several times that (and on PostgreSQL an INSERT, then an UPDATE).
-    unwritten = [e for e in entries if inspect(e).pending]
-    for entry in unwritten:
-        session.expunge(entry)
-    if session.get_bind().dialect.name == "postgresql":
-        session.flush()  # everything else first: no row lock is awaited while the seal is held
-    _one_sealer(session)
-    key, every = seal
-    seq, mac = _head(session)
-    _chain(session, key, every, entries, seq, mac)
-    insert_rows(session, AuditEntry, [{k: getattr(e, k) for k in _COLUMNS} for e in unwritten])
+    seal = session.info.get("audit_seal")
+    if seal:
+        if session.get_bind().dialect.name == "postgresql":
+            session.flush()  # everything else first: no row lock is awaited while the seal is held
+        _one_sealer(session)
+        key, every = seal
+        seq, mac = _head(session)
+        _chain(session, key, every, entries, seq, mac)
+    insert_rows(session, AuditEntry, [{k: getattr(e, k) for k in _COLUMNS} for e in entries])
 
 
 def _one_sealer(session: Session) -> None:
@@ -125,12 +120,6 @@ def _one_sealer(session: Session) -> None:
     already hold the only write lock there is."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": SEAL_LOCK_ID})
-
-
-def _alive(entry: AuditEntry) -> bool:
-    """Still part of this transaction: not undone by the rollback of a savepoint."""
-    state = inspect(entry)
-    return state.pending or state.persistent
 
 
 def seal_pending(svc: Services, batch: int = 5000) -> int:

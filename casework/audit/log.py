@@ -44,10 +44,12 @@ def record(
 
 
 def _add(session: Session, entry: AuditEntry) -> None:
-    # Added, not flushed: entries go to the database together at the next flush or commit (a
-    # list of 40 cases writes 40 rows in one statement), still inside the same transaction,
-    # which chains them as it commits (casework.audit.chain).
-    session.add(entry)
+    # Kept with the transaction, not added to the session: the transaction chains them and
+    # inserts them together as it commits (casework.audit.chain), a list of 40 cases in one
+    # statement, and no query before that flushes one unsealed. The transaction is begun
+    # (without connecting) so that its rollback, even before any query, forgets the entry.
+    if not session.in_transaction():
+        session.begin()
     session.info.setdefault("audit_entries", []).append(entry)
 
 
@@ -86,9 +88,22 @@ def rewrite(session: Session, values: list[dict[str, object]]) -> None:
 @event.listens_for(Session, "after_commit")
 def _forget_committed(session: Session) -> None:
     session.info.pop("audit_entries", None)
+    session.info.pop("audit_marks", None)
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _mark_savepoint(session: Session, transaction: Any) -> None:
+    if transaction.nested:  # entries recorded from here go if the savepoint is rolled back
+        marks = session.info.setdefault("audit_marks", {})
+        marks[transaction] = len(session.info.get("audit_entries", []))
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_rolled_back(session: Session, previous: Any) -> None:
     if previous.parent is None:  # the whole transaction, not a savepoint within it
         session.info.pop("audit_entries", None)
+        session.info.pop("audit_marks", None)
+        return
+    mark = session.info.get("audit_marks", {}).pop(previous, None)
+    if mark is not None:  # what the undone savepoint recorded is undone with it
+        del session.info.get("audit_entries", [])[mark:]

@@ -147,6 +147,7 @@ def test_a_dpo_with_other_roles_too_may_search(log):
 
 
 def _own_entries(svc, action: str) -> list[AuditEntry]:
+    svc.session.commit()  # as a request ends: the transaction writes its audit entries
     return list(
         svc.session.scalars(
             select(AuditEntry).where(

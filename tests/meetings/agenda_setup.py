@@ -104,6 +104,7 @@ class Partnership:
         return act
 
     def audits(self, action: str, record_type: str | None = None) -> list[AuditEntry]:
+        self.svc.session.commit()  # as a request ends: the transaction writes its audit entries
         stmt = select(AuditEntry).where(AuditEntry.action == action)
         if record_type:
             stmt = stmt.where(AuditEntry.record_type == record_type)

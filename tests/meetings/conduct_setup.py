@@ -138,6 +138,7 @@ class Partnership:
     def audits(
         self, record_type: str, action: str | None = None, record_id: Any = None
     ) -> list[AuditEntry]:
+        self.svc.session.commit()  # as a request ends: the transaction writes its audit entries
         stmt = select(AuditEntry).where(AuditEntry.record_type == record_type)
         if action:
             stmt = stmt.where(AuditEntry.action == action)

@@ -82,6 +82,7 @@ def test_the_coordinator_sees_the_ranked_list_with_its_breakdown(
     }
     assert second["score"] == 7
     assert "z" not in {c["nominal_id"] for c in data["candidates"]}
+    svc.session.commit()  # as a request ends: the transaction writes its audit entries
     logged = svc.session.scalars(
         select(AuditEntry).where(AuditEntry.action == "list", AuditEntry.record_type == "nominal")
     ).all()

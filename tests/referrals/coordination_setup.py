@@ -42,6 +42,7 @@ class Partnership:
         self.svc.session.refresh(referral)
 
     def audits(self, record_type: str, record_id: Any, action: str = "update") -> list[AuditEntry]:
+        self.svc.session.commit()  # as a request ends: the transaction writes its audit entries
         stmt = (
             select(AuditEntry)
             .where(

@@ -79,6 +79,7 @@ def test_identity_is_shown_only_where_the_engine_grants_it(
     (item,) = matches.list_possible_matches(p.svc, p.actor("coordinator"))
     for side in (item["referral"], item["other_referral"]):
         assert set(side["victim"]) == {"first_name", "last_name"}
+    p.svc.session.commit()  # as a request ends: the transaction writes its audit entries
     entries = p.svc.session.scalars(select(AuditEntry).where(AuditEntry.action == "list")).all()
     assert len(entries) == 2
     assert all(e.fields == ["victim.first_name", "victim.last_name"] for e in entries)

@@ -168,6 +168,7 @@ def test_reads_are_audited_with_field_names_only(svc: Services, world: dict) -> 
     from casework.audit.models import AuditEntry
 
     referrals.get_referral(svc, who(world, "police"), world["referral"].id)
+    svc.session.commit()  # as a request ends: the transaction writes its audit entries
     entry = svc.session.query(AuditEntry).filter_by(action="view").one()
     assert entry.record_id == str(world["referral"].id)
     assert "victim.phone" in entry.fields
