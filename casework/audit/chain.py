@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import event, func, inspect, select, text
 from sqlalchemy.orm import Session
 
+from casework.audit.log import Entry
 from casework.audit.models import AuditCheckpoint, AuditEntry
 from casework.db import insert_rows, utcnow
 
@@ -35,7 +36,7 @@ CHECKPOINT_AGE = timedelta(minutes=10)  # a quiet log still gets a fresh signed 
 SEAL_LOCK_ID = 0x43415345  # PostgreSQL advisory lock: one sealer at a time
 
 
-def canonical(entry: AuditEntry) -> bytes:
+def canonical(entry: AuditEntry | Entry) -> bytes:
     """Every recorded column, in a fixed order: altering any of them breaks the chain."""
     return json.dumps(
         [
@@ -58,7 +59,7 @@ def canonical(entry: AuditEntry) -> bytes:
     ).encode()
 
 
-def _mac(key: str, previous: str, entry: AuditEntry) -> str:
+def _mac(key: str, previous: str, entry: AuditEntry | Entry) -> str:
     return hmac.new(key.encode(), previous.encode() + canonical(entry), hashlib.sha256).hexdigest()
 
 
@@ -85,7 +86,12 @@ def _head(session: Session) -> tuple[int, str]:
 
 
 def _chain(
-    session: Session, key: str, every: int, entries: Sequence[AuditEntry], seq: int, mac: str
+    session: Session,
+    key: str,
+    every: int,
+    entries: Sequence[AuditEntry | Entry],
+    seq: int,
+    mac: str,
 ) -> tuple[int, str]:
     for entry in entries:
         seq += 1
