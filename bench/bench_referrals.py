@@ -47,6 +47,7 @@ from repeat_data import BulkReferrals
 from sqlalchemy import Column, MetaData, Table, Text, Uuid, func, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.sqltypes import NullType
+from submit_floor import floor_ms
 
 from casework.audit import log as audit_log
 from casework.crypto import Sealed, encrypted_fields
@@ -184,6 +185,19 @@ def bench_submit(world: World, count: int, profile: bool) -> dict[str, float]:
     )
     print(verdict(f"at most {SUBMIT_TARGET:g}x the bare insert", figures["submit_ratio"] <= 5))
     if profile or figures["submit_ratio"] > SUBMIT_TARGET:
+        row = _plain_values(made[-1])
+
+        def bare_insert() -> None:
+            with engine.begin() as conn:
+                conn.execute(bare.insert(), {**row, "id": uuid.uuid4()})
+
+        replay, alone = floor_ms(world, bare_insert)
+        figures["submit_floor_ratio"] = replay / alone
+        print(
+            f"  floor: one submission's statements replayed through the sqlite3 driver alone, no "
+            f"Python work: {replay:.3f} ms, {replay / alone:.1f}x the bare insert ({alone:.3f} "
+            "ms in the same run); validating and sealing add to that"
+        )
         _profile_submit(world, count)
     return figures
 
