@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from casework.crypto.indexes import stored_row
@@ -146,10 +147,23 @@ def insert_referral(session: Session, stored: ReferralRows) -> Referral:
     insert_rows(session, Referral, [stored.referral])
     insert_rows(session, Perpetrator, stored.perpetrators)
     insert_rows(session, Child, stored.children)
-    referral = Referral(**stored.referral)
-    referral.perpetrators = [Perpetrator(**p) for p in stored.perpetrators]
-    referral.children = [Child(**c) for c in stored.children]
+    referral = Referral(**_as_stored(Referral, stored.referral))
+    referral.perpetrators = [Perpetrator(**_as_stored(Perpetrator, p)) for p in stored.perpetrators]
+    referral.children = [Child(**_as_stored(Child, c)) for c in stored.children]
     for obj in (referral, *referral.perpetrators, *referral.children):
         make_transient_to_detached(obj)
     session.add(referral)
     return referral
+
+
+def _as_stored(cls: type, row: dict[str, Any]) -> dict[str, Any]:
+    """The row as the database now holds it: a column the insert left out, with no default,
+    is NULL. Saying so spares the first read of one (the IDVA, say) a query to find out."""
+    unset = {
+        attr.key: None
+        for attr in inspect(cls).column_attrs
+        if attr.key not in row
+        and attr.columns[0].default is None
+        and attr.columns[0].server_default is None
+    }
+    return {**row, **unset}

@@ -6,8 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import inspect
 
+from casework.accounts.auth import actor_for
 from casework.audit.models import AuditEntry
+from casework.referrals.actions import submit_referral
 from casework.referrals.models import Referral
 from casework.services import Services
 from tests.conftest import Factory, bearer
@@ -167,3 +170,21 @@ def test_list_filters(client, setup: dict) -> None:
     assert [r["referral_date"] for r in listed] == ["2026-11-01"]
     bad = client.get("/api/v1/referrals?from=yesterday", headers=setup["headers"])
     assert bad.status_code == 422 and "from" in bad.json["error"]["fields"]
+
+
+def test_the_submitted_referral_is_what_the_database_holds_with_nothing_left_to_load(
+    svc: Services, setup: dict
+) -> None:
+    """The action inserts with Core and hands back objects built from the same values: they
+    must match a fresh read column for column, and reading them must need no query."""
+    actor = actor_for(setup["user"], via="test")
+    referral = submit_referral(svc, actor, referral_body(setup["panel"].id))
+    people = (*referral.perpetrators, *referral.children)
+    assert all(not inspect(obj).unloaded for obj in (referral, *people))
+    svc.session.commit()
+    with svc.db.factory() as fresh:
+        for obj in (referral, *people):
+            stored = fresh.get(type(obj), obj.id)
+            for attr in inspect(type(obj)).column_attrs:
+                assert getattr(stored, attr.key) == getattr(obj, attr.key), attr.key
+        assert fresh.get(Referral, referral.id).victim_last_name == referral.victim_last_name
