@@ -39,8 +39,8 @@ def find_or_insert(
     row = find()
     if row is not None:
         return row, False
-    # Pending work (audit entries added but not yet flushed) is written before the savepoint,
-    # so rolling the savepoint back can only ever undo the insert below.
+    # Pending changes are written before the savepoint, so rolling the savepoint back can only
+    # ever undo the insert below.
     session.flush()
     row = make()
     try:

@@ -89,14 +89,7 @@ def seal(
     _check_names(table, column)
     if not isinstance(plaintext, bytes | bytearray | memoryview):
         raise TypeError("plaintext must be bytes")
-    version = ring.primary_key
-    nonce = os.urandom(NONCE_BYTES)
-    if type(plaintext) is not bytes:
-        plaintext = bytes(plaintext)
-    body = _field_cipher(version.enc, table, column).encrypt(
-        nonce, plaintext, _aad(table, column, row_id)
-    )
-    return envelope_prefix(version.key_id) + nonce + body
+    return seal_row(ring, row_id, [(table, column, bytes(plaintext))])[0]
 
 
 def seal_row(

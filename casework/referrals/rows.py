@@ -9,6 +9,7 @@ writes the batch before; a submission does both in turn.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -38,9 +39,9 @@ def age_on(born: date, day: date) -> int:
 
 @dataclass
 class ReferralRows:
-    """A new referral and its people as values by attribute name, ids included: plain values
-    to become mapped objects, or sealed (``casework.crypto.indexes.stored_row``) to insert.
-    Every row of a kind has the same keys, so a batch inserts as one statement."""
+    """A new referral and its people as values by attribute name, ids included: plain, or
+    sealed as they are inserted (``sealed_rows``). Every row of a kind has the same keys, so a
+    batch inserts as one statement."""
 
     referral: dict[str, Any]
     perpetrators: list[dict[str, Any]]
@@ -159,11 +160,15 @@ def insert_referral(session: Session, stored: ReferralRows) -> Referral:
 def _as_stored(cls: type, row: dict[str, Any]) -> dict[str, Any]:
     """The row as the database now holds it: a column the insert left out, with no default,
     is NULL. Saying so spares the first read of one (the IDVA, say) a query to find out."""
-    unset = {
-        attr.key: None
+    return {**row, **{key: None for key in _without_default(cls) if key not in row}}
+
+
+@functools.cache
+def _without_default(cls: type) -> tuple[str, ...]:
+    """Attributes whose column has no default, worked out once per class (each submission
+    asks)."""
+    return tuple(
+        attr.key
         for attr in inspect(cls).column_attrs
-        if attr.key not in row
-        and attr.columns[0].default is None
-        and attr.columns[0].server_default is None
-    }
-    return {**row, **unset}
+        if attr.columns[0].default is None and attr.columns[0].server_default is None
+    )

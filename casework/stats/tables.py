@@ -349,12 +349,12 @@ def quarterly_table(meetings: list[dict[str, Any]]) -> Table:
         for m in meetings
     ]
     agencies = range(7, 7 + len(codes))
-    meetings = range(len(rows))
+    held = range(len(rows))  # a row per meeting
     # In each meeting police and non-police referrals, and the referring agencies, add up to
     # its cases; down the meetings each count adds up to the quarter's (published elsewhere).
-    groups: list[Group] = [((r, 2), [(r, 5), (r, 6)]) for r in meetings]
-    groups += [((r, 2), [(r, c) for c in agencies]) for r in meetings]
-    groups += [(None, [(r, c) for r in meetings]) for c in (2, 3, 4, 5, 6, *agencies)]
+    groups: list[Group] = [((r, 2), [(r, 5), (r, 6)]) for r in held]
+    groups += [((r, 2), [(r, c) for c in agencies]) for r in held]
+    groups += [(None, [(r, c) for r in held]) for c in (2, 3, 4, 5, 6, *agencies)]
     return Table("quarterly_return", "SafeLives quarterly return", columns, rows, groups=groups)
 
 
