@@ -36,6 +36,8 @@ from sqlalchemy.orm import (
 )
 from sqlalchemy.types import TypeDecorator
 
+from casework import clock
+
 # Stable constraint names, so migrations written on SQLite apply on PostgreSQL and back.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -47,7 +49,8 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """The current instant from the service's one clock (``casework.clock``)."""
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

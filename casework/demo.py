@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
-from casework import demo_cases
+from casework import clock, demo_cases
 from casework.accounts.actions import create_user
 from casework.actors import Actor
 from casework.agencies.actions import create_agency
@@ -62,7 +62,7 @@ REFERRALS = [
 
 
 def _demo_referrals(svc: Services, panel_id: Any) -> None:
-    today = date.today()
+    today = clock.today()
     for email, days, (first, last), born, (p_first, p_last), yes, incidents in REFERRALS:
         submit_referral(
             svc,

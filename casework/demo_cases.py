@@ -7,10 +7,11 @@ fictional.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from casework import clock
 from casework.accounts.auth import actor_for
 from casework.accounts.models import User
 from casework.actors import Actor
@@ -78,7 +79,7 @@ def offender_panels(svc: Services) -> None:
     )
     svc.session.flush()
     coordinator = demo_actor(svc, "coordinator@csp.demo")
-    today = date.today()
+    today = clock.today()
     entry = (today - timedelta(days=120)).isoformat()
     for first, last, born, pnc, offences, rating in PPO_NOMINALS:
         nominal = create_nominal(

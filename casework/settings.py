@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from casework import clock
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "CASEWORK_"
 ENVIRONMENTS = ("development", "testing", "production")
@@ -56,6 +58,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     settings["ISP_DIR"] = settings.get("ISP_DIR") or str(PROJECT_ROOT / "config" / "isp")
     _resolve_secret_key(settings)
     check_production(settings)
+    clock.configure(settings)
     return settings
 
 
@@ -101,6 +104,8 @@ def check_production(settings: Mapping[str, Any]) -> None:
         problems.append(f"{PREFIX}KEYRING_FILE (or {PREFIX}KEYRING) is not set")
     if settings.get("DEBUG"):
         problems.append(f"{PREFIX}DEBUG is on")
+    if settings.get("CLOCK"):
+        problems.append(f"{PREFIX}CLOCK is set: production runs on the real time")
     if not settings.get("DATABASE_URL", "").startswith("postgresql"):
         problems.append(f"{PREFIX}DATABASE_URL must name a PostgreSQL database")
     for name in settings.get("REQUIRED_KEY_SETTINGS", ()):

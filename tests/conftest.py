@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
-from casework import create_app
+from casework import clock, create_app
 from casework.accounts.actions import create_user
 from casework.accounts.auth import actor_for, create_token
 from casework.accounts.models import User
@@ -32,6 +32,56 @@ from tests.referral_data import referral_body
 
 IN_CI = os.environ.get("CI") == "true"
 PASSWORD = "correct horse battery staple"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--today",
+        default=os.environ.get("CASEWORK_TEST_TODAY") or None,
+        help="run the suite as of this UK day or moment (2028-02-29, 2027-01-05T10:30); "
+        "default: the real date (env CASEWORK_TEST_TODAY does the same)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Set the service's one clock before any test module is imported, so module-level
+    dates and the live server the browser tests start all read the chosen day."""
+    clock.set_to(config.getoption("--today"))
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"casework clock: {clock.uk_now():%Y-%m-%d %H:%M} UK" + (
+        " (set with --today)" if clock.is_set() else " (real time)"
+    )
+
+
+# Tests whose answers turn on the date: CI runs them again as of several fixed days
+# (scripts/test.sh), so a rule that only holds on some days of the year shows at once.
+DATE_SENSITIVE = (
+    "tests/meetings/",
+    "tests/scheduler/",
+    "tests/stats/",
+    "tests/referrals/test_repeat.py",
+    "tests/referrals/test_submit.py",
+    "tests/referrals/test_matches.py",
+    "tests/referrals/test_lifecycle.py",
+    "tests/offenders/test_classification.py",
+    "tests/offenders/test_targeting.py",
+    "tests/offenders/test_nominals.py",
+    "tests/offenders/test_outcomes.py",
+    "tests/browser/test_meeting_journey.py",
+    "tests/browser/test_agenda_browser.py",
+    "tests/browser/test_panel_journey.py",
+    "tests/browser/test_targeting_journey.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = Path(str(config.rootpath))
+    for item in items:
+        where = Path(str(item.fspath)).relative_to(root).as_posix()
+        if where.startswith(DATE_SENSITIVE):
+            item.add_marker(pytest.mark.dates)
 
 
 def need(condition: bool, reason: str) -> None:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from casework import clock
 from casework.actors import Actor
 from casework.audit import log as audit
 from casework.audit.models import AuditEntry
@@ -148,7 +149,7 @@ def test_csv_download_has_the_header_escaped_cells_and_only_matching_rows(dpo, s
     response = dpo.get("/audit.csv", query_string={"agency": "POL"})
     assert response.status_code == 200
     assert response.content_type == "text/csv; charset=utf-8"
-    today = datetime.now(UTC).date().isoformat()
+    today = clock.today().isoformat()
     assert (
         response.headers["Content-Disposition"] == f'attachment; filename="audit-log-{today}.csv"'
     )

@@ -27,7 +27,6 @@ import json
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -36,6 +35,7 @@ from sqlalchemy import ColumnElement, LargeBinary, and_, func, literal, or_, sel
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import lazyload
 
+from casework import clock
 from casework.crypto.aead import envelope_prefix
 from casework.crypto.fields import configure, encrypted_fields, reencrypt
 from casework.crypto.indexes import indexes_of, refresh_indexes
@@ -187,7 +187,7 @@ def _install_new_primary(ring_path: Path) -> tuple[State, bool]:
     # No rotation under way, or one stopped after saving its state but before writing the ring
     # (so nothing was sealed under its key): make the key now.
     new = ring.with_new_primary()
-    started = state.started if state else datetime.now(UTC).isoformat(timespec="seconds")
+    started = state.started if state else clock.now().isoformat(timespec="seconds")
     fresh = State(key_id=new.primary, previous=ring.primary, started=started)
     try:
         # State first: if we stop after the ring is written, the next run resumes instead of

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from casework import clock
 from casework.actors import Actor
 from casework.agencies.actions import codes_of
 from casework.agencies.models import Agency
@@ -174,7 +175,7 @@ def _nominals(
     rows = list(_by_id(svc, Nominal, ids).values())
     granted = svc.sharing.fields_for(svc.session, actor, verb, rows)
     context = offender_dump.context_for(svc, rows)
-    today = datetime.now(UK).date()
+    today = clock.today()
     out = {}
     for nominal in rows:
         fields = granted.get(nominal.id, frozenset())

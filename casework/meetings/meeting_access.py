@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from casework import clock
 from casework.actors import Actor
 from casework.agencies.models import Agency
 from casework.audit import log as audit
@@ -57,12 +58,12 @@ CASE_SUMMARY_FIELDS = frozenset(
 
 
 def uk_now() -> datetime:
-    return datetime.now(UK)
+    return clock.uk_now()
 
 
 def uk_today() -> date:
     """Due dates are the partnership's calendar days, not UTC's."""
-    return uk_now().date()
+    return clock.today()
 
 
 def member_meeting(svc: Services, actor: Actor, meeting_id: Any, *roles: str) -> Meeting:

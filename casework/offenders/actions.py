@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import exists, func, select
 
+from casework import clock
 from casework.actors import Actor
 from casework.agencies.models import Agency
 from casework.audit import log as audit
@@ -233,7 +234,7 @@ def join_cohort(svc: Services, actor: Actor, nominal_id: Any, data: Any) -> Coho
     nominal, _ = readable(svc, actor, nominal_id)
     values = load(CohortIn(), data)
     panel = _entry_panel(svc, actor, values)
-    today = date.today()
+    today = clock.today()
     if any(m.panel_id == panel.id and current(m, today) for m in nominal.memberships):
         raise Invalid({"panel_id": ["This person is already in this panel's cohort"]})
     if nominal.date_of_birth and values["entry_date"] <= nominal.date_of_birth:
@@ -287,7 +288,7 @@ def get_nominal(svc: Services, actor: Actor, nominal_id: Any) -> dict[str, Any]:
     nominal, fields = readable(svc, actor, nominal_id)
     editable = svc.sharing.visible_fields(svc.session, actor, nominal, "edit")
     audit.record(svc.session, actor, "view", record_type_name(nominal), nominal.id, fields)
-    data = dump(svc, nominal, date.today(), detail=True, context=context_for(svc, [nominal]))
+    data = dump(svc, nominal, clock.today(), detail=True, context=context_for(svc, [nominal]))
     return {**visible_view(data, fields), "may_edit": sorted(editable)}
 
 
@@ -295,7 +296,7 @@ def get_nominal(svc: Services, actor: Actor, nominal_id: Any) -> dict[str, Any]:
 def list_nominals(svc: Services, actor: Actor, query: Any) -> list[dict[str, Any]]:
     """Nominals the caller may list (optionally one panel's current cohort), pruned per row."""
     q = load(NominalQuery(), query)
-    today = date.today()
+    today = clock.today()
     stmt = select(Nominal).where(svc.sharing.visible_clause(actor, "list", Nominal))
     if q["panel_id"]:
         stmt = stmt.where(
@@ -320,7 +321,7 @@ def cohort_overview(svc: Services, actor: Actor, today: date | None = None) -> l
     """Per offender panel of the caller's agency: current cohort size, by IOM cohort, and
     entries and exits in the last 12 months. Counts only: no one is named or listed."""
     require_role(actor, *ENTERERS, "referrer", "analyst")
-    today = today or date.today()
+    today = today or clock.today()
     since = minus_months(today, 12)
     out = []
     for panel in member_panels(svc, actor):

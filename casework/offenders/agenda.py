@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from casework import clock
 from casework.actors import Actor
 from casework.audit import log as audit
 from casework.authz import action, require_role
@@ -64,7 +65,7 @@ def offender_agenda_items(svc: Services, meeting: Meeting) -> list[AgendaItem]:
     if panel is None or panel.kind not in OFFENDER_PANELS or meeting.status != "scheduled":
         return []
     day = meeting_day(meeting)
-    as_of = min(date.today(), day)
+    as_of = min(clock.today(), day)
     here = {
         (kind, nid)
         for kind, nid in svc.session.execute(
@@ -194,7 +195,7 @@ def _reviews(
             .order_by(Classification.created_at)
         )
     }
-    rows = disclose_reviews(svc, actor, ids, reviews(svc, panel, day), date.today(), here)
+    rows = disclose_reviews(svc, actor, ids, reviews(svc, panel, day), clock.today(), here)
     for item, row in zip(items, rows, strict=True):
         row["position"] = item.position
     return rows
@@ -209,7 +210,7 @@ def meeting_offender_items(svc: Services, actor: Actor, meeting_id: Any) -> dict
     """
     meeting, panel = offender_meeting(svc, actor, meeting_id)
     day = meeting_day(meeting)
-    today = date.today()
+    today = clock.today()
     return {
         "meeting": meeting,
         "panel": panel,
@@ -228,7 +229,7 @@ def offender_meetings(
     """For a coordinator or chair: each offender panel of their agency with its meetings from
     ``RECENT_DAYS`` ago onwards (not cancelled), where candidates and reviews are decided."""
     require_role(actor, *MANAGERS)
-    today = today or date.today()
+    today = today or clock.today()
     since = datetime.combine(today - timedelta(days=RECENT_DAYS), time(0), tzinfo=UTC)
     out = []
     for panel in member_panels(svc, actor):

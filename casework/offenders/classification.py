@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 
+from casework import clock
 from casework.accounts.models import User
 from casework.actors import Actor
 from casework.audit import log as audit
@@ -148,7 +149,7 @@ def review_list(
     """A PPO panel's classification reviews, soonest due first, overdue ones flagged, for its
     coordinator or chair (other offender panels have none)."""
     panel = offender_panel(svc, actor, panel_id)
-    today = today or date.today()
+    today = today or clock.today()
     schedule = reviews(svc, panel, today)
     rows = disclose_reviews(svc, actor, [r.nominal_id for r in schedule], schedule, today)
     return {"panel": panel, "today": today, "weeks": review_weeks(svc), "reviews": rows}
@@ -179,7 +180,7 @@ def reclassify(
     if missing:
         raise Invalid(missing)
     day = meeting_day(meeting)
-    if day > date.today():
+    if day > clock.today():
         raise Invalid(
             {"classification": ["Record the decision on or after the day of the meeting"]},
             code="meeting_not_held",
@@ -204,7 +205,7 @@ def history(svc: Services, actor: Actor, nominal_id: Any, today: date | None = N
     next review on each PPO panel of theirs; reasons only where the protocol grants the
     ``classification`` field (the whole history is hidden otherwise)."""
     nominal, fields = readable(svc, actor, nominal_id)
-    today = today or date.today()
+    today = today or clock.today()
     if "classification" not in fields:
         return {"nominal": nominal, "granted": False, "decisions": [], "reviews": []}
     c = Classification

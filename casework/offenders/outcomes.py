@@ -48,6 +48,7 @@ from sqlalchemy import (
     select,
 )
 
+from casework import clock
 from casework.actors import Actor
 from casework.audit import log as audit
 from casework.authz import action, require_role
@@ -331,7 +332,7 @@ def offender_stats(
         if q["panel_id"] not in allowed:
             raise NotVisible()
         allowed = [q["panel_id"]]
-    scope = Scope(tuple(allowed), q["from_"], q["to"], today or date.today())
+    scope = Scope(tuple(allowed), q["from_"], q["to"], today or clock.today())
     return q, cohort_figures(svc.session, scope)
 
 
@@ -418,7 +419,7 @@ def nominal_outcomes(
     """One nominal's outcomes for a reader the protocol lets see their offending and cohort
     spells (404 if they may not see the person; ``granted`` False if not those parts)."""
     nominal, fields = readable(svc, actor, nominal_id)
-    today = today or date.today()
+    today = today or clock.today()
     shown = [k for k in ("first_name", "last_name") if k in fields]
     out: dict[str, Any] = {
         "id": str(nominal.id),

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from casework import clock
 from casework.actors import Actor
 from casework.audit import log as audit
 from casework.authz import action, require_role
@@ -257,7 +258,7 @@ def record_classification(
     require_role(actor, *MANAGERS)
     nominal = editable(svc, actor, nominal_id, "classification")
     values = load(ClassificationIn(), data)
-    panel = _classifying_panel(svc, actor, nominal, values["panel_id"], date.today())
+    panel = _classifying_panel(svc, actor, nominal, values["panel_id"], clock.today())
     if values["meeting_id"] is not None:
         meeting = svc.session.get(Meeting, values["meeting_id"])
         if meeting is None or meeting.panel_id != panel.id:
@@ -292,7 +293,7 @@ def editing(svc: Services, actor: Actor, nominal_id: Any, field: str | None) -> 
     seen = svc.sharing.visible_fields(svc.session, actor, nominal, "view")
     shown = seen & {"first_name", "last_name", "risk_factors"}
     audit.record(svc.session, actor, "view", record_type_name(nominal), nominal.id, shown)
-    today = date.today()
+    today = clock.today()
     mine = {p.id: p for p in member_panels(svc, actor)}
     open_spells = {m.panel_id for m in nominal.memberships if current(m, today)}
     return {

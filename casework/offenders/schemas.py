@@ -13,6 +13,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from casework import clock
 from casework.offenders.models import (
     CLASSIFICATIONS,
     COHORTS,
@@ -40,7 +41,7 @@ def canonical_pnc(value: str) -> str:
 
 
 def _past(value: date) -> None:
-    if value > date.today():
+    if value > clock.today():
         raise ValidationError("Date must be today or in the past")
     if value < EARLIEST:
         raise ValidationError("Date must be after 1 January 1900")

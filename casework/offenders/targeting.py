@@ -39,6 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.compiler import compiles
 
+from casework import clock
 from casework.actors import Actor
 from casework.audit import log as audit
 from casework.authz import action, require_role
@@ -368,7 +369,7 @@ def candidate_list(
 ) -> dict[str, Any]:
     """The ranked candidates for a panel's coordinator or chair (module docstring)."""
     panel = offender_panel(svc, actor, panel_id)
-    today = today or date.today()
+    today = today or clock.today()
     rows = ranked(svc, panel.id, today)
     m = matrix(svc.settings)
     return {
@@ -442,7 +443,7 @@ def decide_candidate(
     day = meeting_day(meeting)
     if meeting.status == "cancelled":
         raise Invalid({"decision": ["The meeting was cancelled"]}, code="meeting_cancelled")
-    if day > date.today():
+    if day > clock.today():
         raise Invalid(
             {"decision": ["Record the decision on or after the day of the meeting"]},
             code="meeting_not_held",
@@ -463,7 +464,7 @@ def decide_candidate(
     )
     if not (scored or listed or svc.sharing.may(svc.session, actor, "view", nominal)):
         raise NotVisible()
-    if is_in_cohort(svc, panel.id, nominal.id, date.today()):
+    if is_in_cohort(svc, panel.id, nominal.id, clock.today()):
         raise Invalid(
             {"decision": ["This person is already in the panel's cohort"]}, code="in_cohort"
         )

@@ -8,6 +8,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
+from casework import clock
 from casework.risk.dash import ANSWERS, QUESTIONS
 from casework.schemas import StrictSchema, Text, TrimmedString
 
@@ -16,7 +17,7 @@ EARLIEST_BIRTH = date(1900, 1, 1)
 
 
 def _past_date(value: date) -> None:
-    if value > date.today():
+    if value > clock.today():
         raise ValidationError("Date must be today or in the past")
     if value < EARLIEST_BIRTH:
         raise ValidationError("Date must be after 1 January 1900")
@@ -108,7 +109,7 @@ class ReferralIn(StrictSchema):
 
     @validates("referral_date")
     def _not_future(self, value: date, **_: Any) -> None:
-        if value > date.today():
+        if value > clock.today():
             raise ValidationError("Referral date must be today or in the past")
 
 

@@ -11,11 +11,11 @@ from typing import Any
 
 from flask import Response, render_template, request, stream_with_context, url_for
 
+from casework import clock
 from casework.agencies.actions import list_agencies
 from casework.audit.actions import AuditPage, export_audit, search_audit
 from casework.audit.models import AUDIT_ACTIONS
 from casework.audit.schemas import EXPORT_HEADER, FILTER_NAMES, export_row
-from casework.db import utcnow
 from casework.errors import Invalid
 from casework.exports import csv_chunks, dated_filename
 from casework.http import current_actor, services
@@ -124,7 +124,7 @@ def audit_csv() -> Any:
         rows = export_audit(services(), current_actor(), _filters(query))
     except Invalid as exc:
         return _render(query, errors=exc.fields)
-    filename = dated_filename("audit-log", "csv", utcnow().date())
+    filename = dated_filename("audit-log", "csv", clock.today())
     # The request's transaction (with the export's own audit entry) commits before the body
     # streams; stream_with_context keeps the database session until the last row is sent.
     body = stream_with_context(csv_chunks(EXPORT_HEADER, (export_row(r) for r in rows)))

@@ -16,12 +16,12 @@ sharing engine in the actions (a candidate the reader's agency may not see is "r
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import flash, g, redirect, render_template, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
+from casework import clock
 from casework.api.offender_stats import figures_download
 from casework.errors import Invalid, NotVisible
 from casework.http import current_actor, services
@@ -48,7 +48,7 @@ def targeting_home() -> Any:
         title="Targeting and outcomes",
         panels=panels,
         meetings=meetings,
-        today=date.today(),
+        today=clock.today(),
     )
 
 
@@ -190,7 +190,7 @@ def _figure_query(panel_id: str) -> tuple[dict[str, str], dict[str, str]]:
     """(what the date boxes show, the action's query); no dates: the last 12 months."""
     values = {f"{d}-{p}": request.args.get(f"{d}-{p}", "").strip() for d in DATES for p in PARTS}
     if not any(values.values()):
-        today = date.today()
+        today = clock.today()
         for name, day in (("from", minus_months(today, 12)), ("to", today)):
             values.update({f"{name}-day": str(day.day), f"{name}-month": str(day.month)})
             values[f"{name}-year"] = str(day.year)

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import redirect, render_template, request, url_for
 
+from casework import clock
 from casework.errors import Invalid
 from casework.http import current_actor, services
 from casework.panels.actions import list_panels
@@ -125,7 +126,7 @@ def referral_new() -> Any:
     chosen = request.form.get("panel_id", "")
     if request.method == "POST":
         try:
-            draft = drafts.start_draft(svc, actor, chosen, date.today())
+            draft = drafts.start_draft(svc, actor, chosen, clock.today())
         except Invalid as exc:
             errors = friendly(exc.fields)
         else:

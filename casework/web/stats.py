@@ -18,8 +18,8 @@ from typing import Any
 
 from flask import Response, abort, render_template, request, url_for
 
+from casework import clock
 from casework.agencies.actions import list_agencies
-from casework.db import utcnow
 from casework.errors import Invalid
 from casework.http import current_actor, services
 from casework.routes import policy, signed_in
@@ -77,7 +77,7 @@ def period_dates(name: str, today: date) -> tuple[date, date]:
 
 
 def _today() -> date:
-    return utcnow().date()
+    return clock.today()
 
 
 def _date_values(prefix: str, day: date) -> dict[str, str]:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from casework import clock
 from casework.accounts.auth import actor_for
 from casework.accounts.models import User
 from casework.panels.models import Panel
@@ -25,7 +25,7 @@ def _near_match(svc) -> Referral:
     panel = svc.session.scalar(select(Panel).where(Panel.name == "Northshire MARAC"))
     body = referral_body(
         panel.id,
-        referral_date=date.today().isoformat(),
+        referral_date=clock.today().isoformat(),
         victim__first_name="Beth",
         victim__last_name="Cole",
         victim__date_of_birth="1985-02-03",

@@ -27,17 +27,12 @@ NARRATIVE = "Demo case: fictional details"  # the referral's summary: not on the
 
 
 def _setup(svc) -> tuple[Meeting, Referral, Referral]:
-    """The demo partnership, with two of its referrals accepted by the coordinator."""
+    """The demo partnership's next MARAC meeting and two of its referrals (not yet accepted)."""
     panel = svc.session.scalar(select(Panel).where(Panel.name == "Northshire MARAC"))
-    coordinator = svc.session.scalar(select(User).where(User.email == "coordinator@csp.demo"))
-    chosen = []
-    for last_name in ("Cole", "O'Neill"):
-        referral = next(
-            r for r in svc.session.scalars(select(Referral)) if r.victim_last_name == last_name
-        )
-        lifecycle.accept_referral(svc, actor_for(coordinator, via="test"), referral.id)
-        chosen.append(referral)
-    svc.session.commit()
+    chosen = [
+        next(r for r in svc.session.scalars(select(Referral)) if r.victim_last_name == last_name)
+        for last_name in ("Cole", "O'Neill")
+    ]
     meeting = svc.session.scalar(
         select(Meeting)
         .where(Meeting.panel_id == panel.id, Meeting.status == "scheduled")
@@ -45,6 +40,16 @@ def _setup(svc) -> tuple[Meeting, Referral, Referral]:
     )
     assert meeting is not None, "creating the panel schedules its meetings"
     return meeting, chosen[0], chosen[1]
+
+
+def _accept(svc, *referrals: Referral) -> None:
+    """The coordinator accepts the referrals (after the draft was built, so whatever the day,
+    and so wherever the next cut-off falls, they are the ones to add by hand)."""
+    svc.session.rollback()  # end the test's read transaction: the server has written since
+    coordinator = svc.session.scalar(select(User).where(User.email == "coordinator@csp.demo"))
+    for referral in referrals:
+        lifecycle.accept_referral(svc, actor_for(coordinator, via="test"), referral.id)
+    svc.session.commit()
 
 
 def _as(page, logins, email: str) -> None:
@@ -67,6 +72,8 @@ def test_agenda_to_minutes_and_actions(page, svc, axe_source):
     page.goto(agenda)
     page.get_by_role("button", name="Build draft agenda").click()
     page.wait_for_url(f"**{agenda}")
+    _accept(svc, cole, oneill)
+    page.reload()
     for referral in (cole, oneill):
         page.select_option("#referral_id", str(referral.id))
         page.get_by_role("button", name="Add to agenda").click()

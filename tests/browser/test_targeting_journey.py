@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
+from casework import clock
 from tests.browser.conftest import screenshot
 from tests.browser.test_journeys import _sign_in, _violations
 from tests.conftest import PASSWORD, Factory
@@ -28,9 +29,9 @@ def test_select_classify_reclassify_and_the_figures_follow(page, svc, axe_source
     world = World(svc, Factory(svc))
     ppo = world.panels["ppo"]
     candidate = person(world, 0, "2025-01-01", panel="iom")
-    recent = (date.today() - timedelta(days=60)).isoformat()
+    recent = (clock.today() - timedelta(days=60)).isoformat()
     event(svc, candidate, recent, category="burglary", outcome="conviction")
-    first_day, second_day = date.today() - timedelta(days=40), date.today() - timedelta(days=1)
+    first_day, second_day = clock.today() - timedelta(days=40), clock.today() - timedelta(days=1)
     first, second = meeting(svc, ppo, first_day), meeting(svc, ppo, second_day)
     ppo_id, first_id, second_id, candidate_id = ppo.id, first.id, second.id, candidate.id
 

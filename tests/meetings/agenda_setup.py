@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from casework import clock
 from casework.accounts.auth import actor_for
 from casework.accounts.models import User
 from casework.actors import Actor
@@ -22,7 +23,7 @@ from casework.referrals.models import Referral
 from casework.services import Services
 from tests.conftest import Factory
 
-TODAY = datetime.now(UK).date()
+TODAY = clock.today()
 CUTOFF = TODAY - timedelta(days=1)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, select
 
+from casework import clock
 from casework.accounts.auth import actor_for
 from casework.accounts.models import User
 from casework.actors import Actor
@@ -28,7 +29,7 @@ from casework.referrals.models import Referral
 from casework.services import Services
 from tests.conftest import Factory
 
-TODAY = datetime.now(UK).date()
+TODAY = clock.today()
 MEMBERS = ("POL", "CSP", "IDVA", "HSG", "HLT")
 
 
@@ -78,7 +79,7 @@ class Partnership:
             starts_at=uk(day or TODAY + timedelta(days=10)),
             agenda_status="published" if circulated else "draft",
             agenda_version=1 if circulated else 0,
-            circulated_at=datetime.now(UTC) - timedelta(hours=1) if circulated else None,
+            circulated_at=clock.now() - timedelta(hours=1) if circulated else None,
         )
         self.svc.session.add(meeting)
         chosen = referrals if referrals is not None else [self.refer() for _ in range(cases)]
@@ -110,7 +111,7 @@ class Partnership:
                 meeting_id=meeting.id,
                 agency_id=agency.id,
                 name=f"{code} officer",
-                acknowledged_at=datetime.now(UTC),
+                acknowledged_at=clock.now(),
             )
             self.svc.session.add(person)
         for code in apologies:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import pytest
 
+from casework import clock
 from casework.accounts.auth import actor_for
 from casework.actors import Actor
 from casework.offenders.actions import create_nominal
@@ -81,4 +81,4 @@ def world(svc: Services, factory: Factory) -> World:
     return World(svc, factory)
 
 
-TODAY = date.today()
+TODAY = clock.today()

@@ -3,11 +3,12 @@ meeting with its full history, and review items on the agenda."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from casework import clock
 from casework.audit.models import AuditEntry
 from casework.errors import Forbidden, Invalid, NotVisible
 from casework.offenders.agenda import meeting_offender_items, offender_agenda_items
@@ -62,13 +63,13 @@ def test_the_panel_reclassifies_at_a_meeting_with_who_when_why(svc: Services, wo
     panel = world.panels["ppo"]
     a = person(world, 0, "2026-01-05")
     classify(svc, panel, a, "cc", "2026-08-01")
-    held = meeting(svc, panel, date.today() - timedelta(days=2))
+    held = meeting(svc, panel, clock.today() - timedelta(days=2))
     decision = reclassify(
         svc, world.actor("coordinator"), a.id, held.id, "rr", "Engaging with drug treatment"
     )
     svc.session.commit()
     assert (decision.classification, decision.meeting_id) == ("rr", held.id)
-    assert decision.decided_on == date.today() - timedelta(days=2)
+    assert decision.decided_on == clock.today() - timedelta(days=2)
     assert decision.decided_by_id == world.users["coordinator"].id
     story = history(svc, world.actor("housing"), a.id)
     newest = story["decisions"][0]
@@ -87,7 +88,7 @@ def test_the_panel_reclassifies_at_a_meeting_with_who_when_why(svc: Services, wo
 def test_reclassification_is_refused_properly(svc: Services, world: World) -> None:
     panel = world.panels["ppo"]
     a = person(world, 0, "2026-01-05")
-    held = meeting(svc, panel, date.today() - timedelta(days=2))
+    held = meeting(svc, panel, clock.today() - timedelta(days=2))
     with pytest.raises(Forbidden):
         reclassify(svc, world.actor("police"), a.id, held.id, "rr", "Engaging")
     with pytest.raises(NotVisible):
@@ -95,7 +96,7 @@ def test_reclassification_is_refused_properly(svc: Services, world: World) -> No
     with pytest.raises(Invalid) as caught:
         reclassify(svc, world.actor("coordinator"), a.id, held.id, None, " ")
     assert set(caught.value.fields) == {"classification", "reason"}
-    future = meeting(svc, panel, date.today() + timedelta(days=5))
+    future = meeting(svc, panel, clock.today() + timedelta(days=5))
     with pytest.raises(Invalid) as caught:
         reclassify(svc, world.actor("coordinator"), a.id, future.id, "rr", "Engaging")
     assert caught.value.code == "meeting_not_held"
@@ -110,9 +111,9 @@ def test_due_reviews_go_on_the_agenda_and_are_decided_there(svc: Services, world
     panel = world.panels["ppo"]
     a = person(world, 0, "2026-01-05")
     fresh = person(world, 1, "2026-01-05")
-    classify(svc, panel, a, "cc", (date.today() - timedelta(weeks=5)).isoformat())
-    classify(svc, panel, fresh, "rr", (date.today() - timedelta(days=3)).isoformat())
-    today = meeting(svc, panel, date.today())
+    classify(svc, panel, a, "cc", (clock.today() - timedelta(weeks=5)).isoformat())
+    classify(svc, panel, fresh, "rr", (clock.today() - timedelta(days=3)).isoformat())
+    today = meeting(svc, panel, clock.today())
     added = offender_agenda_items(svc, today)
     svc.session.commit()
     assert [(i.kind, i.nominal_id) for i in added] == [("review", a.id)]

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import text
 
+from casework import clock
 from casework.audit.models import AuditEntry
 from casework.errors import Forbidden, Invalid, NotVisible
 from casework.offenders import actions as nominals
@@ -235,10 +236,10 @@ def test_a_spell_ending_today_is_current_and_yesterday_is_not(svc: Services, wor
     nominal = world.nominal()
     housing = world.actor("housing")
     spell = nominal.memberships[0]
-    spell.exit_date, spell.exit_reason = date.today(), "moved_away"
+    spell.exit_date, spell.exit_reason = clock.today(), "moved_away"
     svc.session.commit()
     assert nominals.get_nominal(svc, housing, nominal.id)["id"] == str(nominal.id)
-    spell.exit_date = date.today() - timedelta(days=1)
+    spell.exit_date = clock.today() - timedelta(days=1)
     svc.session.commit()
     with pytest.raises(NotVisible):
         nominals.get_nominal(svc, housing, nominal.id)
@@ -271,7 +272,7 @@ def test_creation_and_reads_are_audited_with_field_names(svc: Services, world: W
 
 
 def test_the_cohort_overview_counts_only(svc: Services, world: World) -> None:
-    today = date.today()
+    today = clock.today()
     world.nominal("iom", cohort="fixed", entry_date=today.isoformat())
     world.nominal("iom", cohort="flex", first_name="A", last_name="B", pnc_id="11/1C")
     gone = world.nominal("iom", cohort="free", first_name="C", last_name="D", pnc_id="11/2C")

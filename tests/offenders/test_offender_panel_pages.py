@@ -4,11 +4,12 @@ meeting with GOV.UK errors that keep what was typed, and the cohort figures (cou
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from casework import clock
 from casework.meetings.models import AgendaItem
 from casework.offenders.models import Classification, CohortMembership
 from casework.services import Services
@@ -16,7 +17,7 @@ from tests.conftest import csrf_token, post_form, sign_in
 from tests.offenders.conftest import World
 from tests.offenders.panel_data import classify, event, meeting, person
 
-RECENT = (date.today() - timedelta(days=20)).isoformat()
+RECENT = (clock.today() - timedelta(days=20)).isoformat()
 
 
 def nav(html: str) -> str:
@@ -28,8 +29,8 @@ def _setup(svc: Services, world: World) -> dict[str, str]:
     x = person(world, 0, "2025-01-01", panel="iom")
     event(svc, x, RECENT, category="burglary", outcome="conviction")
     z = person(world, 2, "2025-01-01", panel="ppo")
-    classify(svc, world.panels["ppo"], z, "cc", (date.today() - timedelta(weeks=6)).isoformat())
-    held = meeting(svc, world.panels["ppo"], date.today())
+    classify(svc, world.panels["ppo"], z, "cc", (clock.today() - timedelta(weeks=6)).isoformat())
+    held = meeting(svc, world.panels["ppo"], clock.today())
     return {
         "x": str(x.id),
         "z": str(z.id),
@@ -104,7 +105,7 @@ def test_selecting_a_candidate_at_the_meeting(client: FlaskClient, svc, world) -
             CohortMembership.panel_id == uuid.UUID(ids["ppo"]),
         )
     )
-    assert spell.entry_date == date.today()
+    assert spell.entry_date == clock.today()
 
 
 def test_reclassifying_at_the_meeting(client: FlaskClient, svc, world) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from casework import clock
 from casework.audit.models import AuditEntry
 from casework.crypto import fields as crypto_fields
 from casework.crypto import indexes as crypto_indexes
@@ -176,7 +177,7 @@ def test_decisions_need_the_right_people_and_a_held_meeting(
         decide_candidate(svc, world.actor("outsider"), held.id, scored["x"].id, body)
     with pytest.raises(NotVisible):
         decide_candidate(svc, world.actor("coordinator"), held.id, "not-an-id", body)
-    future = meeting(svc, panel, date.today() + timedelta(days=7))
+    future = meeting(svc, panel, clock.today() + timedelta(days=7))
     with pytest.raises(Invalid) as caught:
         decide_candidate(svc, world.actor("coordinator"), future.id, scored["x"].id, body)
     assert caught.value.code == "meeting_not_held"
@@ -204,7 +205,7 @@ def test_the_draft_agenda_gets_reviews_and_top_candidates_once(
     panel = world.panels["ppo"]
     classify(svc, panel, scored["z"], "cc", "2026-01-01")  # review long due
     monkeypatch.setitem(svc.settings, "TARGETING_AGENDA_CANDIDATES", 1)  # type: ignore[arg-type]
-    coming = meeting(svc, panel, date.today() + timedelta(days=10))
+    coming = meeting(svc, panel, clock.today() + timedelta(days=10))
     added = offender_agenda_items(svc, coming)
     svc.session.commit()
     assert [(i.kind, i.nominal_id) for i in added] == [
@@ -212,18 +213,18 @@ def test_the_draft_agenda_gets_reviews_and_top_candidates_once(
         ("candidate", scored["x"].id),  # top 1 only
     ]
     assert offender_agenda_items(svc, coming) == []  # idempotent
-    elsewhere = meeting(svc, panel, date.today() + timedelta(days=40))
+    elsewhere = meeting(svc, panel, clock.today() + timedelta(days=40))
     later = offender_agenda_items(svc, elsewhere)
     # X is proposed at the first meeting already, so the second proposes Y.
     assert ("candidate", scored["y"].id) in [(i.kind, i.nominal_id) for i in later]
-    marac = meeting(svc, world.panels["marac"], date.today() + timedelta(days=10))
+    marac = meeting(svc, world.panels["marac"], clock.today() + timedelta(days=10))
     assert offender_agenda_items(svc, marac) == []
 
 
 def test_build_draft_lists_offender_items_for_offender_panels(
     svc: Services, world: World, scored
 ) -> None:
-    coming = meeting(svc, world.panels["ppo"], date.today() + timedelta(days=10))
+    coming = meeting(svc, world.panels["ppo"], clock.today() + timedelta(days=10))
     items = build_draft(svc, coming)
     svc.session.commit()
     kinds = [(i.kind, i.nominal_id) for i in items if i.nominal_id]
@@ -236,7 +237,7 @@ def test_a_recent_rejection_keeps_a_candidate_off_the_draft(
     svc: Services, world: World, scored
 ) -> None:
     panel = world.panels["ppo"]
-    held = meeting(svc, panel, date.today() - timedelta(days=3))
+    held = meeting(svc, panel, clock.today() - timedelta(days=3))
     decide_candidate(
         svc,
         world.actor("coordinator"),
@@ -244,7 +245,7 @@ def test_a_recent_rejection_keeps_a_candidate_off_the_draft(
         scored["x"].id,
         {"decision": "rejected", "reason": "Engaging with probation"},
     )
-    coming = meeting(svc, panel, date.today() + timedelta(days=10))
+    coming = meeting(svc, panel, clock.today() + timedelta(days=10))
     added = offender_agenda_items(svc, coming)
     assert scored["x"].id not in {i.nominal_id for i in added if i.kind == "candidate"}
     assert svc.session.scalar(select(AgendaItem.id).where(AgendaItem.nominal_id == scored["y"].id))

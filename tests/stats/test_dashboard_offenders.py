@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from casework import clock
 from casework.accounts.auth import actor_for
 from casework.offenders.actions import create_nominal
 from tests.conftest import sign_in
@@ -13,7 +14,7 @@ def test_offender_panels_appear_with_counts_only(client, factory, svc) -> None:
     factory.agency("POL", "police")
     ppo = factory.panel(("POL",), kind="ppo", name="Northshire PPO")
     coordinator = factory.user("coord@pol.example", "POL", ("coordinator",))
-    entry = (date.today() - timedelta(days=30)).isoformat()
+    entry = (clock.today() - timedelta(days=30)).isoformat()
     create_nominal(
         svc,
         actor_for(coordinator),
