@@ -35,6 +35,25 @@ class Invalid(CaseworkError):
         self.code = code
 
 
+class Conflict(CaseworkError):
+    """Well-formed input the record's state or the time refuses (closing a meeting before it
+    starts): 409, so a client knows that changing its input would not help, only waiting or
+    changing the record (moving the meeting) would. ``code`` says which rule refused."""
+
+    status = 409
+    code = "conflict"
+
+    def __init__(
+        self,
+        message: str,
+        code: str = "conflict",
+        fields: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.fields = {k: list(v) for k, v in (fields or {}).items()}
+
+
 class Forbidden(CaseworkError):
     """The caller's roles never allow this action."""
 

@@ -12,6 +12,7 @@ from casework.meetings.models import (
     Attendee,
     CaseAction,
     Meeting,
+    MeetingReopening,
     Minute,
     ResearchNote,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "Attendance",
     "Child",
     "Meeting",
+    "MeetingReopening",
     "Perpetrator",
     "PossibleMatch",
     "Referral",

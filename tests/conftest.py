@@ -55,7 +55,7 @@ def pytest_report_header(config: pytest.Config) -> str:
     )
 
 
-# Tests whose answers turn on the date: CI runs them again as of several fixed days
+# Tests whose answers turn on the date: the test command runs them again as of fixed days
 # (scripts/test.sh), so a rule that only holds on some days of the year shows at once.
 DATE_SENSITIVE = (
     "tests/meetings/",

@@ -25,6 +25,9 @@ def _authenticate() -> None:
 
 from casework.api import (  # noqa: E402,F401  (routes register on import)
     accounts,
+    actions,
+    meeting_close,
+    meeting_cycle,
     meetings,
     offender_stats,
     offenders,

@@ -25,14 +25,20 @@ class MeOut(StrictSchema):
 
 
 @blueprint.get("/me")
-@endpoint(policy=(), summary="The caller's account", tag="accounts", response=MeOut)
+@endpoint(policy=(), summary="The caller's account", tag="accounts", response=MeOut, never=(403,))
 def me() -> Any:
     actor = current_actor()
     return {"email": actor.email, "agency": actor.agency_code, "roles": sorted(actor.roles)}
 
 
 @blueprint.delete("/tokens/current")
-@endpoint(policy=(), summary="Revoke the token used for this request", tag="accounts", status=204)
+@endpoint(
+    policy=(),
+    summary="Revoke the token used for this request",
+    tag="accounts",
+    status=204,
+    never=(403, 422),
+)
 def revoke_current_token() -> Any:
     secret = request.headers["Authorization"].partition(" ")[2].strip()
     auth.revoke_secret(services(), secret)

@@ -5,12 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, request
+from marshmallow import fields, validate
 
 from casework.api import blueprint
+from casework.api.answer_schemas import AgendaOut
 from casework.api.registry import endpoint
 from casework.http import current_actor, services
 from casework.meetings import agenda_export
 from casework.meetings.agenda_view import agenda_for
+
+AGENDA_FORMAT = fields.String(
+    validate=validate.OneOf(("json", *agenda_export.FORMATS)),
+    metadata={"description": "pdf, csv or xlsx to download a file; JSON when absent"},
+)
 
 
 def attachment(download: agenda_export.Download) -> Response:
@@ -26,7 +33,9 @@ def attachment(download: agenda_export.Download) -> Response:
     "XLSX download through the same sharing filter, each audited as a disclosure)",
     tag="meetings",
     policy=("referral",),
-    query={"format": "pdf, csv or xlsx to download a file; JSON when absent"},
+    response=AgendaOut,
+    query={"format": AGENDA_FORMAT},
+    downloads=tuple(agenda_export.FORMATS.values()),
 )
 def meeting_agenda(meeting_id: str) -> Any:
     fmt = request.args.get("format")

@@ -13,9 +13,16 @@ from typing import Any
 from flask import Response, request
 
 from casework.api import blueprint
-from casework.api.registry import endpoint
+from casework.api.answer_schemas import OffenderStatsOut
+from casework.api.registry import endpoint, query_of
 from casework.http import current_actor, services
-from casework.offenders.outcomes import STATS_ROLES, contract_view, figure_rows, offender_stats
+from casework.offenders.outcomes import (
+    STATS_ROLES,
+    OffenderStatsQuery,
+    contract_view,
+    figure_rows,
+    offender_stats,
+)
 from casework.stats import downloads
 
 HEADER = ("section", "measure", "value")
@@ -38,14 +45,19 @@ def figures_download(figures: dict[str, Any], fmt: str, publication: bool, end: 
     tag="statistics",
     policy=(),
     roles=STATS_ROLES,
-    query={
-        "panel_id": "One PPO, Prevent and Deter or IOM panel (default: every panel the caller "
-        "may count)",
-        "from": "First day of the period (YYYY-MM-DD, inclusive)",
-        "to": "Last day of the period (YYYY-MM-DD, inclusive)",
-        "format": "json (default: exactly the contract's keys), csv or xlsx (every figure)",
-        "publication": "true: suppress counts from 1 to 4 in downloads",
-    },
+    response=OffenderStatsOut,
+    downloads=("text/csv", downloads.XLSX),
+    query=query_of(
+        OffenderStatsQuery,
+        {
+            "panel_id": "One PPO, Prevent and Deter or IOM panel (default: every panel the "
+            "caller may count)",
+            "from": "First day of the period (YYYY-MM-DD, inclusive)",
+            "to": "Last day of the period (YYYY-MM-DD, inclusive)",
+            "format": "json (default: exactly the contract's keys), csv or xlsx (every figure)",
+            "publication": "true: suppress counts from 1 to 4 in downloads",
+        },
+    ),
 )
 def stats_offenders() -> Any:
     q, figures = offender_stats(services(), current_actor(), request.args.to_dict())

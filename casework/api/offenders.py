@@ -12,7 +12,8 @@ from typing import Any
 from flask import request
 
 from casework.api import blueprint
-from casework.api.registry import endpoint, json_body
+from casework.api.answer_schemas import CohortCountOut, CreatedOut, ExitOut, NominalOut
+from casework.api.registry import endpoint, json_body, query_of
 from casework.http import current_actor, services
 from casework.offenders import actions as nominals
 from casework.offenders import records
@@ -25,6 +26,7 @@ from casework.offenders.schemas import (
     InterventionIn,
     InterventionUpdate,
     NominalIn,
+    NominalQuery,
     OffenceIn,
     PathwayIn,
     PathwayUpdate,
@@ -46,6 +48,7 @@ def _created(row: Any) -> tuple[dict[str, str], int]:
     policy=POLICY,
     body=NominalIn,
     status=201,
+    response=CreatedOut,
     roles=nominals.ENTERERS,
 )
 def create_nominal() -> Any:
@@ -53,7 +56,12 @@ def create_nominal() -> Any:
 
 
 @blueprint.get("/nominals/<nominal_id>")
-@endpoint(summary="One nominal, with only the fields the caller may see", tag=TAG, policy=POLICY)
+@endpoint(
+    summary="One nominal, with only the fields the caller may see",
+    tag=TAG,
+    policy=POLICY,
+    response=NominalOut,
+)
 def get_nominal(nominal_id: str) -> Any:
     return nominals.get_nominal(services(), current_actor(), nominal_id)
 
@@ -63,7 +71,9 @@ def get_nominal(nominal_id: str) -> Any:
     summary="Nominals the caller may see",
     tag=TAG,
     policy=POLICY,
-    query={"panel_id": "Only this panel's current cohort"},
+    response=NominalOut,
+    many=True,
+    query=query_of(NominalQuery, {"panel_id": "Only this panel's current cohort"}),
 )
 def list_nominals() -> Any:
     return nominals.list_nominals(services(), current_actor(), request.args.to_dict())
@@ -74,6 +84,8 @@ def list_nominals() -> Any:
     summary="Per offender panel: cohort size, by IOM cohort, entries and exits (counts only)",
     tag=TAG,
     policy=(),
+    response=CohortCountOut,
+    many=True,
 )
 def cohort_overview() -> Any:
     return nominals.cohort_overview(services(), current_actor())
@@ -86,6 +98,7 @@ def cohort_overview() -> Any:
     policy=POLICY,
     body=CohortIn,
     status=201,
+    response=CreatedOut,
     roles=nominals.ENTERERS,
 )
 def join_cohort(nominal_id: str) -> Any:
@@ -98,6 +111,7 @@ def join_cohort(nominal_id: str) -> Any:
     tag=TAG,
     policy=POLICY,
     body=ExitIn,
+    response=ExitOut,
     roles=nominals.MANAGERS,
 )
 def leave_cohort(nominal_id: str) -> Any:
@@ -106,7 +120,14 @@ def leave_cohort(nominal_id: str) -> Any:
 
 
 @blueprint.post("/nominals/<nominal_id>/offences")
-@endpoint(summary="Record an offence", tag=TAG, policy=POLICY, body=OffenceIn, status=201)
+@endpoint(
+    summary="Record an offence",
+    tag=TAG,
+    policy=POLICY,
+    body=OffenceIn,
+    status=201,
+    response=CreatedOut,
+)
 def record_offence(nominal_id: str) -> Any:
     return _created(records.record_offence(services(), current_actor(), nominal_id, json_body()))
 
@@ -118,13 +139,21 @@ def record_offence(nominal_id: str) -> Any:
     policy=POLICY,
     body=EventIn,
     status=201,
+    response=CreatedOut,
 )
 def record_event(nominal_id: str) -> Any:
     return _created(records.record_event(services(), current_actor(), nominal_id, json_body()))
 
 
 @blueprint.post("/nominals/<nominal_id>/custody")
-@endpoint(summary="Record a period in custody", tag=TAG, policy=POLICY, body=CustodyIn, status=201)
+@endpoint(
+    summary="Record a period in custody",
+    tag=TAG,
+    policy=POLICY,
+    body=CustodyIn,
+    status=201,
+    response=CreatedOut,
+)
 def record_custody(nominal_id: str) -> Any:
     return _created(records.record_custody(services(), current_actor(), nominal_id, json_body()))
 
@@ -136,13 +165,20 @@ def record_custody(nominal_id: str) -> Any:
     policy=POLICY,
     body=PathwayIn,
     status=201,
+    response=CreatedOut,
 )
 def record_pathway(nominal_id: str) -> Any:
     return _created(records.record_pathway(services(), current_actor(), nominal_id, json_body()))
 
 
 @blueprint.patch("/nominals/<nominal_id>/pathways/<pathway_id>")
-@endpoint(summary="Update a pathway need", tag=TAG, policy=POLICY, body=PathwayUpdate)
+@endpoint(
+    summary="Update a pathway need",
+    tag=TAG,
+    policy=POLICY,
+    body=PathwayUpdate,
+    response=CreatedOut,
+)
 def update_pathway(nominal_id: str, pathway_id: str) -> Any:
     need = records.update_pathway(services(), current_actor(), nominal_id, pathway_id, json_body())
     return {"id": str(need.id)}
@@ -155,6 +191,7 @@ def update_pathway(nominal_id: str, pathway_id: str) -> Any:
     policy=POLICY,
     body=InterventionIn,
     status=201,
+    response=CreatedOut,
 )
 def record_intervention(nominal_id: str) -> Any:
     svc, actor = services(), current_actor()
@@ -163,7 +200,11 @@ def record_intervention(nominal_id: str) -> Any:
 
 @blueprint.patch("/nominals/<nominal_id>/interventions/<intervention_id>")
 @endpoint(
-    summary="Record how an intervention ended", tag=TAG, policy=POLICY, body=InterventionUpdate
+    summary="Record how an intervention ended",
+    tag=TAG,
+    policy=POLICY,
+    body=InterventionUpdate,
+    response=CreatedOut,
 )
 def update_intervention(nominal_id: str, intervention_id: str) -> Any:
     svc, actor = services(), current_actor()
@@ -173,7 +214,11 @@ def update_intervention(nominal_id: str, intervention_id: str) -> Any:
 
 @blueprint.put("/nominals/<nominal_id>/risk_factors")
 @endpoint(
-    summary="Replace a young person's risk factors", tag=TAG, policy=POLICY, body=RiskFactorsIn
+    summary="Replace a young person's risk factors",
+    tag=TAG,
+    policy=POLICY,
+    body=RiskFactorsIn,
+    response=CreatedOut,
 )
 def set_risk_factors(nominal_id: str) -> Any:
     nominal = records.set_risk_factors(services(), current_actor(), nominal_id, json_body())
@@ -187,6 +232,7 @@ def set_risk_factors(nominal_id: str) -> Any:
     policy=POLICY,
     body=ClassificationIn,
     status=201,
+    response=CreatedOut,
     roles=nominals.MANAGERS,
 )
 def record_classification(nominal_id: str) -> Any:

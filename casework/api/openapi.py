@@ -31,8 +31,33 @@ STANDARD_ERRORS = {
     401: "Missing or bad token",
     403: "The caller's role may never do this",
     404: "Not found, or outside the caller's sharing rights",
+    409: "Not possible in the record's current state",
     422: "Invalid input; every bad field is named",
 }
+LOCATION = {
+    "description": "The created record's address (for a record with no address of its own, "
+    "the record it was added to)",
+    "schema": {"type": "string", "format": "uri-reference"},
+}
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def error_statuses(meta: Any, method: str, path_params: list[str]) -> list[int]:
+    """The error answers an operation can give, and only those.
+
+    401 always (bearer tokens); 403 whenever an action checks roles (every one does: a
+    user with no fitting role is refused); 400 only with a JSON body to parse; 422 for a body,
+    a query or a write that rules can refuse; 404 when the URL, body or query names a record.
+    ``errors`` adds others (409), ``never`` takes away what cannot happen.
+    """
+    codes = {401, 403}
+    if meta.body is not None:
+        codes |= {400, 422}
+    if meta.query or method in WRITES:
+        codes.add(422)
+    if path_params or meta.body is not None or meta.query:
+        codes.add(404)
+    return sorted((codes | set(meta.errors)) - set(meta.never))
 
 
 def _path(rule: str) -> tuple[str, list[str]]:
@@ -40,12 +65,57 @@ def _path(rule: str) -> tuple[str, list[str]]:
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule), params
 
 
+def _query_param(plugin: MarshmallowPlugin, name: str, declared: Any) -> dict[str, Any]:
+    """A query parameter: a description alone is a free string; a marshmallow field brings
+    its type and validators (enum, lengths, ranges), so the document accepts what the
+    action's query schema accepts and no more."""
+    if isinstance(declared, str):
+        return {
+            "in": "query",
+            "name": name,
+            "required": False,
+            "schema": {"type": "string"},
+            "description": declared,
+        }
+    prop = dict(plugin.converter.field2property(declared))  # type: ignore[union-attr]
+    description = prop.pop("description", None) or declared.metadata.get("description", "")
+    return {
+        "in": "query",
+        "name": name,
+        "required": bool(declared.required),
+        "schema": prop,
+        "description": description,
+    }
+
+
+def _success(meta: Any) -> dict[str, Any]:
+    """The success answer: its schema (none for a 204), ``Location`` for a 201, and the
+    download media types an endpoint serves instead of JSON when asked."""
+    if meta.status == 204:
+        return {"description": "Done; no content"}
+    ok: dict[str, Any] = {"description": "Created" if meta.status == 201 else "Success"}
+    content: dict[str, Any] = {}
+    if meta.response is not None:
+        schema: Any = meta.response
+        if meta.many:
+            schema = {"type": "array", "items": meta.response}
+        content["application/json"] = {"schema": schema}
+    for mimetype in meta.downloads:
+        content[mimetype] = {"schema": {"type": "string", "format": "binary"}}
+    if content:
+        ok["content"] = content
+    if meta.status == 201:
+        ok["headers"] = {"Location": LOCATION}
+    return ok
+
+
 def build_spec(app: Flask) -> dict[str, Any]:
+    plugin = MarshmallowPlugin()
     spec = APISpec(
         title="casework API",
         version="1",
         openapi_version="3.0.3",
-        plugins=[MarshmallowPlugin()],
+        plugins=[plugin],
         info={"description": "Multi-agency case conferences. See CONTRACT.md."},
     )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
@@ -69,31 +139,19 @@ def build_spec(app: Flask) -> dict[str, Any]:
                 {"in": "path", "name": p, "required": True, "schema": {"type": "string"}}
                 for p in params
             ]
-            op["parameters"] += [
-                {
-                    "in": "query",
-                    "name": q,
-                    "required": False,
-                    "schema": {"type": "string"},
-                    "description": d,
-                }
-                for q, d in meta.query.items()
-            ]
+            op["parameters"] += [_query_param(plugin, q, d) for q, d in meta.query.items()]
             if meta.body is not None:
+                body: Any = meta.body
+                if meta.body_many:
+                    body = {"type": "array", "items": meta.body}
                 op["requestBody"] = {
                     "required": True,
-                    "content": {"application/json": {"schema": meta.body}},
+                    "content": {"application/json": {"schema": body}},
                 }
-            ok: dict[str, Any] = {"description": "Success"}
-            if meta.response is not None:
-                schema: Any = meta.response
-                if meta.many:
-                    schema = {"type": "array", "items": meta.response}
-                ok["content"] = {"application/json": {"schema": schema}}
-            op["responses"][str(meta.status)] = ok
-            for status, text in STANDARD_ERRORS.items():
+            op["responses"][str(meta.status)] = _success(meta)
+            for status in error_statuses(meta, method, params):
                 op["responses"][str(status)] = {
-                    "description": text,
+                    "description": STANDARD_ERRORS.get(status, "Refused"),
                     "content": {
                         "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
                     },

@@ -7,17 +7,21 @@ from typing import Any
 from flask import request
 
 from casework.api import blueprint
-from casework.api.registry import endpoint, json_body
+from casework.api.answer_schemas import ReferralOut, SubmittedOut
+from casework.api.registry import endpoint, json_body, query_of
 from casework.http import current_actor, services
 from casework.referrals import actions as referrals
-from casework.referrals.schemas import ReferralIn
+from casework.referrals.schemas import ReferralIn, ReferralQuery
 
-REFERRAL_QUERY = {
-    "panel_id": "Only this panel's referrals",
-    "status": "Only referrals with this status",
-    "from": "Referral date on or after (YYYY-MM-DD)",
-    "to": "Referral date on or before (YYYY-MM-DD)",
-}
+REFERRAL_QUERY = query_of(
+    ReferralQuery,
+    {
+        "panel_id": "Only this panel's referrals",
+        "status": "Only referrals with this status",
+        "from": "Referral date on or after (YYYY-MM-DD)",
+        "to": "Referral date on or before (YYYY-MM-DD)",
+    },
+)
 
 
 @blueprint.post("/referrals")
@@ -26,6 +30,7 @@ REFERRAL_QUERY = {
     tag="referrals",
     policy=("referral",),
     body=ReferralIn,
+    response=SubmittedOut,
     status=201,
     roles=("referrer", "idva", "coordinator"),
 )
@@ -56,6 +61,7 @@ def submit_referral() -> Any:
     summary="One referral, with only the fields the caller may see",
     tag="referrals",
     policy=("referral",),
+    response=ReferralOut,
 )
 def get_referral(referral_id: str) -> Any:
     return referrals.get_referral(services(), current_actor(), referral_id)
@@ -66,6 +72,8 @@ def get_referral(referral_id: str) -> Any:
     summary="Referrals the caller may see",
     tag="referrals",
     policy=("referral",),
+    response=ReferralOut,
+    many=True,
     query=REFERRAL_QUERY,
 )
 def list_referrals() -> Any:

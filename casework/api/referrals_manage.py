@@ -11,6 +11,7 @@ from typing import Any
 from flask import request
 
 from casework.api import blueprint
+from casework.api.answer_schemas import EngagementOut
 from casework.api.registry import endpoint, json_body
 from casework.http import current_actor, services
 from casework.referrals import engagement, lifecycle, matches
@@ -111,6 +112,7 @@ def reject_match(match_id: str) -> Any:
     tag="referrals",
     policy=("referral",),
     body=EngagementIn,
+    response=EngagementOut,
     roles=RECORDERS,
 )
 def record_idva_engagement(referral_id: str) -> Any:

@@ -7,10 +7,18 @@ from typing import Any
 from flask import Response, request
 
 from casework.api import blueprint
-from casework.api.registry import endpoint
+from casework.api.answer_schemas import MaracStatsOut, QuarterlyOut
+from casework.api.registry import endpoint, query_of
 from casework.http import current_actor, services
 from casework.stats import downloads, tables
-from casework.stats.actions import STATS_ROLES, contract_view, marac_stats, quarterly_return
+from casework.stats.actions import (
+    STATS_ROLES,
+    QuarterQuery,
+    StatsQuery,
+    contract_view,
+    marac_stats,
+    quarterly_return,
+)
 
 QUERY = {
     "panel_id": "One MARAC panel (default: every panel the caller may count)",
@@ -44,7 +52,9 @@ def _download(
     tag="statistics",
     policy=(),
     roles=STATS_ROLES,
-    query=QUERY,
+    response=MaracStatsOut,
+    downloads=("text/csv", downloads.XLSX),
+    query=query_of(StatsQuery, QUERY),
 )
 def stats_marac() -> Any:
     q, figures = marac_stats(services(), current_actor(), request.args.to_dict())
@@ -61,13 +71,18 @@ def stats_marac() -> Any:
     tag="statistics",
     policy=(),
     roles=STATS_ROLES,
-    query={
-        "panel_id": QUERY["panel_id"],
-        "year": "e.g. 2026",
-        "quarter": "1 to 4",
-        "format": QUERY["format"],
-        "publication": QUERY["publication"],
-    },
+    response=QuarterlyOut,
+    downloads=("text/csv", downloads.XLSX),
+    query=query_of(
+        QuarterQuery,
+        {
+            "panel_id": QUERY["panel_id"],
+            "year": "e.g. 2026",
+            "quarter": "1 to 4",
+            "format": QUERY["format"],
+            "publication": QUERY["publication"],
+        },
+    ),
 )
 def stats_quarterly() -> Any:
     q, table = quarterly_return(services(), current_actor(), request.args.to_dict())

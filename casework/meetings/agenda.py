@@ -31,6 +31,7 @@ from casework.audit import log as audit
 from casework.authz import action, require_role
 from casework.db import as_uuid, utcnow
 from casework.errors import Invalid, NotVisible
+from casework.meetings import victims
 from casework.meetings.agenda_publish import changed_since_publication, publish
 from casework.meetings.agenda_schemas import AddItemIn, ExtraMeetingIn, ItemsIn
 from casework.meetings.agenda_view import (
@@ -107,6 +108,15 @@ def _append(svc: Services, meeting: Meeting, **values: Any) -> AgendaItem:
     return item
 
 
+def _list(svc: Services, meeting: Meeting, referral: Referral) -> AgendaItem:
+    """A new item for the referral, or the item of the same victim it joins
+    (``casework.meetings.victims``)."""
+    item = victims.item_for_victim(svc, meeting, referral)
+    if item is not None:
+        return victims.join(svc, item, referral)
+    return _append(svc, meeting, kind="referral", referral_id=referral.id)
+
+
 def _changed(svc: Services, actor: Actor, *meetings: Meeting) -> None:
     for meeting in meetings:
         svc.session.expire(meeting, ["items"])
@@ -139,7 +149,7 @@ def build_draft(svc: Services, meeting: Meeting, actor: Actor | None = None) -> 
         if referral.status != "accepted":
             continue  # moved meanwhile by someone else
         lifecycle.mark_listed(svc, actor, referral)
-        _append(svc, meeting, kind="referral", referral_id=referral.id)
+        _list(svc, meeting, referral)
         added += 1
     added += _offender_items(svc, meeting)
     if meeting.agenda_status == "none":
@@ -231,7 +241,7 @@ def add_item(svc: Services, actor: Actor, meeting_id: Any, data: Any) -> AgendaI
             code="stale_agenda",
         )
     lifecycle.mark_listed(svc, actor, referral)
-    item = _append(svc, meeting, kind="referral", referral_id=referral.id)
+    item = _list(svc, meeting, referral)
     if meeting.agenda_status == "none":
         meeting.agenda_status = "draft"
     _changed(svc, actor, meeting)
@@ -239,15 +249,16 @@ def add_item(svc: Services, actor: Actor, meeting_id: Any, data: Any) -> AgendaI
 
 
 def _take_off(svc: Services, actor: Actor, item: AgendaItem) -> None:
-    """Remove an item; its referral goes back to accepted, ready to be listed again."""
-    if item.referral_id is not None:
-        referral = svc.session.get(Referral, item.referral_id)
+    """Remove an item; its referrals (with those joined to it) go back to accepted, ready to
+    be listed again."""
+    for row in [*victims.rows_of(svc, item), item]:
+        referral = svc.session.get(Referral, row.referral_id) if row.referral_id else None
         if referral is not None:
             _lock_referral(svc, referral)
             if referral.status == "listed":
                 lifecycle.mark_unlisted(svc, actor, referral)
-    svc.session.delete(item)
-    svc.session.flush()
+        svc.session.delete(row)
+        svc.session.flush()
 
 
 @action
@@ -307,8 +318,24 @@ def _move_items(
         if (item.action_id or item.nominal_id) in there - {None}:
             svc.session.delete(item)  # already there: one item for it is enough
             continue
+        rows = victims.rows_of(svc, item)
+        lead = svc.session.get(Referral, item.referral_id) if item.referral_id else None
+        same = victims.item_for_victim(svc, target, lead) if lead is not None else None
+        if lead is not None and same is not None:
+            # The victim is already listed there: one case, heard together.
+            moving = [lead.id, *(r.referral_id for r in rows if r.referral_id)]
+            for row in [*rows, item]:
+                svc.session.delete(row)
+            svc.session.flush()
+            for referral_id in moving:
+                referral = svc.session.get(Referral, referral_id)
+                if referral is not None:
+                    victims.join(svc, same, referral)
+            continue
         last += 1
         item.meeting_id, item.position = target.id, last
+        for row in rows:  # joined referrals go with the case they are heard with
+            row.meeting_id = target.id
     svc.session.flush()
     _renumber(items_of(svc, source))
     if target.agenda_status == "none":
@@ -393,6 +420,29 @@ def add_extra_meeting(svc: Services, actor: Actor, meeting_id: Any, data: Any) -
 
 
 @action
+def split_item(svc: Services, actor: Actor, meeting_id: Any, row_id: Any) -> AgendaItem:
+    """The chair or coordinator says a joined referral is not the same person: it becomes an
+    item of its own at the end of the agenda (audited on the meeting and the referral)."""
+    meeting = managed_meeting(svc, actor, meeting_id)
+    _open(meeting)
+    rid = as_uuid(row_id)
+    row = svc.session.get(AgendaItem, rid) if rid is not None else None
+    if row is None or row.meeting_id != meeting.id or row.kind != "joined":
+        raise Invalid(
+            {"items": ["That referral is no longer joined to a case on this agenda"]},
+            message="That referral is no longer joined to a case on this agenda. Reload the "
+            "page to see the agenda now.",
+            code="stale_agenda",
+        )
+    last = max((i.position for i in items_of(svc, meeting)), default=0)
+    row.kind, row.lead_id, row.position = "referral", None, last + 1
+    svc.session.flush()
+    _changed(svc, actor, meeting)
+    audit.record(svc.session, actor, "update", "referral", row.referral_id, ["agenda_item"])
+    return row
+
+
+@action
 def publish_agenda(svc: Services, actor: Actor, meeting_id: Any) -> AgendaVersion:
     """Circulate the agenda (first time) or its changes (later versions): see
     ``agenda_publish``. Only the panel's coordinators and chairs, while it is scheduled."""
@@ -434,6 +484,7 @@ def builder_state(svc: Services, actor: Actor, meeting_id: Any) -> dict[str, Any
     meeting = managed_meeting(svc, actor, meeting_id, lock=False)
     items = items_of(svc, meeting)
     room = capacity(meeting)
+    joined = victims.joined_references(svc, meeting.id)
     return {
         "meeting": meeting,
         "items": [
@@ -441,6 +492,7 @@ def builder_state(svc: Services, actor: Actor, meeting_id: Any) -> dict[str, Any
                 "item_id": str(i.id),
                 "position": i.position,
                 "kind": i.kind,
+                "joined": joined.get(i.id, []),
                 "start_time": f"{slot(meeting, i.position)[0]:%H:%M}",
                 "end_time": f"{slot(meeting, i.position)[1]:%H:%M}",
                 "overflows": i.position > room,

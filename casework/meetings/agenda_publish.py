@@ -21,6 +21,7 @@ from casework.audit import log as audit
 from casework.db import utcnow
 from casework.errors import Invalid
 from casework.mail.outbox import queue
+from casework.meetings import victims
 from casework.meetings.agenda_view import items_of, local_start, long_date
 from casework.meetings.models import AgendaVersion, Meeting
 from casework.panels.models import Panel, PanelMember
@@ -30,9 +31,12 @@ NOTIFY_ROLES = ("agency_rep", "idva", "referrer", "coordinator", "chair")
 
 
 def snapshot(svc: Services, meeting: Meeting) -> list[dict[str, Any]]:
-    """What a version records: positions, kinds and record ids, never personal values."""
-    return [
-        {
+    """What a version records: positions, kinds and record ids, never personal values. A
+    referral joining a case is a change members are told of, so joined ids are recorded."""
+    joined = victims.joined_rows(svc, meeting.id)
+    out = []
+    for i in items_of(svc, meeting):
+        entry: dict[str, Any] = {
             "item_id": str(i.id),
             "position": i.position,
             "kind": i.kind,
@@ -40,8 +44,10 @@ def snapshot(svc: Services, meeting: Meeting) -> list[dict[str, Any]]:
             "action_id": str(i.action_id) if i.action_id else None,
             "nominal_id": str(i.nominal_id) if i.nominal_id else None,
         }
-        for i in items_of(svc, meeting)
-    ]
+        if i.id in joined:  # only then, so versions published before joining compare equal
+            entry["joined"] = [str(r.referral_id) for r in joined[i.id]]
+        out.append(entry)
+    return out
 
 
 def last_version(svc: Services, meeting: Meeting) -> AgendaVersion | None:

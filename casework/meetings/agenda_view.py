@@ -30,6 +30,7 @@ from casework.audit import log as audit
 from casework.authz import action, require_role
 from casework.db import as_uuid
 from casework.errors import NotVisible
+from casework.meetings import victims
 from casework.meetings.models import AgendaItem, CaseAction, Meeting
 from casework.panels.models import Panel, PanelMember
 from casework.referrals.models import Referral
@@ -83,7 +84,7 @@ def long_date(value: date | str | None) -> str:
 def items_of(svc: Services, meeting: Meeting) -> list[AgendaItem]:
     stmt = (
         select(AgendaItem)
-        .where(AgendaItem.meeting_id == meeting.id)
+        .where(AgendaItem.meeting_id == meeting.id, AgendaItem.lead_id.is_(None))
         .order_by(AgendaItem.position, AgendaItem.added_at)
     )
     return list(svc.session.scalars(stmt))
@@ -228,8 +229,13 @@ def agenda_for(
         if action_ids
         else {}
     )
+    joined = {
+        lead: [r.referral_id for r in rows if r.referral_id is not None]
+        for lead, rows in victims.joined_rows(svc, meeting.id).items()
+    }
     referral_ids = {i.referral_id for i in items if i.referral_id is not None}
     referral_ids |= {a.referral_id for a in actions.values() if a.referral_id is not None}
+    referral_ids |= {rid for rows in joined.values() for rid in rows}
     referrals = (
         {
             r.id: r
@@ -268,6 +274,11 @@ def agenda_for(
         if not fields and not a_fields:
             continue  # nothing of this case may be shown to this agency: omit the line
         entry = {**_slot_entry(meeting, item), "referral_id": str(rid) if rid else None}
+        if item.kind == "referral" and rid is not None:
+            # One item per victim: the lead and the referrals heard with it that this agency
+            # may see (ids only; their details are on each referral's own page).
+            others = [r for r in joined.get(item.id, []) if ref_fields.get(r)]
+            entry["referral_ids"] = [str(rid), *(str(r) for r in others)]
         if item.kind == "review" and act is not None:
             entry["action_id"] = str(act.id)
         if fields and referral is not None:

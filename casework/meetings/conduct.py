@@ -5,7 +5,10 @@ The chair or coordinator of the panel runs it. The order matters to the partners
 protocol, so it is enforced, not just suggested: nothing is minuted until attendance is taken
 and everyone in the room has accepted the statement (``readiness``). Attendance is also what
 the sharing engine reads to decide who receives the minutes, so it is recorded per agency.
-Closing fixes the record and marks the cases heard.
+Closing fixes the record and marks the cases heard, so it waits for the meeting's start time:
+a meeting closed early would count as held, its cases as heard, with nothing minuted. Closing
+is confirmed on its own page (``closing.close_view``) and can be undone for a few days
+(``closing.reopen_meeting``).
 """
 
 from __future__ import annotations
@@ -19,12 +22,14 @@ from casework.actors import Actor
 from casework.audit import log as audit
 from casework.authz import action
 from casework.db import as_uuid, utcnow
-from casework.errors import Invalid, NotVisible
+from casework.errors import Conflict, Invalid, NotVisible
+from casework.meetings.calendar import local
 from casework.meetings.conduct_schemas import AcknowledgeIn, AttendeeIn, attendance_schema
 from casework.meetings.meeting_access import (
     MANAGERS,
     agenda_cases,
     case_summaries,
+    heard_referral_ids,
     member_meeting,
     not_closed,
     panel_agencies,
@@ -70,6 +75,30 @@ def attendance_taken(svc: Services, meeting: Meeting) -> bool:
     return "present" in attendance(svc, meeting).values()
 
 
+def minuted(svc: Services, actor: Actor, meeting: Meeting) -> set[Any]:
+    """The cases with minutes at this meeting, as far as the reader may see minutes (the
+    meeting page and the closing page must agree)."""
+    return set(
+        svc.session.scalars(
+            select(Minute.referral_id).where(
+                Minute.meeting_id == meeting.id,
+                svc.sharing.visible_clause(actor, "view", Minute),
+            )
+        )
+    )
+
+
+def not_started(meeting: Meeting) -> str | None:
+    """Why the meeting cannot be closed yet (None once its start time has come)."""
+    if meeting.starts_at <= utcnow():
+        return None
+    start = local(meeting.starts_at)
+    return (
+        f"This meeting starts on {start:%A} {start.day} {start:%B %Y} at {start:%H:%M}. "
+        "It can be closed once it has started. If it is to be held on another day, move it."
+    )
+
+
 def readiness(svc: Services, actor: Actor, meeting: Meeting) -> list[str]:
     """What still stands between the meeting and its minutes (empty: ready)."""
     present = {a for a, s in attendance(svc, meeting).items() if s == "present"}
@@ -102,14 +131,7 @@ def conduct_view(svc: Services, actor: Actor, meeting_id: Any) -> dict[str, Any]
     meeting = chair_meeting(svc, actor, meeting_id)
     cases = agenda_cases(svc, meeting)
     summaries = case_summaries(svc, actor, [c.referral_id for c in cases if c.referral_id])
-    minuted = set(
-        svc.session.scalars(
-            select(Minute.referral_id).where(
-                Minute.meeting_id == meeting.id,
-                svc.sharing.visible_clause(actor, "view", Minute),
-            )
-        )
-    )
+    with_minutes = minuted(svc, actor, meeting)
     return {
         "meeting": meeting,
         "panel": panel_of(svc, meeting),
@@ -124,11 +146,12 @@ def conduct_view(svc: Services, actor: Actor, meeting_id: Any) -> dict[str, Any]
                 "kind": c.item.kind,
                 "referral_id": c.referral_id,
                 "case": summaries.get(c.referral_id) if c.referral_id else None,
-                "minuted": c.referral_id in minuted,
+                "minuted": c.referral_id in with_minutes,
             }
             for c in cases
         ],
         "closed": meeting.status == "closed",
+        "reopened": meeting.status == "reopened",
     }
 
 
@@ -229,11 +252,16 @@ def close_meeting(svc: Services, actor: Actor, meeting_id: Any) -> list[str]:
     """Close the meeting: its minutes, attendance and research become read-only and every
     case listed on it is marked heard. Returns the references marked heard.
 
-    Review items are about actions, not new hearings, so their cases keep their status.
+    Not before its start time (409 ``meeting_not_started``): the figures count a closed
+    meeting as held and its cases as heard. Review items are about actions, not new hearings,
+    so their cases keep their status.
     """
     meeting = chair_meeting(svc, actor, meeting_id)
     svc.session.refresh(meeting, with_for_update=True)  # two chairs pressing at once
     not_closed(meeting, "the meeting")
+    early = not_started(meeting)
+    if early:
+        raise Conflict(early, code="meeting_not_started")
     if not attendance_taken(svc, meeting):
         raise Invalid(
             {"_schema": ["Record attendance before closing the meeting"]},
@@ -241,10 +269,8 @@ def close_meeting(svc: Services, actor: Actor, meeting_id: Any) -> list[str]:
             code="not_ready",
         )
     heard = []
-    for case in agenda_cases(svc, meeting):
-        if case.item.kind != "referral" or case.referral_id is None:
-            continue
-        referral = svc.session.get(Referral, case.referral_id, with_for_update=True)
+    for referral_id in heard_referral_ids(svc, meeting):
+        referral = svc.session.get(Referral, referral_id, with_for_update=True)
         if referral is None:
             continue
         if referral.status == "accepted":  # listed on the agenda without being marked listed

@@ -22,6 +22,7 @@ from casework.audit import log as audit
 from casework.authz import require_role
 from casework.db import as_uuid
 from casework.errors import Invalid, NotVisible
+from casework.meetings import victims
 from casework.meetings.models import AgendaItem, CaseAction, Meeting
 from casework.panels.models import Panel, PanelMember
 from casework.referrals.actions import visible_view
@@ -117,6 +118,19 @@ def agenda_cases(svc: Services, meeting: Meeting) -> list[Case]:
         act = actions.get(item.action_id) if item.action_id else None
         rid = item.referral_id or (act.referral_id if act is not None else None)
         out.append(Case(item, rid, act))
+    return out
+
+
+def heard_referral_ids(svc: Services, meeting: Meeting) -> list[uuid.UUID]:
+    """The referrals a meeting hears, in agenda order: each referral item's, then those joined
+    to it (the same victim's, heard together: ``casework.meetings.victims``). Review items
+    are about actions, not new hearings."""
+    joined = victims.joined_rows(svc, meeting.id)
+    out = []
+    for case in agenda_cases(svc, meeting):
+        if case.item.kind == "referral" and case.referral_id is not None:
+            out.append(case.referral_id)
+            out += [r.referral_id for r in joined.get(case.item.id, []) if r.referral_id]
     return out
 
 

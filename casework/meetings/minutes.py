@@ -8,15 +8,16 @@ name an owning agency from the panel and a due date that has not passed.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from casework.actors import Actor
 from casework.audit import log as audit
 from casework.authz import action
+from casework.db import as_uuid
 from casework.errors import Invalid, NotVisible
+from casework.meetings.action_changes import action_errors
 from casework.meetings.conduct import chair_meeting, readiness, require_ready
 from casework.meetings.conduct_schemas import ActionIn, MinuteIn
 from casework.meetings.meeting_access import (
@@ -28,10 +29,10 @@ from casework.meetings.meeting_access import (
     not_closed,
     panel_agencies,
     sees_case,
-    uk_today,
 )
-from casework.meetings.models import CaseAction, Meeting, Minute
+from casework.meetings.models import AgendaItem, CaseAction, Meeting, Minute
 from casework.meetings.tracking import action_views
+from casework.offenders.models import Nominal
 from casework.schemas import load
 from casework.services import Services
 from casework.upsert import find_or_insert
@@ -61,6 +62,14 @@ def _case_actions(svc: Services, actor: Actor, meeting: Meeting, rid: Any) -> li
     return action_views(svc, actor, list(svc.session.scalars(stmt)), "view")
 
 
+def _manageable(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Mark the open actions the case page offers to change or delete: its reader is the
+    panel's chair or coordinator (``chair_meeting``), who may correct them at any time."""
+    for view in views:
+        view["may_manage"] = view.get("status") == "open"
+    return views
+
+
 @action
 def case_view(svc: Services, actor: Actor, meeting_id: Any, referral_id: Any) -> dict[str, Any]:
     """One case at the meeting, for the chair: summary, minutes, actions agreed, and the
@@ -77,8 +86,8 @@ def case_view(svc: Services, actor: Actor, meeting_id: Any, referral_id: Any) ->
         "case": summary,
         "position": min(c.item.position for c in cases if c.referral_id == rid),
         "minute": _minute_text(svc, actor, _visible_minutes(svc, actor, meeting).get(rid)),
-        "actions": _case_actions(svc, actor, meeting, rid),
-        "reviews": action_views(svc, actor, reviewed, "view") if reviewed else [],
+        "actions": _manageable(_case_actions(svc, actor, meeting, rid)),
+        "reviews": _manageable(action_views(svc, actor, reviewed, "view") if reviewed else []),
         "agencies": panel_agencies(svc, meeting),
         "problems": readiness(svc, actor, meeting),
         "closed": meeting.status == "closed",
@@ -124,44 +133,35 @@ def save_minute(
     return minute
 
 
-def _due(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
-@action
-def add_action(
-    svc: Services, actor: Actor, meeting_id: Any, referral_id: Any, data: Any
+def _record_action(
+    svc: Services,
+    actor: Actor,
+    meeting: Meeting,
+    data: Any,
+    about: dict[str, Any],
+    errors: dict[str, list[str]] | None = None,
 ) -> CaseAction:
-    """An action agreed for a case: what, which member agency owns it, due when (today or
-    later). Every problem with the form is reported at once."""
-    meeting, rid = _writable_case(svc, actor, meeting_id, referral_id)
+    """The one way an action is agreed, from the case page or the API: the meeting must be
+    open and ready; ``about`` names the case (``referral_id``) or nominal (``nominal_id``)."""
     not_closed(meeting, "actions")
     require_ready(svc, actor, meeting)
-    errors: dict[str, list[str]] = {}
+    errors = dict(errors or {})
     values: dict[str, Any] = {}
     try:
         values = load(ActionIn(), data)
     except Invalid as exc:
-        errors = exc.fields
-    members = {a.code: a for a in panel_agencies(svc, meeting)}
-    code = data.get("owner_agency") if isinstance(data, dict) else None
-    if code and "owner_agency" not in errors and code not in members:
-        errors["owner_agency"] = ["Select an agency on the panel"]
-    due = values.get("due_on") or (_due(data.get("due_on")) if isinstance(data, dict) else None)
-    if due is not None and "due_on" not in errors and due < uk_today():
-        errors["due_on"] = ["The due date must be today or in the future"]
+        errors.update(exc.fields)
+    errors = action_errors(svc, meeting, data, errors, values)
     if errors:
         raise Invalid(errors)
+    members = {a.code: a for a in panel_agencies(svc, meeting)}
     act = CaseAction(
         meeting_id=meeting.id,
-        referral_id=rid,
         owner_agency_id=members[values["owner_agency"]].id,
         due_on=values["due_on"],
         status="open",
         created_by_id=actor.user_id,
+        **about,
     )
     act.description = values["description"]
     svc.session.add(act)
@@ -175,6 +175,51 @@ def add_action(
         ["description", "owner_agency", "due_date", "status"],
     )
     return act
+
+
+@action
+def add_action(
+    svc: Services, actor: Actor, meeting_id: Any, referral_id: Any, data: Any
+) -> CaseAction:
+    """An action agreed for a case on the case page: what, which member agency owns it, due
+    when (today or later). Every problem with the form is reported at once."""
+    meeting, rid = _writable_case(svc, actor, meeting_id, referral_id)
+    return _record_action(svc, actor, meeting, data, {"referral_id": rid})
+
+
+ABOUT_MISSING = "Give the referral_id of a case, or the nominal_id of a person, on the agenda"
+
+
+@action
+def agree_action(svc: Services, actor: Actor, meeting_id: Any, data: Any) -> CaseAction:
+    """The API's door to ``add_action``: the body names the case (``referral_id``, MARAC) or
+    the person (``nominal_id``, offender panels) on the meeting's agenda. Either must be on
+    this meeting's agenda and visible to the caller, else 404 as if it did not exist."""
+    meeting = chair_meeting(svc, actor, meeting_id)
+    body = dict(data) if isinstance(data, dict) else data
+    about: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    if isinstance(body, dict):
+        rid, nid = body.pop("referral_id", None), body.pop("nominal_id", None)
+        if (rid is None) == (nid is None):
+            errors["referral_id"] = [ABOUT_MISSING]
+        elif rid is not None:
+            about = {"referral_id": _writable_case(svc, actor, meeting.id, rid)[1]}
+        else:
+            about = {"nominal_id": _listed_nominal(svc, actor, meeting, nid)}
+    return _record_action(svc, actor, meeting, body, about, errors)
+
+
+def _listed_nominal(svc: Services, actor: Actor, meeting: Meeting, nominal_id: Any) -> Any:
+    """A nominal on this meeting's agenda that the caller may see (else 404)."""
+    nid = as_uuid(nominal_id)
+    listed = nid is not None and svc.session.scalar(
+        select(exists().where(AgendaItem.meeting_id == meeting.id, AgendaItem.nominal_id == nid))
+    )
+    nominal = svc.session.get(Nominal, nid) if listed else None
+    if nominal is None or not svc.sharing.may(svc.session, actor, "view", nominal):
+        raise NotVisible()
+    return nid
 
 
 @action

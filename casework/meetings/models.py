@@ -19,11 +19,15 @@ from casework.crypto import Sealed, encrypted
 from casework.db import Base, UUIDPrimaryKey, utcnow
 from casework.referrals.models import Referral
 
-MEETING_STATUSES = ("scheduled", "cancelled", "held", "closed")
+# "reopened": closed, then opened again for corrections (MeetingReopening); not yet held again.
+MEETING_STATUSES = ("scheduled", "cancelled", "held", "closed", "reopened")
 AGENDA_STATUSES = ("none", "draft", "published")
-ITEM_KINDS = ("referral", "review", "candidate")
+# "joined": another referral of the same victim as a referral item, heard with it (lead_id).
+ITEM_KINDS = ("referral", "review", "candidate", "joined")
 ATTENDANCE = ("present", "apologies")
-ACTION_STATUSES = ("open", "done", "not_done")
+# "deleted": taken back by the chair or coordinator with a reason (ActionChange); kept, not
+# erased, so the owning agency sees what happened to it.
+ACTION_STATUSES = ("open", "done", "not_done", "deleted")
 # DOMAIN.md: incomplete actions are split by why.
 NOT_DONE_REASONS = ("circumstances_changed", "agency_did_not_act")
 
@@ -48,8 +52,12 @@ class Meeting(UUIDPrimaryKey, Base):
     moved_from: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    # The agenda's items; referrals joined to an item are rows of their own (see AgendaItem).
     items: Mapped[list[AgendaItem]] = relationship(
-        cascade="all, delete-orphan", order_by="AgendaItem.position", lazy="selectin"
+        primaryjoin="and_(Meeting.id == AgendaItem.meeting_id, AgendaItem.lead_id.is_(None))",
+        cascade="all, delete-orphan",
+        order_by="AgendaItem.position",
+        lazy="selectin",
     )
 
 
@@ -78,6 +86,12 @@ class AgendaItem(UUIDPrimaryKey, Base):
     nominal_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("nominals.id"), index=True)
     # A review item: an incomplete action from an earlier meeting.
     action_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("case_actions.id"))
+    # A "joined" row: the item this referral of the same victim is heard with. Joined rows
+    # are not items of the agenda (no slot, not counted as cases heard) but they are on it,
+    # so the sharing engine's "on the agenda" condition and the builder's checks see them.
+    lead_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("agenda_items.id", ondelete="CASCADE"), index=True
+    )
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
     # A referral item's repeat flag and number of children, copied from the referral and kept
     # in step with it (see the events below): the statistics count cases heard from the agenda
@@ -184,6 +198,53 @@ class CaseAction(UUIDPrimaryKey, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column()
     last_reminded_on: Mapped[date | None] = mapped_column()
+
+
+class ActionChange(UUIDPrimaryKey, Base):
+    """A correction or deletion of an action by the panel's chair or coordinator: what
+    changed, when and by whom, so an action never changes under its owner unseen.
+
+    ``fields`` names what changed (no values); the values before and after, and a deletion's
+    reason, are encrypted like every other free text. ``owner_before_id`` is kept in clear
+    (agency ids are not personal data) because the sharing engine reads it: the agency an
+    action was moved away from still sees the action and the correction that moved it.
+    """
+
+    __tablename__ = "case_action_changes"
+
+    action_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("case_actions.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # "corrected" or "deleted"
+    fields: Mapped[list] = mapped_column(JSON, default=list)
+    before_ct: Mapped[bytes | None] = mapped_column("before", Sealed())
+    before = encrypted("before_ct", kind="json")
+    after_ct: Mapped[bytes | None] = mapped_column("after", Sealed())
+    after = encrypted("after_ct", kind="json")
+    reason_ct: Mapped[bytes | None] = mapped_column("reason", Sealed())
+    reason = encrypted("reason_ct")
+    owner_before_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("agencies.id"), index=True
+    )
+    changed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MeetingReopening(UUIDPrimaryKey, Base):
+    """A closed meeting opened again (within five working days of its first closing), and
+    why: the record of what was changed after the partnership's figures first counted it."""
+
+    __tablename__ = "meeting_reopenings"
+
+    meeting_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    reopened_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    reopened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The closing this undid: the first one starts the five working days.
+    closed_at: Mapped[datetime] = mapped_column()
+    reason_ct: Mapped[bytes | None] = mapped_column("reason", Sealed())
+    reason = encrypted("reason_ct")
 
 
 # The copies on agenda items are made and kept here, whatever writes the rows, so no caller can

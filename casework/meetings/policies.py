@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, exists, or_, select
 from casework.actors import Actor
 from casework.meetings.agenda_window import on_circulated_agenda
 from casework.meetings.models import (
+    ActionChange,
     AgendaItem,
     Attendance,
     CaseAction,
@@ -92,8 +93,16 @@ def _action_conditions(
         now,
         protocol,
     )
+    # An agency an action was moved away from (a correction of its owner) keeps seeing it:
+    # the correction must reach the agency that no longer owns it, not vanish from its view.
+    moved_from_us = exists(
+        select(ActionChange.id).where(
+            ActionChange.action_id == CaseAction.id,
+            ActionChange.owner_before_id == actor.agency_id,
+        )
+    )
     return {
-        "own_agency": CaseAction.owner_agency_id == actor.agency_id,
+        "own_agency": or_(CaseAction.owner_agency_id == actor.agency_id, moved_from_us),
         "on_agenda": on_agenda,
         "panel_member": _member_of_meeting_panel(CaseAction, actor),
     }

@@ -13,9 +13,10 @@ hearsay, so they get 403 here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 
 from casework.actors import Actor
 from casework.agencies.actions import codes_of
@@ -23,9 +24,18 @@ from casework.audit import log as audit
 from casework.authz import action, require_role
 from casework.db import as_uuid, utcnow
 from casework.errors import Forbidden, Invalid
+from casework.meetings.action_changes import changers, history_of, history_view, managed_action
+from casework.meetings.action_schemas import ActionQuery, CompleteIn, NotDoneIn
 from casework.meetings.conduct_schemas import ActionUpdateIn
-from casework.meetings.meeting_access import CASE_ROLES, case_summaries, uk_today
-from casework.meetings.models import CaseAction, Meeting
+from casework.meetings.meeting_access import (
+    CASE_ROLES,
+    MANAGERS,
+    case_summaries,
+    panel_agencies,
+    uk_today,
+)
+from casework.meetings.models import ActionChange, CaseAction, Meeting
+from casework.panels.models import PanelMember
 from casework.referrals.models import Referral
 from casework.schemas import load
 from casework.services import Services
@@ -35,7 +45,7 @@ REASON_NAMES = {
     "circumstances_changed": "Circumstances changed",
     "agency_did_not_act": "Agency did not act",
 }
-STATUS_NAMES = {"open": "Open", "done": "Done", "not_done": "Not done"}
+STATUS_NAMES = {"open": "Open", "done": "Done", "not_done": "Not done", "deleted": "Deleted"}
 
 
 def dump_action(act: CaseAction, owner_code: str | None) -> dict[str, Any]:
@@ -47,6 +57,7 @@ def dump_action(act: CaseAction, owner_code: str | None) -> dict[str, Any]:
         "id": str(act.id),
         "meeting_id": str(act.meeting_id),
         "referral_id": None if act.referral_id is None else str(act.referral_id),
+        "nominal_id": None if act.nominal_id is None else str(act.nominal_id),
         "description": act.description,
         "owner_agency": owner_code,
         "due_date": act.due_on.isoformat(),
@@ -59,10 +70,14 @@ def dump_action(act: CaseAction, owner_code: str | None) -> dict[str, Any]:
 def action_views(
     svc: Services, actor: Actor, actions: list[CaseAction], verb: str
 ) -> list[dict[str, Any]]:
-    """The actions as ``actor`` may see them (invisible ones dropped), each read audited."""
+    """The actions as ``actor`` may see them (invisible ones dropped), each read audited,
+    each with its corrections and deletion (``history``: see ``action_changes``) as far as
+    the reader may see the fields they changed."""
     granted = svc.sharing.fields_for(svc.session, actor, verb, actions)
     codes = codes_of(svc, (a.owner_agency_id for a in actions))
     today = uk_today()
+    histories = history_of(svc, (a.id for a in actions if granted[a.id]))
+    who = changers(svc, (c for changes in histories.values() for c in changes))
     out = []
     for act in actions:
         fields = granted[act.id]
@@ -73,9 +88,16 @@ def action_views(
         allowed = set(fields) | ({"not_done_reason"} if "status" in fields else set())
         dumped = dump_action(act, codes.get(act.owner_agency_id))
         view = prune(dumped, allowed, header_fields("action"))
+        # which person an offender panel's action is about: an id, like ``referral_id``
+        view["nominal_id"] = dumped["nominal_id"]
         view["overdue"] = (
             {"due_date", "status"} <= fields and act.status == "open" and (act.due_on < today)
         )
+        view["history"] = [history_view(c, fields, who) for c in histories.get(act.id, [])]
+        if act.status == "deleted" and "status" in fields:
+            view["deleted_reason"] = next(
+                (h.get("reason") for h in view["history"] if h["kind"] == "deleted"), None
+            )
         out.append(view)
     return out
 
@@ -149,23 +171,154 @@ def action_for_update(svc: Services, actor: Actor, action_id: Any) -> dict[str, 
     return views[0]
 
 
-@action
-def update_action(svc: Services, actor: Actor, action_id: Any, data: Any) -> CaseAction:
-    """Record the outcome: done, or not done with why (one of DOMAIN.md's two reasons)."""
+def _record_outcome(
+    svc: Services, actor: Actor, action_id: Any, read: Callable[[], tuple[str, str | None, str]]
+) -> CaseAction:
+    """The one way an outcome is written (page and API): the owning agency only, once, for an
+    action still open; ``read`` loads the caller's input as (status, reason, outcome) after
+    the stale-state check, so a stale form learns what happened before any field error."""
     act = _owned(svc, actor, action_id)
     svc.session.refresh(act, with_for_update=True)
     if act.status != "open":
+        name = STATUS_NAMES[act.status].lower()
         raise Invalid(
-            {"status": [f"This action is already recorded as {STATUS_NAMES[act.status].lower()}"]},
-            message="Someone in your agency has already recorded this action's outcome.",
+            {"status": [f"This action is already recorded as {name}"]},
+            message=(
+                "The panel's chair or coordinator has deleted this action."
+                if act.status == "deleted"
+                else "Someone in your agency has already recorded this action's outcome."
+            ),
             code="already_updated",
         )
-    values = load(ActionUpdateIn(), data)
-    act.status = values["status"]
-    act.not_done_reason = values["not_done_reason"] if act.status == "not_done" else None
-    act.outcome = values["outcome"]
+    status, reason, outcome = read()
+    act.status = status
+    act.not_done_reason = reason if status == "not_done" else None
+    act.outcome = outcome
     act.completed_at = utcnow()
     svc.session.flush()
     written = ["status", "outcome", *(["not_done_reason"] if act.not_done_reason else [])]
     audit.record(svc.session, actor, "update", "action", act.id, written)
     return act
+
+
+@action
+def update_action(svc: Services, actor: Actor, action_id: Any, data: Any) -> CaseAction:
+    """Record the outcome: done, or not done with why (one of DOMAIN.md's two reasons)."""
+
+    def read() -> tuple[str, str | None, str]:
+        values = load(ActionUpdateIn(), data)
+        return values["status"], values["not_done_reason"], values["outcome"]
+
+    return _record_outcome(svc, actor, action_id, read)
+
+
+@action
+def complete_action(svc: Services, actor: Actor, action_id: Any, data: Any) -> CaseAction:
+    """The API's "done", with its outcome (the same rules as the outcome page)."""
+
+    def read() -> tuple[str, str | None, str]:
+        return "done", None, load(CompleteIn(), data)["outcome"]
+
+    return _record_outcome(svc, actor, action_id, read)
+
+
+@action
+def action_not_done(svc: Services, actor: Actor, action_id: Any, data: Any) -> CaseAction:
+    """The API's "not done": DOMAIN.md's reason and an explanation (stored as the outcome)."""
+
+    def read() -> tuple[str, str | None, str]:
+        values = load(NotDoneIn(), data)
+        return "not_done", values["reason"], values["explanation"]
+
+    return _record_outcome(svc, actor, action_id, read)
+
+
+@action
+def action_for_change(svc: Services, actor: Actor, action_id: Any) -> dict[str, Any]:
+    """An action for its chair's or coordinator's "change" and "delete" pages: as they may
+    see it, with the panel's agencies and where the action was agreed."""
+    act, meeting = managed_action(svc, actor, action_id)
+    views = action_views(svc, actor, [act], "edit")
+    _add_context(svc, actor, [act], views)
+    return {
+        "action": views[0],
+        "open": act.status == "open",
+        "meeting": meeting,
+        "agencies": panel_agencies(svc, meeting),
+    }
+
+
+@action
+def get_action(svc: Services, actor: Actor, action_id: Any) -> dict[str, Any]:
+    """One action as the caller may see it (404 if not at all), with its history."""
+    require_role(actor, *CASE_ROLES)
+    act, _ = svc.sharing.get(svc.session, actor, CaseAction, as_uuid(action_id))
+    views = action_views(svc, actor, [act], "view")
+    _add_context(svc, actor, [act], views)
+    return views[0]
+
+
+@action
+def list_actions(svc: Services, actor: Actor, query: Any) -> list[dict[str, Any]]:
+    """The caller's agency's actions and, for a coordinator or chair, every action of the
+    panels their agency sits on; filtered by ``status``, ``overdue`` and ``meeting_id``,
+    soonest due first, through the sharing engine's list filter (each row audited)."""
+    require_role(actor, *CASE_ROLES)
+    q = load(ActionQuery(), query)
+    if actor.agency_id is None:
+        return []
+    scope = [CaseAction.owner_agency_id == actor.agency_id]
+    if actor.has_any(*MANAGERS):
+        panels = select(PanelMember.panel_id).where(PanelMember.agency_id == actor.agency_id)
+        meetings = select(Meeting.id).where(Meeting.panel_id.in_(panels))
+        scope.append(CaseAction.meeting_id.in_(meetings))
+    stmt = select(CaseAction).where(
+        or_(*scope), svc.sharing.visible_clause(actor, "list", CaseAction)
+    )
+    if q["status"]:
+        stmt = stmt.where(CaseAction.status == q["status"])
+    late = and_(CaseAction.status == "open", CaseAction.due_on < uk_today())
+    if q["overdue"] == "true":
+        stmt = stmt.where(late)
+    elif q["overdue"] == "false":
+        stmt = stmt.where(~late)
+    if q["meeting_id"]:
+        stmt = stmt.where(CaseAction.meeting_id == q["meeting_id"])
+    actions = list(svc.session.scalars(stmt.order_by(CaseAction.due_on, CaseAction.created_at)))
+    views = action_views(svc, actor, actions, "list")
+    _add_context(svc, actor, actions, views)
+    return views
+
+
+@action
+def changed_actions(svc: Services, actor: Actor) -> list[dict[str, Any]]:
+    """What the chair or coordinator changed under the caller's agency: its actions that
+    were corrected or deleted, and actions moved from it to another agency, latest first."""
+    require_role(actor, *CASE_ROLES)
+    if actor.agency_id is None:
+        return []
+    touched = select(ActionChange.action_id).where(
+        or_(
+            ActionChange.owner_before_id == actor.agency_id,
+            ActionChange.action_id.in_(
+                select(CaseAction.id).where(CaseAction.owner_agency_id == actor.agency_id)
+            ),
+        )
+    )
+    latest = (
+        select(func.max(ActionChange.changed_at))
+        .where(ActionChange.action_id == CaseAction.id)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(CaseAction)
+        .where(CaseAction.id.in_(touched), svc.sharing.visible_clause(actor, "list", CaseAction))
+        .order_by(latest.desc(), CaseAction.id)
+    )
+    actions = list(svc.session.scalars(stmt))
+    views = action_views(svc, actor, actions, "list")
+    _add_context(svc, actor, actions, views)
+    owners = {str(a.id): a.owner_agency_id for a in actions}
+    for view in views:
+        view["ours"] = owners[view["id"]] == actor.agency_id
+    return views

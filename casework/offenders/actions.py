@@ -220,6 +220,14 @@ def create_nominal(svc: Services, actor: Actor, data: Any) -> Nominal:
     return nominal
 
 
+def opens_after_entry(svc: Services, actor: Actor, nominal: Nominal) -> bool:
+    """Whether whoever just entered ``nominal`` may open it now. Entering and reading are
+    different rights: a coordinator of a housing or council agency may put a young person on
+    the Prevent and Deter panel, but the youth record is then shared only with the agencies
+    the protocol names, so the page after adding must not be the record itself."""
+    return svc.sharing.may(svc.session, actor, "view", nominal)
+
+
 def readable(
     svc: Services, actor: Actor, nominal_id: Any, verb: str = "view"
 ) -> tuple[Nominal, frozenset[str]]:

@@ -165,15 +165,13 @@ def _candidates(
         for nid in ids
     ]
     out = disclose(svc, actor, rows, as_of, panel.id) if rows else []
-    for item, entry in zip(items, out, strict=True):
-        entry["position"] = item.position
-        decision = decided.get(item.nominal_id)
+    # Someone the reader may not see is left out of ``out``; the rest keep their agenda place.
+    positions = {str(i.nominal_id): i.position for i in items}
+    for entry in out:
+        entry["position"] = positions[entry["nominal_id"]]
+        decision = decided.get(uuid.UUID(entry["nominal_id"]))
         entry["decision"] = (
-            {
-                "decision": decision.decision,
-                "score": decision.score,
-                "reason": decision.reason if not entry["restricted"] else None,
-            }
+            {"decision": decision.decision, "score": decision.score, "reason": decision.reason}
             if decision
             else None
         )
@@ -196,8 +194,9 @@ def _reviews(
         )
     }
     rows = disclose_reviews(svc, actor, ids, reviews(svc, panel, day), clock.today(), here)
-    for item, row in zip(items, rows, strict=True):
-        row["position"] = item.position
+    positions = {str(i.nominal_id): i.position for i in items}
+    for row in rows:  # rows the reader may not see are already left out
+        row["position"] = positions[row["nominal_id"]]
     return rows
 
 

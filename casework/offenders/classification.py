@@ -107,8 +107,9 @@ def disclose_reviews(
     decided_here: dict[uuid.UUID, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Review rows as ``actor`` may see them: identity and classification only where the
-    protocol grants them (a row with nothing granted is "restricted": its id alone), each
-    disclosure audited. ``decided_here``: classifications recorded at the meeting shown."""
+    protocol grants them, each disclosure audited; someone the reader may see nothing of is
+    left out (a placeholder would itself disclose that they are on the panel).
+    ``decided_here``: classifications recorded at the meeting shown."""
     decided_here = decided_here or {}
     nominals = {n.id: n for n in svc.session.scalars(select(Nominal).where(Nominal.id.in_(ids)))}
     granted = svc.sharing.fields_for(svc.session, actor, "list", list(nominals.values()))
@@ -117,12 +118,10 @@ def disclose_reviews(
     for nid in ids:
         nominal = nominals[nid]
         fields = granted.get(nid, frozenset())
+        if not fields:
+            continue
         review = by_id.get(nid)
-        entry: dict[str, Any] = {
-            "nominal_id": str(nid),
-            "restricted": not fields,
-            "in_cohort": review is not None,
-        }
+        entry: dict[str, Any] = {"nominal_id": str(nid), "in_cohort": review is not None}
         shown = [k for k in IDENTITY if k in fields]
         for key in shown:
             value = getattr(nominal, key)
@@ -136,8 +135,7 @@ def disclose_reviews(
                 decided_here=decided_here.get(nid),
             )
             shown.append("classification")
-        if fields:
-            audit.record(svc.session, actor, "list", record_type_name(nominal), nid, shown)
+        audit.record(svc.session, actor, "list", record_type_name(nominal), nid, shown)
         out.append(entry)
     return out
 

@@ -7,13 +7,16 @@ score — so 50,000 nominals with a million events never pass through Python
 (bench/bench_targeting.py). The matrix is advice: the panel decides at a meeting, and the
 decision (with its reason and the score on the meeting day) is recorded.
 
-Candidates for a panel are nominals *not* in that panel's cohort now. The coordinator's
-ranked list shows identity, score and breakdown only through the sharing engine: a
-candidate the coordinator's agency may not see (usually someone on no panel it sits on) is
-**shown as "restricted"**, with its rank and record id only and no score, because the score
-is the protocol's ``targeting_score`` field and the breakdown is offending. Keeping the line
-tells the panel there is someone above the next name whom the police member can present; the
-id lets the decision be recorded at the meeting.
+Candidates for a panel are nominals *not* in that panel's cohort now, of the age the panel
+takes on the day: PPO and IOM work with adults (a young person's offending is Prevent and
+Deter's and the youth justice service's business), Prevent and Deter with under-18s. Dates of
+birth are encrypted, so the age is checked on the few ranked rows, page by page, not in SQL.
+
+The coordinator's ranked list shows identity, score and breakdown only through the sharing
+engine, and a candidate the reader's agency may not see at all is **left out** (ranks count
+only the rows shown). A placeholder line would itself disclose that a person the agency may
+not know of is offending enough to rank there, and its record id invited a look-up; the
+police member, who sees such records, presents them from their own list.
 """
 
 from __future__ import annotations
@@ -60,6 +63,8 @@ from casework.services import Services
 from casework.settings import ConfigError
 
 DECISIONS = ("selected", "rejected")
+# Who each offender panel takes, by age on the day (module docstring); other kinds: anyone.
+ADULT_PANELS = ("ppo", "iom")
 IDENTITY = ("first_name", "last_name", "date_of_birth", "pnc_id")
 LIST_LIMIT = 50
 
@@ -216,13 +221,50 @@ def ranked(
     stmt = select(scores).where(scores.c.nominal_id.not_in(in_cohort(panel_id, today)))
     for subquery in exclude:
         stmt = stmt.where(scores.c.nominal_id.not_in(subquery))
-    stmt = stmt.order_by(
-        scores.c.score.desc(), scores.c.last_event.desc(), scores.c.nominal_id
-    ).limit(limit)
+    stmt = stmt.order_by(scores.c.score.desc(), scores.c.last_event.desc(), scores.c.nominal_id)
+    panel = svc.session.get(Panel, panel_id)
+    kind = panel.kind if panel is not None else None
+    if kind not in (*ADULT_PANELS, YOUTH_PANEL):
+        return _scored_rows(svc, stmt.limit(limit))
+    # Pages of ranked rows, dropping those of the wrong age, until ``limit`` are found.
+    out: list[Scored] = []
+    page = limit or None
+    offset = 0
+    while True:
+        rows = _scored_rows(svc, stmt.limit(page).offset(offset))
+        out.extend(of_age(svc, kind, rows, today))
+        if page is None or len(rows) < page or len(out) >= page:
+            return out[:limit] if limit is not None else out
+        offset += page
+
+
+def _scored_rows(svc: Services, stmt: Select) -> list[Scored]:
     return [
         Scored(row.nominal_id, int(row.score or 0), int(row.events), _as_date(row.last_event))
         for row in svc.session.execute(stmt)
     ]
+
+
+def takes_age(kind: str, born: date | None, day: date) -> bool:
+    """Whether a panel of ``kind`` takes someone born on ``born`` on ``day``: PPO and IOM
+    adults only, Prevent and Deter under-18s only (unknown birth dates: adults)."""
+    if kind == YOUTH_PANEL:
+        return born is not None and age_on(born, day) < 18
+    if kind in ADULT_PANELS:
+        return born is None or age_on(born, day) >= 18
+    return True
+
+
+def of_age(svc: Services, kind: str, rows: list[Scored], day: date) -> list[Scored]:
+    """``rows`` less those a panel of ``kind`` does not take on ``day`` (``takes_age``)."""
+    if not rows:
+        return rows
+    ids = [r.nominal_id for r in rows]
+    born = {
+        n.id: n.date_of_birth
+        for n in svc.session.scalars(select(Nominal).where(Nominal.id.in_(ids)))
+    }
+    return [r for r in rows if takes_age(kind, born.get(r.nominal_id), day)]
 
 
 def _as_date(value: Any) -> date:
@@ -324,8 +366,9 @@ def last_decisions(
 def disclose(
     svc: Services, actor: Actor, rows: list[Scored], today: date, panel_id: uuid.UUID
 ) -> list[dict[str, Any]]:
-    """Ranked rows as ``actor`` may see them (module docstring: restricted rows keep only
-    their rank and id). Every disclosure is audited with the field names shown."""
+    """Ranked rows as ``actor`` may see them; rows it may see nothing of are left out and
+    the rest ranked among themselves (module docstring). Every disclosure is audited with
+    the field names shown."""
     nominals = {
         n.id: n
         for n in svc.session.scalars(
@@ -341,14 +384,15 @@ def disclose(
     parts = breakdown(svc, shown_score, today)
     decided = last_decisions(svc, panel_id, [r.nominal_id for r in rows])
     out = []
-    for rank, row in enumerate(rows, start=1):
+    for row in rows:
         nominal = nominals[row.nominal_id]
         fields = granted.get(row.nominal_id, frozenset())
+        if not fields:
+            continue  # never shown, counted or ranked for this reader (module docstring)
         entry: dict[str, Any] = {
-            "rank": rank,
+            "rank": len(out) + 1,
             "nominal_id": str(row.nominal_id),
-            "restricted": not fields,
-            "last_decision": decided.get(row.nominal_id) if fields else None,
+            "last_decision": decided.get(row.nominal_id),
         }
         shown = [k for k in IDENTITY if k in fields]
         for key in shown:
@@ -357,8 +401,7 @@ def disclose(
         if row.nominal_id in parts:
             entry.update(score=row.score, events=row.events, breakdown=parts[row.nominal_id])
             shown.append("targeting_score")
-        if fields:
-            audit.record(svc.session, actor, "list", record_type_name(nominal), nominal.id, shown)
+        audit.record(svc.session, actor, "list", record_type_name(nominal), nominal.id, shown)
         out.append(entry)
     return out
 
@@ -414,6 +457,11 @@ def _enter(
                 code="over_18",
             )
         nominal.is_youth = True  # from now on shared only as a youth record
+    elif not takes_age(panel.kind, nominal.date_of_birth, day):
+        raise Invalid(
+            {"decision": ["This panel is for adults: the person is under 18 on the entry date"]},
+            code="under_18",
+        )
     spell = CohortMembership(
         nominal_id=nominal.id,
         panel_id=panel.id,

@@ -178,7 +178,9 @@ class MeetingOut(StrictSchema):
     date = fields.String(metadata={"description": "UK date, YYYY-MM-DD"})
     time = fields.String(metadata={"description": "UK time, HH:MM"})
     starts_at = fields.String(metadata={"description": "ISO 8601 with the UK offset"})
-    status = fields.String(metadata={"enum": ["scheduled", "cancelled", "held", "closed"]})
+    status = fields.String(
+        metadata={"enum": ["scheduled", "cancelled", "held", "closed", "reopened"]}
+    )
     agenda_status = fields.String(metadata={"enum": ["none", "draft", "published"]})
     cutoff_on = fields.String(allow_none=True)
     circulate_on = fields.String(allow_none=True)

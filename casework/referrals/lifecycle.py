@@ -189,8 +189,11 @@ def assign_idva(svc: Services, actor: Actor, referral_id: Any, data: Any) -> dic
 @action
 def unassign_idva(svc: Services, actor: Actor, referral_id: Any) -> dict[str, Any]:
     """Take the case from its IDVA (who leaves, or was chosen by mistake): the protocol's
-    ``assigned_idva`` rule stops showing it to them at once."""
-    referral, fields = _open_to_idva_change(svc, actor, referral_id)
+    ``assigned_idva`` rule stops showing it to them at once.
+
+    Unlike assigning, this stays open once the referral is withdrawn or closed: an ended case
+    is exactly one an IDVA should stop seeing, and taking access away never widens it."""
+    referral, fields = managed_referral(svc, actor, referral_id)
     if referral.assigned_idva_id is None:
         raise Invalid(
             {"user_id": ["No IDVA is assigned to this referral"]},
@@ -239,6 +242,7 @@ def manage_view(svc: Services, actor: Actor, referral_id: Any) -> dict[str, Any]
         "idva": idva,
         "next": TRANSITIONS[referral.status],
         "may_assign": referral.status not in ENDED and "assigned_idva" in fields,
+        "may_unassign": referral.assigned_idva_id is not None and "assigned_idva" in fields,
     }
 
 
@@ -255,3 +259,21 @@ def mark_unlisted(svc: Services, actor: Actor, referral: Referral) -> None:
 def mark_heard(svc: Services, actor: Actor, referral: Referral) -> None:
     """Discussed at a meeting (the meetings code has checked the caller may do this)."""
     _move(svc, actor, referral, "heard")
+
+
+def mark_unheard(svc: Services, actor: Actor, referral: Referral) -> None:
+    """The meeting that heard it was reopened: back to listed until it closes again, so the
+    referral's status agrees with the figures (a reopened meeting is not yet held).
+
+    Not in ``TRANSITIONS``: no one chooses this step on a referral; it only undoes a closing,
+    which the meetings code has authorised. Audited like every other change of status.
+    """
+    if referral.status != "heard":
+        raise Invalid(
+            {"status": [f"A referral that is {referral.status} cannot go back to listed"]},
+            message=f"This referral is {referral.status}, so it cannot go back to listed.",
+            code="invalid_transition",
+        )
+    referral.status = "listed"
+    svc.session.flush()
+    audit.record(svc.session, actor, "update", "referral", referral.id, ["status"])

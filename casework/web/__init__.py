@@ -5,6 +5,7 @@ from flask import Blueprint
 blueprint = Blueprint("web", __name__)
 
 from casework.web import (  # noqa: E402,F401  (views register on import)
+    actions_manage,
     admin,
     agenda,
     audit,
@@ -13,6 +14,7 @@ from casework.web import (  # noqa: E402,F401  (views register on import)
     home,
     imports,
     meeting,
+    meeting_close,
     offender_panels,
     offenders,
     panels,

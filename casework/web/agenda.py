@@ -18,7 +18,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 
 from casework.errors import Invalid
 from casework.http import current_actor, services
-from casework.meetings import agenda, agenda_export
+from casework.meetings import agenda, agenda_export, victims
 from casework.meetings.agenda_view import MANAGERS, agenda_for, local_start, long_date
 from casework.routes import policy, signed_in
 from casework.web import blueprint
@@ -160,7 +160,14 @@ def agenda_add(meeting_id: str) -> Any:
             flash(exc.message, "important")
             return redirect(_target(meeting_id))
         return _builder(meeting_id, exc.fields, data)
-    flash(f"Case added to the agenda as item {item.position}", "success")
+    if victims.rows_of(services(), item):
+        flash(
+            f"Referral added to item {item.position}: the same victim's referrals are one case, "
+            "heard together",
+            "success",
+        )
+    else:
+        flash(f"Case added to the agenda as item {item.position}", "success")
     return redirect(_target(meeting_id))
 
 
@@ -181,6 +188,18 @@ def agenda_remove(meeting_id: str, item_id: str) -> Any:
         agenda.remove_item,
         "Item removed; its referral is back in the list of accepted referrals",
         item_id,
+    )
+
+
+@blueprint.post("/meetings/<meeting_id>/agenda/joined/<row_id>/split")
+@signed_in
+@policy("referral")
+def agenda_split(meeting_id: str, row_id: str) -> Any:
+    return _change(
+        meeting_id,
+        agenda.split_item,
+        "Referral listed as a case of its own at the end of the agenda",
+        row_id,
     )
 
 

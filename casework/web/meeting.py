@@ -2,6 +2,9 @@
 case minutes and actions), the minutes as attending agencies receive them, and the "Actions
 for my agency" pages.
 
+The meeting page and each case's page are one form each, whose buttons say which part to
+save: everything typed elsewhere on the page comes back and is kept (``casework.web.kept``).
+
 Buttons pressed on a stale page (the meeting was closed meanwhile, someone else already
 recorded an action's outcome) reload the page with a banner saying so instead of showing a
 form error that no longer applies.
@@ -23,6 +26,7 @@ from casework.meetings.models import Meeting
 from casework.routes import policy, signed_in
 from casework.web import blueprint
 from casework.web.forms import form_data
+from casework.web.kept import CHANGED, changed, chosen, fingerprint, only
 
 STALE = ("meeting_closed", "already_updated")
 DATE_PARTS = ("day", "month", "year")
@@ -93,6 +97,7 @@ def _conduct_page(
         values=values or {},
         errors=errors,
         error_items=_items(errors),
+        fingerprint=fingerprint,
         meeting_when=meeting_when,
         case_name=case_name,
     )
@@ -106,80 +111,66 @@ def meeting_conduct(meeting_id: str) -> Any:
     return _conduct_page(meeting_id)
 
 
-def _conduct_post(meeting_id: str, change: Any, data: Any, form: str, done: str) -> Any:
-    """Run one of the meeting page's forms; errors come back on the page, against that form.
+CONDUCT_SAVES: dict[str, tuple[Any, str]] = {
+    "attendance": (conduct.record_attendance, "Attendance saved"),
+    "attendee": (conduct.add_attendee, "Attendee added"),
+    "acknowledged": (conduct.acknowledge, "Acknowledgements saved"),
+}
+CONDUCT_UNSAVED = {
+    "attendance": "your changes to attendance",
+    "attendee": "the attendee you started to add",
+    "acknowledged": "your changes to the acknowledgements",
+}
 
-    The attendee form's fields are prefixed (``attendee-name``) because its names are common
-    words; attendance (``attendance-<CODE>``) and acknowledgements name their own fields.
+
+@blueprint.post("/meetings/<meeting_id>/conduct")
+@signed_in
+@policy("referral", "minute")
+def meeting_conduct_save(meeting_id: str) -> Any:
+    """Save attendance, add an attendee, remove one or save acknowledgements: the meeting page
+    is one form, so whatever was chosen or typed in the other parts is kept (``web.kept``).
+
+    The attendee's fields are shown prefixed (``attendee-name``) because their names are
+    common words; attendance (``attendance-<CODE>``) and acknowledgements name their own.
     """
+    raw = form_data(lists=("acknowledged",))
+    typed = {
+        "attendance": {k: v for k, v in raw.items() if k.startswith("attendance-")},
+        "attendee": only(raw, ("name", "agency")),
+        "acknowledged": {"acknowledged": raw["acknowledged"]},
+    }
+    edited = {
+        "attendance": changed("attendance", typed["attendance"]),
+        "attendee": bool(typed["attendee"]),
+        "acknowledged": changed("acknowledged", raw["acknowledged"]),
+    }
+    removing = request.form.get("remove")
+    part = "remove" if removing else chosen(CONDUCT_SAVES)
+    if part == CHANGED:  # Enter: the part being typed into
+        part = next((p for p in ("attendee", "acknowledged") if edited[p]), "attendance")
     target = url_for("web.meeting_conduct", meeting_id=meeting_id)
+    svc, actor = services(), current_actor()
     try:
-        change(services(), current_actor(), meeting_id, data)
+        if removing:
+            conduct.remove_attendee(svc, actor, meeting_id, removing)
+        else:
+            CONDUCT_SAVES[part][0](svc, actor, meeting_id, typed[part])
     except Invalid as exc:
-        if exc.code in STALE:
+        if exc.code in STALE or removing:
             return _stale(exc, target)
         errors = (
-            prefixed_errors(exc.fields, "attendee", "name") if form == "attendee" else exc.fields
+            prefixed_errors(exc.fields, "attendee", "name") if part == "attendee" else exc.fields
         )
-        return _conduct_page(meeting_id, errors, {form: data})
-    flash(done, "success")
-    return redirect(target)
+        return _conduct_page(meeting_id, errors, typed)
+    flash("Attendee removed" if removing else CONDUCT_SAVES[part][1], "success")
+    left = [p for p in CONDUCT_SAVES if p != part and edited[p]]
+    if not left:
+        return redirect(target)
+    flash(f"Not saved yet: {' and '.join(CONDUCT_UNSAVED[p] for p in left)}.", "important")
+    return _conduct_page(meeting_id, values={p: typed[p] for p in left})
 
 
-@blueprint.post("/meetings/<meeting_id>/conduct/attendance")
-@signed_in
-@policy("referral", "minute")
-def meeting_attendance(meeting_id: str) -> Any:
-    data = form_data()
-    return _conduct_post(
-        meeting_id, conduct.record_attendance, data, "attendance", "Attendance saved"
-    )
-
-
-@blueprint.post("/meetings/<meeting_id>/conduct/attendees")
-@signed_in
-@policy("referral", "minute")
-def meeting_attendee_add(meeting_id: str) -> Any:
-    data = form_data()
-    return _conduct_post(meeting_id, conduct.add_attendee, data, "attendee", "Attendee added")
-
-
-@blueprint.post("/meetings/<meeting_id>/conduct/attendees/<attendee_id>/remove")
-@signed_in
-@policy("referral", "minute")
-def meeting_attendee_remove(meeting_id: str, attendee_id: str) -> Any:
-    target = url_for("web.meeting_conduct", meeting_id=meeting_id)
-    try:
-        conduct.remove_attendee(services(), current_actor(), meeting_id, attendee_id)
-    except Invalid as exc:
-        return _stale(exc, target)
-    flash("Attendee removed", "success")
-    return redirect(target)
-
-
-@blueprint.post("/meetings/<meeting_id>/conduct/acknowledgements")
-@signed_in
-@policy("referral", "minute")
-def meeting_acknowledge(meeting_id: str) -> Any:
-    data = form_data(lists=("acknowledged",))
-    return _conduct_post(
-        meeting_id, conduct.acknowledge, data, "acknowledged", "Acknowledgements saved"
-    )
-
-
-@blueprint.post("/meetings/<meeting_id>/close")
-@signed_in
-@policy("referral", "minute")
-def meeting_close(meeting_id: str) -> Any:
-    target = url_for("web.meeting_conduct", meeting_id=meeting_id)
-    try:
-        heard = conduct.close_meeting(services(), current_actor(), meeting_id)
-    except Invalid as exc:
-        if exc.code in STALE:
-            return _stale(exc, target)
-        return _conduct_page(meeting_id, {"close": list(exc.fields.get("_schema", []))})
-    flash(f"Meeting closed. {len(heard)} cases marked as heard", "success")
-    return redirect(target)
+# Closing the meeting: its confirmation page and reopening are in casework.web.meeting_close
 
 
 # One case at the meeting
@@ -210,6 +201,7 @@ def _case_page(
         values=values or {},
         errors=errors,
         error_items=_items(errors, dates=("action-due_on",)),
+        fingerprint=fingerprint,
         meeting_when=meeting_when,
         case_name=case_name,
         long_date=long_date,
@@ -226,37 +218,46 @@ def meeting_case(meeting_id: str, referral_id: str) -> Any:
     return _case_page(meeting_id, referral_id)
 
 
-def _case_post(
-    meeting_id: str, referral_id: str, change: Any, data: Any, prefix: str, typed: Any = None
-) -> Any:
+MINUTE_FIELDS = ("text",)
+ACTION_FIELDS = ("description", "owner_agency", *(f"due_on-{p}" for p in DATE_PARTS))
+NOT_SAVED = {
+    "minute": "Your changes to the minutes are not saved yet. Select Save minutes to keep them.",
+    "action": "The action you started is not added yet. Select Add action to add it.",
+}
+
+
+@blueprint.post("/meetings/<meeting_id>/cases/<referral_id>")
+@signed_in
+@policy("referral", "minute", "action")
+def meeting_case_save(meeting_id: str, referral_id: str) -> Any:
+    """Save the minutes or add the action, whichever button was pressed; the case page is one
+    form, so what was typed in the other part comes back too and is kept (``web.kept``)."""
+    raw = form_data()
+    typed = {"minute": only(raw, MINUTE_FIELDS), "action": only(raw, ACTION_FIELDS)}
+    part = chosen(typed)
+    if part == CHANGED:  # Enter: the action if one was started, else the minutes
+        part = "action" if typed["action"] else "minute"
     target = url_for("web.meeting_case", meeting_id=meeting_id, referral_id=referral_id)
+    change, data = (
+        (minutes.save_minute, typed["minute"])
+        if part == "minute"
+        else (minutes.add_action, _with_due_date(typed["action"]))
+    )
     try:
         change(services(), current_actor(), meeting_id, referral_id, data)
     except Invalid as exc:
         if exc.code in STALE:
             return _stale(exc, target)
-        whole = "text" if prefix == "minute" else "description"
-        errors = prefixed_errors(exc.fields, prefix, whole)
-        return _case_page(meeting_id, referral_id, errors, {prefix: typed or data})
-    flash("Minutes saved" if prefix == "minute" else "Action added", "success")
-    return redirect(target)
-
-
-@blueprint.post("/meetings/<meeting_id>/cases/<referral_id>/minute")
-@signed_in
-@policy("referral", "minute")
-def meeting_minute(meeting_id: str, referral_id: str) -> Any:
-    return _case_post(meeting_id, referral_id, minutes.save_minute, form_data(), "minute")
-
-
-@blueprint.post("/meetings/<meeting_id>/cases/<referral_id>/actions")
-@signed_in
-@policy("referral", "action")
-def meeting_action_add(meeting_id: str, referral_id: str) -> Any:
-    raw = form_data()
-    return _case_post(
-        meeting_id, referral_id, minutes.add_action, _with_due_date(raw), "action", raw
-    )
+        whole = "text" if part == "minute" else "description"
+        errors = prefixed_errors(exc.fields, part, whole)
+        return _case_page(meeting_id, referral_id, errors, typed)
+    flash("Minutes saved" if part == "minute" else "Action added", "success")
+    other = "action" if part == "minute" else "minute"
+    unsaved = bool(typed["action"]) if other == "action" else changed("minute", raw.get("text"))
+    if not unsaved:
+        return redirect(target)
+    flash(NOT_SAVED[other], "important")
+    return _case_page(meeting_id, referral_id, values={other: typed[other]})
 
 
 @blueprint.get("/meetings/<meeting_id>/minutes")

@@ -11,7 +11,7 @@
 * ``/offenders/panels/<id>/figures`` (+ ``.csv``/``.xlsx``): the cohort figures, counts only.
 
 Views parse, call an action and render; every personal field shown comes through the
-sharing engine in the actions (a candidate the reader's agency may not see is "restricted").
+sharing engine in the actions (a person the reader's agency may not see is left out).
 """
 
 from __future__ import annotations

@@ -90,6 +90,28 @@ def offender_panel(panel_id: str) -> Any:
     )
 
 
+def _added(nominal: Any) -> Any:
+    """After adding someone, a page the creator may see: the record, or (when the protocol
+    does not share it with their agency, as with a young person's record) the panel's list,
+    saying plainly that the person was added and why the record will not open for them."""
+    if nominals.opens_after_entry(services(), current_actor(), nominal):
+        flash("Nominal added", "success")
+        return redirect(url_for("web.offender_detail", nominal_id=nominal.id))
+    why = (
+        "the panel's information sharing protocol shares young people's records only with "
+        "the agencies it names for them, such as police and youth offending"
+        if nominal.is_youth
+        else "the panel's information sharing protocol does not share it with your agency"
+    )
+    flash(
+        f"Nominal added. Your agency cannot open this record: {why}. Ask the panel's police "
+        "member if you need to know more.",
+        "success",
+    )
+    panel_id = nominal.memberships[0].panel_id
+    return redirect(url_for("web.offender_panel", panel_id=panel_id))
+
+
 @blueprint.route("/offenders/nominals/new", methods=["GET", "POST"])
 @signed_in
 @policy(*POLICY)
@@ -122,8 +144,7 @@ def offender_new() -> Any:
             errors = forms.friendly(form, exc.fields or {"_schema": [exc.message]})
             notice = exc.message if exc.code != "invalid" else None
         else:
-            flash("Nominal added", "success")
-            return redirect(url_for("web.offender_detail", nominal_id=nominal.id))
+            return _added(nominal)
     html = render_template(
         "offenders/form.html",
         title=form.title,

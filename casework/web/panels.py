@@ -31,6 +31,7 @@ STATUS = {
     "cancelled": ("Cancelled", "govuk-tag--grey"),
     "held": ("Held", "govuk-tag--green"),
     "closed": ("Closed", "govuk-tag--green"),
+    "reopened": ("Reopened", "govuk-tag--yellow"),
 }
 AGENDA = {"none": "Not started", "draft": "Draft", "published": "Published"}
 SETTING_FIELDS = (

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from casework.audit.models import AuditEntry
 from casework.meetings.models import ResearchNote
-from tests.conftest import post_form, sign_in
+from tests.conftest import sign_in
 from tests.meetings.conduct_setup import partnership
+from tests.meetings.page_form import submit
 
 
 def test_a_422_page_keeps_its_read_audit_and_writes_nothing(factory, client, svc) -> None:
@@ -18,9 +19,8 @@ def test_a_422_page_keeps_its_read_audit_and_writes_nothing(factory, client, svc
     client.get(url)
     svc.session.expire_all()
     before = svc.session.query(AuditEntry).filter_by(record_id=referral_id).count()
-    bad = post_form(
-        client, f"{url}/{referral_id}", {"has_information": "yes", "text": ""}, page=url
-    )
+    typed = {f"has_information-{referral_id}": "yes", f"text-{referral_id}": ""}
+    bad = submit(client, url, "research-form", ("save", referral_id), typed)
     assert bad.status_code == 422 and "Doe001" in bad.text
     svc.session.expire_all()
     after = (

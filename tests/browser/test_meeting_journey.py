@@ -1,7 +1,8 @@
 """Browser journey, in real Chromium: a coordinator builds the agenda, reorders it and
 publishes it; a housing representative sees only what the protocol allows and records
 research; the chair takes attendance, minutes the case and agrees an action; the PDF
-downloads; housing records the action's outcome. Every page, and its error state, passes axe.
+downloads; housing records the action's outcome; once the meeting has started the chair
+confirms its closing. Every page, and its error state, passes axe.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import timedelta
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from casework import clock
 from casework.accounts.auth import actor_for
 from casework.accounts.models import User
 from casework.meetings.meeting_access import uk_today
@@ -65,6 +67,7 @@ def _checked_by_axe(page, axe_source, label: str) -> None:
 def test_agenda_to_minutes_and_actions(page, svc, axe_source):
     logins = _demo_logins(svc)
     meeting, cole, oneill = _setup(svc)
+    meeting_id, starts_at = meeting.id, meeting.starts_at
     agenda = f"/meetings/{meeting.id}/agenda"
 
     # The coordinator builds the agenda, adds both cases, puts O'Neill first and publishes.
@@ -204,11 +207,18 @@ def test_agenda_to_minutes_and_actions(page, svc, axe_source):
     assert "police marker" not in page.content()
     expect(page.get_by_text("There are no minutes for your agency to read")).to_be_visible()
 
-    # The chair closes the meeting: both cases are heard.
-    _as(page, logins, "chair@police.demo")
-    page.goto(conduct)
-    page.get_by_role("button", name="Close the meeting").click()
-    expect(page.get_by_text("Meeting closed. 2 cases marked as heard")).to_be_visible()
-    _checked_by_axe(page, axe_source, "closed meeting page")
+    # The chair closes the meeting once it has started (the live server reads the same
+    # clock), confirming on the closing page, which lists Cole's case as without minutes.
+    with clock.travel(starts_at + timedelta(minutes=30)):
+        _as(page, logins, "chair@police.demo")
+        page.goto(conduct)
+        page.get_by_role("button", name="Close the meeting").click()
+        page.wait_for_url(f"**/meetings/{meeting_id}/close")
+        expect(page.locator("#no-minutes")).to_contain_text("Bethany Cole")
+        expect(page.locator("#no-minutes")).not_to_contain_text("O'Neill")
+        _checked_by_axe(page, axe_source, "close confirmation page")
+        page.get_by_role("button", name="Close the meeting").click()
+        expect(page.get_by_text("Meeting closed. 2 cases marked as heard")).to_be_visible()
+        _checked_by_axe(page, axe_source, "closed meeting page")
     svc.session.rollback()  # end this test's read transaction to see the server's writes
     assert {svc.session.get(Referral, r.id).status for r in (cole, oneill)} == {"heard"}

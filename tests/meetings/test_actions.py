@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from casework import clock
 from casework.audit.models import AuditEntry
 from casework.errors import Forbidden, Invalid, NotVisible
 from casework.meetings import conduct, minutes, research, tracking
@@ -205,8 +206,9 @@ def test_only_the_owning_agency_records_the_outcome(p):
 def test_open_actions_stay_open_through_closing_for_the_next_agenda(p):
     meeting = _ready(p)
     act = _add(p, meeting, p.referrals[0])
-    conduct.close_meeting(p.svc, p.actor("chair"), meeting.id)
-    p.svc.session.commit()
+    with clock.travel(meeting.starts_at + timedelta(minutes=5)):  # closing waits for the start
+        conduct.close_meeting(p.svc, p.actor("chair"), meeting.id)
+        p.svc.session.commit()
     assert act.status == "open"
     [row] = tracking.my_actions(p.svc, p.actor("housing"))
     assert row["id"] == str(act.id)

@@ -451,7 +451,7 @@ def test_offender_panel_items_go_through_the_same_filter(p: Partnership) -> None
     youth_panel = p.factory.panel(("POL", "HSG"), kind="prevent_deter", name="Youth panel")
     p.svc.session.execute(delete(Meeting).where(Meeting.panel_id == youth_panel.id))
     chair = p.actor("chair")
-    born = TODAY.replace(year=TODAY.year - 15)
+    born = TODAY.replace(year=TODAY.year - 15, day=1)  # 15 today, and no 29 February to miss
     youth = create_nominal(
         p.svc,
         chair,

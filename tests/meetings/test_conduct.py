@@ -3,11 +3,14 @@ restricted to attending agencies, and closing (which marks the cases heard)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
+from casework import clock
 from casework.audit.models import AuditEntry
-from casework.errors import Forbidden, Invalid, NotVisible
+from casework.errors import Conflict, Forbidden, Invalid, NotVisible
 from casework.meetings import conduct, minutes
 from casework.meetings.models import Attendance, Attendee, Minute
 from tests.meetings.conduct_setup import MEMBERS, Partnership, partnership, racing_lookup
@@ -228,13 +231,17 @@ def test_closing_marks_listed_cases_heard_and_fixes_the_record(p):
     p.review(meeting, act)
     old.status = "heard"
     p.svc.session.commit()
-    with pytest.raises(Invalid) as err:
+    with pytest.raises(Conflict) as early:  # not before the meeting's start time
         conduct.close_meeting(p.svc, p.actor("chair"), meeting.id)
-    assert err.value.code == "not_ready"
-    _ready(p, meeting)
-    _minute(p, meeting, p.referrals[1])
-    heard = conduct.close_meeting(p.svc, p.actor("coordinator"), meeting.id)
-    p.svc.session.commit()
+    assert early.value.code == "meeting_not_started" and early.value.status == 409
+    with clock.travel(meeting.starts_at + timedelta(minutes=5)):
+        with pytest.raises(Invalid) as err:
+            conduct.close_meeting(p.svc, p.actor("chair"), meeting.id)
+        assert err.value.code == "not_ready"
+        _ready(p, meeting)
+        _minute(p, meeting, p.referrals[1])
+        heard = conduct.close_meeting(p.svc, p.actor("coordinator"), meeting.id)
+        p.svc.session.commit()
     assert heard == [p.referrals[1].reference, p.referrals[2].reference]
     assert [r.status for r in p.referrals] == ["heard", "heard", "heard"]
     assert meeting.status == "closed" and meeting.closed_at is not None

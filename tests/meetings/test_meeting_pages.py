@@ -8,9 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from casework.meetings.models import CaseAction, Minute, ResearchNote
+from casework import clock
+from casework.meetings.models import CaseAction, Meeting, Minute, ResearchNote
 from tests.conftest import post_form, sign_in
 from tests.meetings.conduct_setup import TODAY, Partnership, partnership
+from tests.meetings.page_form import submit
 
 
 @pytest.fixture()
@@ -23,6 +25,11 @@ def _as(app, email: str):
     browser = app.test_client()
     sign_in(browser, email)
     return browser
+
+
+def meeting_status(svc, meeting) -> str:
+    svc.session.rollback()  # see what the server committed
+    return svc.session.get(Meeting, meeting.id).status
 
 
 def _summary_links(html: str) -> list[str]:
@@ -42,14 +49,16 @@ def test_housing_researches_its_cases_seeing_only_what_the_protocol_allows(p, cl
     assert "Jane Doe001" in page.text and "Jane Doe002" in page.text
     assert "1 High Street" not in page.text and "07700 900000" not in page.text
     assert "Escalating abuse" not in page.text  # the referral's narrative is not shared
-    save = f"/meetings/{meeting.id}/research/{p.referrals[1].id}"
+    second = str(p.referrals[1].id)
+    save = ("save", second)  # the second case's "Save research"
     # yes, but nothing written: an error against the second case's box, keeping the answer
-    bad = post_form(client, save, {"has_information": "yes", "text": ""}, page=url)
+    bad = submit(client, url, "research-form", save, {f"has_information-{second}": "yes"})
     assert bad.status_code == 422
     assert _summary_links(bad.text) == ["#case-2-text"]
     assert 'id="case-2-text"' in bad.text and "govuk-textarea--error" in bad.text
     assert re.search(r'id="case-2-has_information"[^>]*value="yes"[^>]*checked', bad.text)
-    ok = post_form(client, save, {"has_information": "yes", "text": "Arrears; ASB case open"}, url)
+    typed = {f"has_information-{second}": "yes", f"text-{second}": "Arrears; ASB case open"}
+    ok = submit(client, url, "research-form", save, typed)
     assert ok.status_code == 302
     after = client.get(url)
     assert "Arrears; ASB case open" in after.text and "Research saved" in after.text
@@ -77,8 +86,8 @@ def test_the_chair_takes_attendance_with_errors_shown_against_each_agency(p, cli
     url = f"/meetings/{meeting.id}/conduct"
     page = client.get(url)
     assert page.status_code == 200 and "perpetrator must never be told" in page.text
-    post = f"{url}/attendance"
-    bad = post_form(client, post, {"attendance-POL": "present"}, page=url)
+    attendance = ("save", "attendance")
+    bad = submit(client, url, "conduct-form", attendance, {"attendance-POL": "present"})
     assert bad.status_code == 422
     assert "#attendance-CSP" in _summary_links(bad.text)
     assert re.search(r'id="attendance-POL"[^>]*value="present"[^>]*checked', bad.text)
@@ -89,19 +98,19 @@ def test_the_chair_takes_attendance_with_errors_shown_against_each_agency(p, cli
         "attendance-IDVA": "absent",
         "attendance-HLT": "apologies",
     }
-    assert post_form(client, post, answers, page=url).status_code == 302
-    add = f"{url}/attendees"
-    bad = post_form(client, add, {"name": "", "agency": "HLT"}, page=url)
+    assert submit(client, url, "conduct-form", attendance, answers).status_code == 302
+    add = ("save", "attendee")
+    bad = submit(client, url, "conduct-form", add, {"name": "", "agency": "HLT"})
     assert bad.status_code == 422
     assert _summary_links(bad.text) == ["#attendee-name", "#attendee-agency"]
     for name, code in [("DI Kim Hughes", "POL"), ("Morgan Lee", "CSP"), ("Alex Morgan", "HSG")]:
-        assert post_form(client, add, {"name": name, "agency": code}, page=url).status_code == 302
+        added = submit(client, url, "conduct-form", add, {"name": name, "agency": code})
+        assert added.status_code == 302
     page = client.get(url)
     assert "Alex Morgan" in page.text and "Every attendee must acknowledge" in page.text
     ids = re.findall(r'name="acknowledged" type="checkbox" value="([^"]+)"', page.text)
     assert len(ids) == 3
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    done = client.post(f"{url}/acknowledgements", data={"acknowledged": ids, "csrf_token": token})
+    done = submit(client, url, "conduct-form", ("save", "acknowledged"), {"acknowledged": ids})
     assert done.status_code == 302
     assert "Before minutes can be recorded" not in client.get(url).text
 
@@ -114,9 +123,10 @@ def test_minutes_and_an_action_on_the_case_page(p, client, svc):
     url = f"/meetings/{meeting.id}/cases/{referral.id}"
     page = client.get(url)
     assert page.status_code == 200 and "Jane Doe001" in page.text
-    bad = post_form(client, f"{url}/minute", {"text": ""}, page=url)
+    minute, add = ("save", "minute"), ("save", "action")
+    bad = submit(client, url, "case-form", minute, {"text": ""})
     assert bad.status_code == 422 and _summary_links(bad.text) == ["#minute-text"]
-    ok = post_form(client, f"{url}/minute", {"text": "Safety plan agreed"}, page=url)
+    ok = submit(client, url, "case-form", minute, {"text": "Safety plan agreed"})
     assert ok.status_code == 302 and "Safety plan agreed" in client.get(url).text
     past = TODAY - timedelta(days=1)
     action = {
@@ -126,7 +136,7 @@ def test_minutes_and_an_action_on_the_case_page(p, client, svc):
         "due_on-month": str(past.month),
         "due_on-year": str(past.year),
     }
-    bad = post_form(client, f"{url}/actions", action, page=url)
+    bad = submit(client, url, "case-form", add, action)
     assert bad.status_code == 422
     assert _summary_links(bad.text) == ["#action-owner_agency", "#action-due_on-day"]
     assert "Fit locks" in bad.text  # what was typed is kept
@@ -139,15 +149,19 @@ def test_minutes_and_an_action_on_the_case_page(p, client, svc):
             "due_on-year": str(due.year),
         }
     )
-    assert post_form(client, f"{url}/actions", action, page=url).status_code == 302
+    assert submit(client, url, "case-form", add, action).status_code == 302
     assert svc.session.query(CaseAction).one().owner_agency_id == p.agency("HSG").id
     assert "Fit locks" in client.get(url).text
-    close = post_form(
-        client, f"/meetings/{meeting.id}/close", {}, page=f"/meetings/{meeting.id}/conduct"
-    )
-    assert close.status_code == 302
-    closed = client.get(url)
-    assert "This meeting is closed" in closed.text and 'name="text"' not in closed.text
+    close_url = f"/meetings/{meeting.id}/close"
+    early = post_form(client, close_url, {})  # ten days early: refused, and the page says why
+    assert early.status_code == 409 and "This meeting cannot be closed yet" in early.text
+    assert f"/panels/{p.panel.id}/meetings/{meeting.id}/move" in early.text
+    assert meeting_status(svc, meeting) == "scheduled"
+    with clock.travel(meeting.starts_at + timedelta(minutes=30)):
+        sign_in(client, "chair@pol.example")  # ten days on, the old session has expired
+        assert post_form(client, close_url, {}).status_code == 302
+        closed = client.get(url)
+        assert "This meeting is closed" in closed.text and 'name="text"' not in closed.text
 
 
 def test_only_managers_of_the_panel_reach_the_meeting_page(p, client, app):

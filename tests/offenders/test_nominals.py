@@ -274,8 +274,13 @@ def test_creation_and_reads_are_audited_with_field_names(svc: Services, world: W
 def test_the_cohort_overview_counts_only(svc: Services, world: World) -> None:
     today = clock.today()
     world.nominal("iom", cohort="fixed", entry_date=today.isoformat())
-    world.nominal("iom", cohort="flex", first_name="A", last_name="B", pnc_id="11/1C")
-    gone = world.nominal("iom", cohort="free", first_name="C", last_name="D", pnc_id="11/2C")
+    within = (today - timedelta(days=100)).isoformat()  # inside the last 12 months, any day
+    world.nominal(
+        "iom", cohort="flex", first_name="A", last_name="B", pnc_id="11/1C", entry_date=within
+    )
+    gone = world.nominal(
+        "iom", cohort="free", first_name="C", last_name="D", pnc_id="11/2C", entry_date=within
+    )
     gone.memberships[0].exit_date = today - timedelta(days=10)
     gone.memberships[0].exit_reason = "died"
     svc.session.commit()

@@ -7,6 +7,7 @@ import importlib
 import sys
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -29,25 +30,45 @@ from tests.offenders.panel_data import classify, event, meeting, person
 T = date(2026, 6, 30)  # "today" for scores; a year of events runs from 30 June 2025
 
 
+def _scored(svc: Services, world: World, on: date = T) -> dict[str, Nominal]:
+    """X (IOM) scores 32 by hand on T; Y (IOM) 7; Z is already in the PPO cohort.
+    ``on`` moves every event by as many days as it is from T (the entries stay put)."""
+
+    def at(day: str) -> str:
+        return (on - (T - date.fromisoformat(day))).isoformat()
+
+    def ev(who: Nominal, day: str, **kw: Any) -> None:
+        event(svc, who, at(day), **kw)
+
+    x = person(world, 0, "2025-01-01", panel="iom")
+    ev(x, "2026-06-01", category="burglary", outcome="conviction")  # (6+3) x2 = 18
+    ev(x, "2026-01-10", category="shoplifting", outcome="arrest")  # (2+1) x1 = 3
+    ev(x, "2026-05-01", kind="intelligence")  # 1 x2 = 2
+    ev(x, "2025-09-01", kind="warrant")  # 3
+    ev(x, "2025-12-01", kind="drug_test", positive=True)  # 2
+    ev(x, "2026-06-02", kind="drug_test", positive=False)  # 0
+    ev(x, "2026-03-30", category="other", outcome="no_further_action")  # 1 x2: 3 months
+    ev(x, "2026-03-29", category="other", outcome="no_further_action")  # 1 x1
+    ev(x, "2025-06-30", kind="intelligence")  # 1: exactly 12 months ago counts
+    ev(x, "2025-06-29", category="robbery")  # a day too old
+    y = person(world, 1, "2025-01-01", panel="iom")
+    ev(y, "2026-02-02", category="violence", outcome="charge")  # 5 + 2 = 7
+    z = person(world, 2, "2025-01-01", panel="ppo")
+    ev(z, "2026-06-01", category="robbery", outcome="conviction")
+    return {"x": x, "y": y, "z": z}
+
+
 @pytest.fixture()
 def scored(svc: Services, world: World) -> dict[str, Nominal]:
-    """X (IOM) scores 32 by hand; Y (IOM) 7; Z is already in the PPO cohort."""
-    x = person(world, 0, "2025-01-01", panel="iom")
-    event(svc, x, "2026-06-01", category="burglary", outcome="conviction")  # (6+3) x2 = 18
-    event(svc, x, "2026-01-10", category="shoplifting", outcome="arrest")  # (2+1) x1 = 3
-    event(svc, x, "2026-05-01", kind="intelligence")  # 1 x2 = 2
-    event(svc, x, "2025-09-01", kind="warrant")  # 3
-    event(svc, x, "2025-12-01", kind="drug_test", positive=True)  # 2
-    event(svc, x, "2026-06-02", kind="drug_test", positive=False)  # 0
-    event(svc, x, "2026-03-30", category="other", outcome="no_further_action")  # 1 x2: 3 months
-    event(svc, x, "2026-03-29", category="other", outcome="no_further_action")  # 1 x1
-    event(svc, x, "2025-06-30", kind="intelligence")  # 1: exactly 12 months ago counts
-    event(svc, x, "2025-06-29", category="robbery")  # a day too old
-    y = person(world, 1, "2025-01-01", panel="iom")
-    event(svc, y, "2026-02-02", category="violence", outcome="charge")  # 5 + 2 = 7
-    z = person(world, 2, "2025-01-01", panel="ppo")
-    event(svc, z, "2026-06-01", category="robbery", outcome="conviction")
-    return {"x": x, "y": y, "z": z}
+    """The hand-worked data as of T."""
+    return _scored(svc, world)
+
+
+@pytest.fixture()
+def scored_now(svc: Services, world: World) -> dict[str, Nominal]:
+    """The same events moved to end on the clock's today, for the agenda a meeting gets now:
+    X still well ahead of Y, both inside the 12 months whatever day the suite runs on."""
+    return _scored(svc, world, clock.today())
 
 
 def test_scores_are_worked_out_in_sql_as_by_hand(svc: Services, world: World, scored) -> None:
@@ -63,7 +84,7 @@ def test_the_coordinator_sees_the_ranked_list_with_its_breakdown(
     data = candidate_list(svc, world.actor("coordinator"), world.panels["ppo"].id, today=T)
     first, second = data["candidates"]
     assert (first["rank"], first["first_name"], first["score"]) == (1, "PersonA", 32)
-    assert first["restricted"] is False
+    assert "restricted" not in first
     lines = {line["what"]: line for line in first["breakdown"]}
     assert lines["burglary"] == {
         "kind": "offence",
@@ -91,22 +112,17 @@ def test_the_coordinator_sees_the_ranked_list_with_its_breakdown(
     assert all("targeting_score" in e.fields and "first_name" in e.fields for e in logged)
 
 
-def test_a_candidate_the_agency_may_not_see_is_restricted(svc: Services, world: World) -> None:
-    young = world.nominal("pd")  # a youth record: police see it, housing does not
-    event(svc, young, "2026-06-01", category="robbery", outcome="charge")
+def test_a_candidate_the_agency_may_not_see_is_left_out(svc: Services, world: World) -> None:
+    # entered on Prevent and Deter at 17, an adult on T: a PPO candidate with a youth record
+    grown = world.nominal("pd", date_of_birth="2008-03-01", entry_date="2026-01-05")
+    event(svc, grown, "2026-06-01", category="robbery", outcome="charge")
     police = candidate_list(svc, world.actor("coordinator"), world.panels["ppo"].id, today=T)
     housing = candidate_list(
         svc, world.actor("housing_coordinator"), world.panels["ppo"].id, today=T
     )
     assert police["candidates"][0]["first_name"] == "Kai"
     assert police["candidates"][0]["score"] == 16
-    (shown,) = housing["candidates"]
-    assert shown == {
-        "rank": 1,
-        "nominal_id": str(young.id),
-        "restricted": True,
-        "last_decision": None,
-    }
+    assert housing["candidates"] == []  # no placeholder, no rank, no id
 
 
 def test_only_a_coordinator_or_chair_of_a_member_agency_gets_the_list(
@@ -200,41 +216,42 @@ def test_iom_selection_needs_the_cohort(svc: Services, world: World) -> None:
 
 
 def test_the_draft_agenda_gets_reviews_and_top_candidates_once(
-    svc: Services, world: World, scored, monkeypatch: pytest.MonkeyPatch
+    svc: Services, world: World, scored_now, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     panel = world.panels["ppo"]
-    classify(svc, panel, scored["z"], "cc", "2026-01-01")  # review long due
+    long_ago = (clock.today() - timedelta(weeks=20)).isoformat()
+    classify(svc, panel, scored_now["z"], "cc", long_ago)  # review long due
     monkeypatch.setitem(svc.settings, "TARGETING_AGENDA_CANDIDATES", 1)  # type: ignore[arg-type]
     coming = meeting(svc, panel, clock.today() + timedelta(days=10))
     added = offender_agenda_items(svc, coming)
     svc.session.commit()
     assert [(i.kind, i.nominal_id) for i in added] == [
-        ("review", scored["z"].id),
-        ("candidate", scored["x"].id),  # top 1 only
+        ("review", scored_now["z"].id),
+        ("candidate", scored_now["x"].id),  # top 1 only
     ]
     assert offender_agenda_items(svc, coming) == []  # idempotent
     elsewhere = meeting(svc, panel, clock.today() + timedelta(days=40))
     later = offender_agenda_items(svc, elsewhere)
     # X is proposed at the first meeting already, so the second proposes Y.
-    assert ("candidate", scored["y"].id) in [(i.kind, i.nominal_id) for i in later]
+    assert ("candidate", scored_now["y"].id) in [(i.kind, i.nominal_id) for i in later]
     marac = meeting(svc, world.panels["marac"], clock.today() + timedelta(days=10))
     assert offender_agenda_items(svc, marac) == []
 
 
 def test_build_draft_lists_offender_items_for_offender_panels(
-    svc: Services, world: World, scored
+    svc: Services, world: World, scored_now
 ) -> None:
     coming = meeting(svc, world.panels["ppo"], clock.today() + timedelta(days=10))
     items = build_draft(svc, coming)
     svc.session.commit()
     kinds = [(i.kind, i.nominal_id) for i in items if i.nominal_id]
-    assert ("candidate", scored["x"].id) in kinds and ("review", scored["z"].id) in kinds
+    assert ("candidate", scored_now["x"].id) in kinds and ("review", scored_now["z"].id) in kinds
     again = build_draft(svc, coming)
     assert len(again) == len(items)
 
 
 def test_a_recent_rejection_keeps_a_candidate_off_the_draft(
-    svc: Services, world: World, scored
+    svc: Services, world: World, scored_now
 ) -> None:
     panel = world.panels["ppo"]
     held = meeting(svc, panel, clock.today() - timedelta(days=3))
@@ -242,13 +259,14 @@ def test_a_recent_rejection_keeps_a_candidate_off_the_draft(
         svc,
         world.actor("coordinator"),
         held.id,
-        scored["x"].id,
+        scored_now["x"].id,
         {"decision": "rejected", "reason": "Engaging with probation"},
     )
     coming = meeting(svc, panel, clock.today() + timedelta(days=10))
     added = offender_agenda_items(svc, coming)
-    assert scored["x"].id not in {i.nominal_id for i in added if i.kind == "candidate"}
-    assert svc.session.scalar(select(AgendaItem.id).where(AgendaItem.nominal_id == scored["y"].id))
+    assert scored_now["x"].id not in {i.nominal_id for i in added if i.kind == "candidate"}
+    y_item = select(AgendaItem.id).where(AgendaItem.nominal_id == scored_now["y"].id)
+    assert svc.session.scalar(y_item)
 
 
 def test_the_matrix_refuses_weights_that_are_not_whole_numbers() -> None:

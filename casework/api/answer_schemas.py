@@ -1,0 +1,153 @@
+"""Answer shapes of endpoints whose actions build their answers themselves (visible fields
+only), so the OpenAPI document can say what a client receives. Documentation only: nothing
+is dumped through these, so a field the sharing engine withholds is simply absent."""
+
+from __future__ import annotations
+
+from marshmallow import fields
+
+from casework.referrals.manage_schemas import RepeatOut
+from casework.schemas import StrictSchema
+
+SHOWN = "present only where the caller's agency may see it"
+STATUSES = ["submitted", "accepted", "listed", "heard", "closed", "withdrawn"]
+
+
+def _figures(text: str) -> fields.Dict:
+    return fields.Dict(metadata={"description": text})
+
+
+class MeetingSummaryOut(StrictSchema):
+    id = fields.String()
+    panel_id = fields.String()
+    panel_name = fields.String()
+    panel_kind = fields.String(metadata={"enum": ["marac", "ppo", "prevent_deter", "iom"]})
+    date = fields.Date()
+    start_time = fields.String(metadata={"description": "HH:MM, UK time"})
+    end_time = fields.String()
+    starts_at = fields.DateTime()
+    length_minutes = fields.Integer()
+    minutes_per_case = fields.Integer()
+    status = fields.String(metadata={"enum": ["scheduled", "cancelled", "held", "closed"]})
+    agenda_status = fields.String(metadata={"enum": ["none", "draft", "published"]})
+    agenda_version = fields.Integer()
+    circulated_at = fields.DateTime(allow_none=True)
+    cutoff_on = fields.Date(allow_none=True)
+    circulate_on = fields.Date(allow_none=True)
+    marking = fields.String()
+    recipient_agency = fields.String(allow_none=True)
+    recipient_agency_name = fields.String(allow_none=True)
+
+
+class AgendaItemOut(StrictSchema):
+    item_id = fields.String()
+    position = fields.Integer()
+    start_time = fields.String()
+    end_time = fields.String()
+    kind = fields.String(metadata={"enum": ["referral", "review", "candidate"]})
+    referral_id = fields.String(allow_none=True, metadata={"description": "the latest referral"})
+    referral_ids = fields.List(
+        fields.String(), metadata={"description": "every referral of the victim waiting here"}
+    )
+    nominal_id = fields.String(allow_none=True)
+    action_id = fields.String(allow_none=True, metadata={"description": "review items"})
+    action = fields.Dict(metadata={"description": f"the action reviewed, {SHOWN}"})
+
+
+class AgendaOut(StrictSchema):
+    """Items also carry the case's visible fields (victim, risk, ...), as GET /referrals/{id}."""
+
+    meeting = fields.Nested(MeetingSummaryOut)
+    items = fields.List(fields.Nested(AgendaItemOut))
+
+
+class ReferralOut(StrictSchema):
+    id = fields.String()
+    reference = fields.String()
+    status = fields.String(metadata={"enum": STATUSES})
+    panel_id = fields.String()
+    referral_date = fields.Date()
+    referring_agency = fields.String(allow_none=True)
+    victim = fields.Dict(metadata={"description": f"as submitted, {SHOWN}"})
+    perpetrators = fields.List(fields.Dict(), metadata={"description": SHOWN})
+    children = fields.List(fields.Dict(), metadata={"description": SHOWN})
+    risk = fields.Dict(metadata={"description": SHOWN})
+    repeat = fields.Nested(RepeatOut)
+    victim_aware = fields.Boolean()
+    consent = fields.Boolean()
+    summary = fields.String(allow_none=True)
+    withdrawn_reason = fields.String(allow_none=True)
+    assigned_idva = fields.String(allow_none=True)
+
+
+class RiskResultOut(StrictSchema):
+    dash_score = fields.Integer()
+    band = fields.String()
+    criteria = fields.List(fields.String())
+
+
+class SubmittedOut(StrictSchema):
+    id = fields.String()
+    reference = fields.String()
+    status = fields.String(metadata={"enum": STATUSES})
+    risk = fields.Nested(RiskResultOut)
+    repeat = fields.Nested(RepeatOut)
+
+
+class IdvaEngagementOut(StrictSchema):
+    offered = fields.Boolean()
+    engaged = fields.Boolean()
+
+
+class EngagementOut(StrictSchema):
+    id = fields.String()
+    idva = fields.Nested(IdvaEngagementOut)
+
+
+class CreatedOut(StrictSchema):
+    id = fields.String()
+
+
+class ExitOut(StrictSchema):
+    id = fields.String()
+    exit_date = fields.Date()
+
+
+class NominalOut(StrictSchema):
+    """A nominal's header; every other field is present only where the caller may see it."""
+
+    id = fields.String()
+    panel_id = fields.String(allow_none=True, metadata={"description": "the current panel"})
+
+
+class CohortCountOut(StrictSchema):
+    panel_id = fields.String()
+    name = fields.String()
+    kind = fields.String(metadata={"enum": ["ppo", "prevent_deter", "iom"]})
+    current = fields.Integer()
+    by_cohort = fields.Dict(allow_none=True, metadata={"description": "IOM: fixed, flex, free"})
+    entries_12m = fields.Integer()
+    exits_12m = fields.Integer()
+    since = fields.Date()
+
+
+class MaracStatsOut(StrictSchema):
+    from_ = fields.Date(data_key="from")
+    to = fields.Date()
+    referrals = _figures("total, repeat, rates, police, by_agency, criteria, victims, children")
+    heard = _figures("meetings, cases, repeat, repeat_rate")
+
+
+class QuarterlyOut(StrictSchema):
+    from_ = fields.Date(data_key="from")
+    to = fields.Date()
+    meetings = fields.List(fields.Dict(), metadata={"description": "one row per meeting held"})
+
+
+class OffenderStatsOut(StrictSchema):
+    nominals = fields.Integer()
+    classification = _figures("rr, cc")
+    followed_up = fields.Integer()
+    offences_before = fields.Integer()
+    offences_after = fields.Integer()
+    reduction_rate = fields.Float(allow_none=True)
