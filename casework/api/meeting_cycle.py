@@ -120,7 +120,8 @@ def publish(meeting_id: str) -> Any:
 @blueprint.put("/meetings/<meeting_id>/attendance")
 @endpoint(
     summary="Replace the meeting's attendance: agencies not listed are absent; each listed "
-    "agency's attendees become exactly the names given (acknowledgements kept)",
+    "agency's attendees become exactly the names given; acknowledged names those who accepted "
+    "the confidentiality statement (left out: each keeps their acknowledgement)",
     tag=TAG,
     policy=("referral", "minute"),
     body=AttendanceRowIn,

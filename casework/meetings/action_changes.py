@@ -24,6 +24,7 @@ from typing import Any
 from marshmallow import fields, validate
 from sqlalchemy import select
 
+from casework import clock
 from casework.accounts.models import User
 from casework.actors import Actor
 from casework.agencies.actions import codes_of
@@ -31,11 +32,11 @@ from casework.audit import log as audit
 from casework.authz import action, require_role
 from casework.db import as_uuid
 from casework.errors import Invalid
+from casework.meetings import agenda
 from casework.meetings.meeting_access import (
     MANAGERS,
     member_meeting,
     panel_agencies,
-    uk_today,
 )
 from casework.meetings.models import ActionChange, AgendaItem, CaseAction, Meeting
 from casework.schemas import StrictSchema, TrimmedString, load
@@ -64,7 +65,7 @@ def action_errors(
     if code and "owner_agency" not in errors and code not in members:
         errors["owner_agency"] = ["Select an agency on the panel"]
     due = values.get("due_on") or (_due(data.get("due_on")) if isinstance(data, dict) else None)
-    if due is not None and "due_on" not in errors and due < uk_today():
+    if due is not None and "due_on" not in errors and due < clock.today():
         errors["due_on"] = ["The due date must be today or in the future"]
     return errors
 
@@ -212,13 +213,7 @@ def _off_later_agendas(svc: Services, actor: Actor, act: CaseAction) -> None:
     for item in list(svc.session.scalars(stmt)):
         meeting = svc.session.get(Meeting, item.meeting_id)
         assert meeting is not None  # a foreign key
-        svc.session.delete(item)
-        svc.session.flush()
-        svc.session.expire(meeting, ["items"])
-        for position, rest in enumerate(sorted(meeting.items, key=lambda i: i.position), 1):
-            rest.position = position
-        svc.session.flush()
-        audit.record(svc.session, actor, "update", "meeting", meeting.id, ["agenda"])
+        agenda.take_off(svc, actor, meeting, item)
 
 
 def history_of(svc: Services, action_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[Any]]:

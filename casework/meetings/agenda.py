@@ -21,6 +21,7 @@ the meeting; a meeting of a panel their agency is not on gets 404.
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -187,7 +188,8 @@ def managed_meeting(svc: Services, actor: Actor, meeting_id: Any, lock: bool = T
     return meeting
 
 
-def _open(meeting: Meeting) -> None:
+def require_open(meeting: Meeting) -> None:
+    """An agenda changes only while its meeting is scheduled (a stale page learns why)."""
     if meeting.status != "scheduled":
         raise Invalid(
             {"_schema": [f"The meeting is {meeting.status}: its agenda can no longer change"]},
@@ -220,7 +222,7 @@ def _renumber(items: list[AgendaItem]) -> None:
 def build_agenda(svc: Services, actor: Actor, meeting_id: Any) -> list[AgendaItem]:
     """The coordinator's "build draft agenda" button: the scheduler's job, run now."""
     meeting = managed_meeting(svc, actor, meeting_id)
-    _open(meeting)
+    require_open(meeting)
     return build_draft(svc, meeting, actor)
 
 
@@ -228,7 +230,7 @@ def build_agenda(svc: Services, actor: Actor, meeting_id: Any) -> list[AgendaIte
 def add_item(svc: Services, actor: Actor, meeting_id: Any, data: Any) -> AgendaItem:
     """List one more accepted referral of the panel (e.g. one accepted after the cut-off)."""
     meeting = managed_meeting(svc, actor, meeting_id)
-    _open(meeting)
+    require_open(meeting)
     values = load(AddItemIn(), data)
     referral, _ = lifecycle.managed_referral(svc, actor, values["referral_id"])
     if referral.panel_id != meeting.panel_id:
@@ -261,20 +263,26 @@ def _take_off(svc: Services, actor: Actor, item: AgendaItem) -> None:
         svc.session.flush()
 
 
+def take_off(svc: Services, actor: Actor, meeting: Meeting, item: AgendaItem) -> None:
+    """Remove one item from a meeting's agenda, close up the rest, and audit the change
+    (the coordinator's "remove", and a deleted action's review items)."""
+    _take_off(svc, actor, item)
+    _renumber(items_of(svc, meeting))
+    _changed(svc, actor, meeting)
+
+
 @action
 def remove_item(svc: Services, actor: Actor, meeting_id: Any, item_id: Any) -> None:
     meeting = managed_meeting(svc, actor, meeting_id)
-    _open(meeting)
-    _take_off(svc, actor, _item(svc, meeting, item_id))
-    _renumber(items_of(svc, meeting))
-    _changed(svc, actor, meeting)
+    require_open(meeting)
+    take_off(svc, actor, meeting, _item(svc, meeting, item_id))
 
 
 @action
 def move_item(svc: Services, actor: Actor, meeting_id: Any, item_id: Any, direction: str) -> None:
     """One place up or down; at the top or bottom nothing changes."""
     meeting = managed_meeting(svc, actor, meeting_id)
-    _open(meeting)
+    require_open(meeting)
     if direction not in ("up", "down"):
         raise Invalid({"direction": ["Choose up or down"]})
     item = _item(svc, meeting, item_id)
@@ -291,7 +299,7 @@ def move_item(svc: Services, actor: Actor, meeting_id: Any, item_id: Any, direct
 def set_order(svc: Services, actor: Actor, meeting_id: Any, data: Any) -> None:
     """Set every position at once: ``{"items": [item ids in the new order]}``."""
     meeting = managed_meeting(svc, actor, meeting_id)
-    _open(meeting)
+    require_open(meeting)
     wanted = load(ItemsIn(), data)["items"]
     items = items_of(svc, meeting)
     by_id = {i.id: i for i in items}
@@ -344,13 +352,14 @@ def _move_items(
     return len(chosen)
 
 
-def next_meeting(svc: Services, meeting: Meeting) -> Meeting | None:
+def next_meeting(svc: Services, panel_id: uuid.UUID, after: datetime) -> Meeting | None:
+    """The panel's first scheduled meeting starting after ``after``."""
     stmt = (
         select(Meeting)
         .where(
-            Meeting.panel_id == meeting.panel_id,
+            Meeting.panel_id == panel_id,
             Meeting.status == "scheduled",
-            Meeting.starts_at > meeting.starts_at,
+            Meeting.starts_at > after,
         )
         .order_by(Meeting.starts_at)
         .limit(1)
@@ -362,9 +371,9 @@ def next_meeting(svc: Services, meeting: Meeting) -> Meeting | None:
 def defer_items(svc: Services, actor: Actor, meeting_id: Any, data: Any) -> Meeting:
     """Move chosen items to the panel's next scheduled meeting; referrals stay listed."""
     meeting = managed_meeting(svc, actor, meeting_id)
-    _open(meeting)
+    require_open(meeting)
     values = load(ItemsIn(), data)
-    target = next_meeting(svc, meeting)
+    target = next_meeting(svc, meeting.panel_id, meeting.starts_at)
     if target is None:
         raise Invalid(
             {"items": ["There is no later meeting of this panel: arrange an extra meeting"]},
@@ -393,7 +402,7 @@ def add_extra_meeting(svc: Services, actor: Actor, meeting_id: Any, data: Any) -
     """When the cases overflow: one more meeting of the panel at a chosen UK date and time,
     taking the chosen items."""
     meeting = managed_meeting(svc, actor, meeting_id)
-    _open(meeting)
+    require_open(meeting)
     values = load(ExtraMeetingIn(), data)
     hour, minute = (int(p) for p in values["time"].split(":"))
     starts = datetime.combine(values["date"], time(hour, minute), tzinfo=UK).astimezone(UTC)
@@ -424,7 +433,7 @@ def split_item(svc: Services, actor: Actor, meeting_id: Any, row_id: Any) -> Age
     """The chair or coordinator says a joined referral is not the same person: it becomes an
     item of its own at the end of the agenda (audited on the meeting and the referral)."""
     meeting = managed_meeting(svc, actor, meeting_id)
-    _open(meeting)
+    require_open(meeting)
     rid = as_uuid(row_id)
     row = svc.session.get(AgendaItem, rid) if rid is not None else None
     if row is None or row.meeting_id != meeting.id or row.kind != "joined":
@@ -447,7 +456,7 @@ def publish_agenda(svc: Services, actor: Actor, meeting_id: Any) -> AgendaVersio
     """Circulate the agenda (first time) or its changes (later versions): see
     ``agenda_publish``. Only the panel's coordinators and chairs, while it is scheduled."""
     meeting = managed_meeting(svc, actor, meeting_id)
-    _open(meeting)
+    require_open(meeting)
     return publish(svc, actor, meeting)
 
 
@@ -501,6 +510,6 @@ def builder_state(svc: Services, actor: Actor, meeting_id: Any) -> dict[str, Any
         ],
         "overflow": overflow(meeting, len(items)),
         "changed": changed_since_publication(svc, meeting),
-        "next_meeting": next_meeting(svc, meeting),
+        "next_meeting": next_meeting(svc, meeting.panel_id, meeting.starts_at),
         "open": meeting.status == "scheduled",
     }

@@ -195,7 +195,7 @@ def _by_id(svc: Services, model: Any, ids: Any) -> dict[uuid.UUID, Any]:
     return {r.id: r for r in svc.session.scalars(select(model).where(model.id.in_(ids)))}
 
 
-def _slot_entry(meeting: Meeting, item: AgendaItem) -> dict[str, Any]:
+def slot_entry(meeting: Meeting, item: AgendaItem) -> dict[str, Any]:
     start, end = slot(meeting, item.position)
     return {
         "item_id": str(item.id),
@@ -263,7 +263,7 @@ def agenda_for(
         if nominal_id is not None:
             if nominal_id in nominals:
                 shown, n_fields, record_type = nominals[nominal_id]
-                out.append({**_slot_entry(meeting, item), "nominal_id": str(nominal_id), **shown})
+                out.append({**slot_entry(meeting, item), "nominal_id": str(nominal_id), **shown})
                 disclosed[(record_type, nominal_id)] = n_fields
             continue
         act = actions.get(item.action_id) if item.action_id else None
@@ -273,7 +273,7 @@ def agenda_for(
         a_fields = act_fields.get(act.id, frozenset()) if act is not None else frozenset()
         if not fields and not a_fields:
             continue  # nothing of this case may be shown to this agency: omit the line
-        entry = {**_slot_entry(meeting, item), "referral_id": str(rid) if rid else None}
+        entry = {**slot_entry(meeting, item), "referral_id": str(rid) if rid else None}
         if item.kind == "referral" and rid is not None:
             # One item per victim: the lead and the referrals heard with it that this agency
             # may see (ids only; their details are on each referral's own page).

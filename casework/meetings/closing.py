@@ -66,6 +66,11 @@ def reopen_until(svc: Services, meeting: Meeting) -> date | None:
     return working_days_after(local_date(anchor), REOPEN_WORKING_DAYS, nation)
 
 
+def _within(until: date | None) -> bool:
+    """Whether today is still inside the reopening window that ends on ``until``."""
+    return until is not None and clock.today() <= until
+
+
 def _action_counts(svc: Services, actor: Actor, meeting: Meeting) -> dict[uuid.UUID, int]:
     """Actions agreed at this meeting per case, as far as the reader may see actions."""
     rows = svc.session.execute(
@@ -129,7 +134,7 @@ def close_view(svc: Services, actor: Actor, meeting_id: Any) -> dict[str, Any]:
         "to_hear": sum(1 for s in statuses.values() if s in ("accepted", "listed")),
         "reopen_days": REOPEN_WORKING_DAYS,
         "reopen_until": until,
-        "may_reopen": until is not None and clock.today() <= until,
+        "may_reopen": _within(until),
     }
 
 
@@ -170,7 +175,7 @@ def reopen_view(svc: Services, actor: Actor, meeting_id: Any) -> dict[str, Any]:
         "closed": meeting.status == "closed",
         "reopen_days": REOPEN_WORKING_DAYS,
         "reopen_until": until,
-        "may_reopen": until is not None and clock.today() <= until,
+        "may_reopen": _within(until),
         "earlier": earlier,
     }
 
@@ -189,7 +194,7 @@ def reopen_meeting(svc: Services, actor: Actor, meeting_id: Any, data: Any) -> d
             code="meeting_not_closed",
         )
     until = reopen_until(svc, meeting)
-    if until is None or clock.today() > until:
+    if not _within(until):
         raise Conflict(
             f"A meeting can be reopened for {REOPEN_WORKING_DAYS} working days after it was "
             f"first closed; for this meeting that ended on {until:%A} {until.day} {until:%B %Y}."

@@ -17,15 +17,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
-
 from casework import clock
 from casework.actors import Actor
 from casework.authz import action, require_role
 from casework.db import as_uuid
 from casework.errors import Invalid, NotVisible
 from casework.meetings import agenda, conduct, research
-from casework.meetings.agenda_view import MANAGERS, items_of, slot
+from casework.meetings.agenda_view import MANAGERS, items_of, slot_entry
 from casework.meetings.cycle_schemas import (
     AcceptManyIn,
     AgendaEntryIn,
@@ -34,7 +32,7 @@ from casework.meetings.cycle_schemas import (
     ResearchIn,
 )
 from casework.meetings.meeting_access import panel_agencies
-from casework.meetings.models import AgendaItem, AgendaVersion, Meeting, Minute, ResearchNote
+from casework.meetings.models import AgendaItem, AgendaVersion, Meeting, Minute
 from casework.referrals import lifecycle
 from casework.referrals.models import Referral
 from casework.schemas import load
@@ -48,28 +46,13 @@ NOMINAL_BY_HAND = (
 
 def item_row(meeting: Meeting, item: AgendaItem) -> dict[str, Any]:
     """An agenda line without case data: the manager can always see where it sits."""
-    start, end = slot(meeting, item.position)
     return {
-        "item_id": str(item.id),
+        **slot_entry(meeting, item),
         "meeting_id": str(meeting.id),
-        "position": item.position,
-        "start_time": f"{start:%H:%M}",
-        "end_time": f"{end:%H:%M}",
-        "kind": item.kind,
         "referral_id": str(item.referral_id) if item.referral_id else None,
         "nominal_id": str(item.nominal_id) if item.nominal_id else None,
         "action_id": str(item.action_id) if item.action_id else None,
     }
-
-
-def _still_open(meeting: Meeting) -> None:
-    """As ``agenda``'s own check: an agenda changes only while its meeting is scheduled."""
-    if meeting.status != "scheduled":
-        raise Invalid(
-            {"_schema": [f"The meeting is {meeting.status}: its agenda can no longer change"]},
-            message=f"This meeting is {meeting.status}, so its agenda can no longer be changed.",
-            code="meeting_not_open",
-        )
 
 
 def _item_on(svc: Services, meeting: Meeting, item_id: Any) -> AgendaItem:
@@ -83,20 +66,6 @@ def _item_on(svc: Services, meeting: Meeting, item_id: Any) -> AgendaItem:
 
 
 # --- accepting several referrals ------------------------------------------------------------
-
-
-def _next_meeting(svc: Services, panel_id: uuid.UUID) -> Meeting | None:
-    stmt = (
-        select(Meeting)
-        .where(
-            Meeting.panel_id == panel_id,
-            Meeting.status == "scheduled",
-            Meeting.starts_at > clock.now(),
-        )
-        .order_by(Meeting.starts_at)
-        .limit(1)
-    )
-    return svc.session.scalar(stmt)
 
 
 def _targets(
@@ -114,7 +83,7 @@ def _targets(
         meetings: dict[uuid.UUID, Meeting | None] = {}
         for _, referral in chosen:
             if referral.panel_id not in meetings:
-                found = _next_meeting(svc, referral.panel_id)
+                found = agenda.next_meeting(svc, referral.panel_id, clock.now())
                 meetings[referral.panel_id] = (
                     None if found is None else agenda.managed_meeting(svc, actor, found.id)
                 )
@@ -209,7 +178,7 @@ def place_item(
     order = [i for i in items if i.id != item.id]
     order.insert(position - 1, item)
     if order == items:
-        _still_open(meeting)  # nothing to change, but a closed agenda still says so
+        agenda.require_open(meeting)  # nothing to change, but a closed agenda still says so
     else:
         agenda.set_order(svc, actor, meeting.id, {"items": [str(i.id) for i in order]})
     svc.session.flush()  # the same objects were renumbered (one identity map): write them
@@ -334,13 +303,6 @@ def attendance_state(svc: Services, actor: Actor, meeting: Meeting) -> dict[str,
 # --- research and minutes -------------------------------------------------------------------
 
 
-def stores_shared_before_meeting() -> bool:
-    """Whether research notes record ``shared_before_meeting`` yet (model and form both)."""
-    return hasattr(ResearchNote, "shared_before_meeting") and (
-        "shared_before_meeting" in research.ResearchNoteIn().fields
-    )
-
-
 @action
 def save_research(
     svc: Services, actor: Actor, meeting_id: Any, referral_id: Any, data: Any
@@ -352,9 +314,8 @@ def save_research(
     form: dict[str, Any] = {"has_information": "yes" if values["has_information"] else "no"}
     if values["text"] is not None:
         form["text"] = values["text"]
-    shared = values["shared_before_meeting"]
-    if shared is not None and stores_shared_before_meeting():
-        form["shared_before_meeting"] = shared
+    # ``shared_before_meeting`` is validated but not stored: research notes have no such
+    # column yet, so the answer says null rather than echo a value that was not kept.
     note = research.save_note(svc, actor, meeting.id, referral_id, form)
     return {
         "id": str(note.id),
@@ -363,7 +324,7 @@ def save_research(
         "agency": actor.agency_code,
         "has_information": note.has_information,
         "text": note.text,
-        "shared_before_meeting": getattr(note, "shared_before_meeting", None),
+        "shared_before_meeting": None,
         "updated_at": note.updated_at.isoformat() if note.updated_at else None,
     }
 

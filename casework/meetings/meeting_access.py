@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -58,15 +58,6 @@ CASE_SUMMARY_FIELDS = frozenset(
 )
 
 
-def uk_now() -> datetime:
-    return clock.uk_now()
-
-
-def uk_today() -> date:
-    """Due dates are the partnership's calendar days, not UTC's."""
-    return clock.today()
-
-
 def member_meeting(svc: Services, actor: Actor, meeting_id: Any, *roles: str) -> Meeting:
     """The meeting, if the caller has one of ``roles`` (403 otherwise) and their agency is a
     member of its panel (404 otherwise, as for a meeting that does not exist)."""
@@ -82,7 +73,7 @@ def member_meeting(svc: Services, actor: Actor, meeting_id: Any, *roles: str) ->
 
 
 def is_circulated(meeting: Meeting, now: datetime | None = None) -> bool:
-    now = now or uk_now()
+    now = now or clock.now()
     return meeting.circulated_at is not None and meeting.circulated_at <= now
 
 

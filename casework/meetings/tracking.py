@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 
+from casework import clock
 from casework.actors import Actor
 from casework.agencies.actions import codes_of
 from casework.audit import log as audit
@@ -32,7 +33,6 @@ from casework.meetings.meeting_access import (
     MANAGERS,
     case_summaries,
     panel_agencies,
-    uk_today,
 )
 from casework.meetings.models import ActionChange, CaseAction, Meeting
 from casework.panels.models import PanelMember
@@ -75,7 +75,7 @@ def action_views(
     the reader may see the fields they changed."""
     granted = svc.sharing.fields_for(svc.session, actor, verb, actions)
     codes = codes_of(svc, (a.owner_agency_id for a in actions))
-    today = uk_today()
+    today = clock.today()
     histories = history_of(svc, (a.id for a in actions if granted[a.id]))
     who = changers(svc, (c for changes in histories.values() for c in changes))
     out = []
@@ -277,7 +277,7 @@ def list_actions(svc: Services, actor: Actor, query: Any) -> list[dict[str, Any]
     )
     if q["status"]:
         stmt = stmt.where(CaseAction.status == q["status"])
-    late = and_(CaseAction.status == "open", CaseAction.due_on < uk_today())
+    late = and_(CaseAction.status == "open", CaseAction.due_on < clock.today())
     if q["overdue"] == "true":
         stmt = stmt.where(late)
     elif q["overdue"] == "false":

@@ -114,6 +114,12 @@ def _move(
     only_from: tuple[str, ...] = (),
 ) -> None:
     _check(referral, to, only_from)
+    _set_status(svc, actor, referral, to, fields)
+
+
+def _set_status(
+    svc: Services, actor: Actor, referral: Referral, to: str, fields: tuple[str, ...] = ()
+) -> None:
     referral.status = to
     svc.session.flush()
     audit.record(svc.session, actor, "update", "referral", referral.id, ["status", *fields])
@@ -274,6 +280,4 @@ def mark_unheard(svc: Services, actor: Actor, referral: Referral) -> None:
             message=f"This referral is {referral.status}, so it cannot go back to listed.",
             code="invalid_transition",
         )
-    referral.status = "listed"
-    svc.session.flush()
-    audit.record(svc.session, actor, "update", "referral", referral.id, ["status"])
+    _set_status(svc, actor, referral, "listed")

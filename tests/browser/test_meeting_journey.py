@@ -16,7 +16,6 @@ from sqlalchemy import select
 from casework import clock
 from casework.accounts.auth import actor_for
 from casework.accounts.models import User
-from casework.meetings.meeting_access import uk_today
 from casework.meetings.models import Meeting
 from casework.panels.models import Panel
 from casework.referrals import lifecycle
@@ -162,7 +161,7 @@ def test_agenda_to_minutes_and_actions(page, svc, axe_source):
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_visible()
     _checked_by_axe(page, axe_source, "case page with action errors")
-    due = uk_today() + timedelta(days=14)
+    due = clock.today() + timedelta(days=14)
     page.fill("#action-description", "Fit a door alarm and window locks")
     page.select_option("#action-owner_agency", "HOUSING")
     page.fill("#action-due_on-day", str(due.day))

@@ -16,7 +16,6 @@ from casework.accounts.auth import actor_for
 from casework.accounts.models import User
 from casework.actors import Actor
 from casework.agencies.models import Agency
-from casework.meetings.meeting_access import uk_today
 from casework.meetings.models import AgendaItem, Attendance, Attendee, Meeting, ResearchNote
 from casework.panels.models import Panel
 from casework.referrals import lifecycle
@@ -117,7 +116,7 @@ def test_text_typed_in_one_part_survives_saving_another(page, svc, axe_source):
     expect(page.locator("#minute-text")).to_have_value(MINUTES)
     expect(page.locator("#action-description")).to_have_value(ACTION)
     _axe(page, axe_source, "case page with action errors, minutes kept")
-    due = uk_today() + timedelta(days=14)
+    due = clock.today() + timedelta(days=14)
     page.select_option("#action-owner_agency", "HOUSING")
     page.fill("#action-due_on-day", str(due.day))
     page.fill("#action-due_on-month", str(due.month))

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from sqlalchemy import delete
 
+from casework import clock
 from casework.audit.models import AuditEntry
 from casework.meetings.models import AgendaItem, Attendance, Attendee, CaseAction, Meeting
 from casework.offenders.actions import create_nominal
@@ -200,7 +201,7 @@ def test_an_offender_panels_action_names_a_nominal_on_the_agenda(p, api, factory
                 meeting_id=meeting.id,
                 agency_id=agency.id,
                 name=f"{code} officer",
-                acknowledged_at=datetime.now(UTC),
+                acknowledged_at=clock.now(),
             )
         )
     p.svc.session.commit()

@@ -105,6 +105,25 @@ def test_put_replaces_the_names_and_keeps_acknowledgements(
     assert _attendance(p, meeting)["people"] == [("HSG", "Kim")]
 
 
+def test_put_records_who_accepted_the_confidentiality_statement(
+    client: FlaskClient, p: Partnership, h
+) -> None:
+    meeting, _ = _world(p)
+    url = f"/api/v1/meetings/{meeting}/attendance"
+    names = ["Amy", "Raj"]
+    body = [{"agency": "POL", "status": "present", "names": names, "acknowledged": ["Amy"]}]
+    answer = client.put(url, json=body, headers=h["chair"])
+    assert answer.status_code == 200, answer.json
+    pol = next(r for r in answer.json["attendance"] if r["agency"] == "POL")
+    assert {a["name"]: a["acknowledged"] for a in pol["attendees"]} == {"Amy": True, "Raj": False}
+    body[0]["acknowledged"] = ["Amy", "Raj"]
+    answer = client.put(url, json=body, headers=h["chair"])
+    assert answer.json["problems"] == []  # everyone named has accepted: minutes may begin
+    body[0]["acknowledged"] = ["Kim"]  # not among the names
+    wrong = client.put(url, json=body, headers=h["chair"])
+    assert wrong.status_code == 422 and _fields(wrong) == {"0.acknowledged"}
+
+
 def test_attendance_names_every_bad_field(client: FlaskClient, p: Partnership, h) -> None:
     meeting, _ = _world(p)
     url = f"/api/v1/meetings/{meeting}/attendance"
