@@ -41,6 +41,7 @@ from casework.meetings.models import (
     Minute,
     ResearchNote,
 )
+from casework.panels.access import member_panel
 from casework.panels.cadence import Cadence
 from casework.panels.models import Panel, PanelMember
 from casework.services import Services
@@ -359,8 +360,6 @@ def _move_research(svc: Services, source: Meeting, target: Meeting, referral_id:
 @action
 def panel_meetings(svc: Services, actor: Actor, panel_id: Any) -> tuple[Panel, list[Meeting]]:
     """A panel's meetings, oldest first, for its member agencies (404 for anyone else)."""
-    from casework.panels.actions import member_panel
-
     panel = member_panel(svc, actor, panel_id)
     meetings = list(
         svc.session.scalars(

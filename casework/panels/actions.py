@@ -19,6 +19,7 @@ from casework.audit import log as audit
 from casework.authz import action, require_role, signed_in
 from casework.db import as_uuid, utcnow
 from casework.errors import Invalid, NotVisible
+from casework.panels.access import member_panel
 from casework.panels.models import Panel, PanelMember
 from casework.panels.schemas import PanelIn, PanelUpdate
 from casework.schemas import load
@@ -74,18 +75,6 @@ def create_panel(svc: Services, actor: Actor, data: Any, now: datetime | None = 
     svc.session.add(panel)
     audit.record(svc.session, actor, "create", "panel", panel.id, values.keys())
     schedule_meetings(svc, panel, now or utcnow())
-    return panel
-
-
-def member_panel(svc: Services, actor: Actor, panel_id: Any) -> Panel:
-    """The panel if the caller's agency is a member of it; 404 otherwise (as for none)."""
-    signed_in(actor)
-    pid = as_uuid(panel_id)
-    panel = svc.session.get(Panel, pid) if pid is not None else None
-    if panel is None or actor.agency_id is None:
-        raise NotVisible()
-    if svc.session.get(PanelMember, (panel.id, actor.agency_id)) is None:
-        raise NotVisible()
     return panel
 
 
