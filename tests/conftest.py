@@ -73,6 +73,9 @@ DATE_SENSITIVE = (
     "tests/browser/test_agenda_browser.py",
     "tests/browser/test_panel_journey.py",
     "tests/browser/test_targeting_journey.py",
+    "tests/browser/test_agenda_victims.py",
+    "tests/browser/test_meeting_close_browser.py",
+    "tests/browser/test_nothing_typed_is_lost.py",
 )
 
 
