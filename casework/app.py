@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from casework import http, logs
+from casework import http, logs, throttle
 from casework.extensions import csrf, login_manager
 from casework.services import Services
 from casework.settings import load_settings
@@ -35,6 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.jinja_env.globals["service_name"] = settings["SERVICE_NAME"]
 
+    throttle.install(app)  # before http: its counts must not share the request's transaction
     login_manager.init_app(app)
     csrf.init_app(app)
     http.install(app)

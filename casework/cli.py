@@ -190,16 +190,26 @@ def audit() -> None:
     pass
 
 
-@audit.command("verify", help="Check the audit chain; exit non-zero naming the first bad entry.")
+@audit.command(
+    "verify",
+    help="Check the audit chain and compare its tail with the head kept outside the database; "
+    "exit non-zero naming the first bad entry, missing entries or a replaced head file.",
+)
 def audit_verify() -> None:
     from casework.audit.chain import seal_pending, verify
+    from casework.audit.head import head_path
 
     with services() as svc:
         seal_pending(svc)
         verdict = verify(svc)
+        for note in verdict.notes:
+            click.echo(f"note: {note}")
         if not verdict.ok:
             raise CliError(f"audit chain broken: {verdict.problem}")
-        click.echo(f"audit chain intact: {verdict.checked} entries checked")
+        click.echo(
+            f"audit chain intact: {verdict.checked} entries checked; "
+            f"its tail agrees with the head file {head_path(svc.settings)}"
+        )
 
 
 @main.group("keys", help="Field-encryption keys.")
@@ -229,6 +239,7 @@ def keys_rotate(batch_size: int) -> None:
                 "the key ring is given in CASEWORK_KEYRING and cannot be rewritten: put it in a "
                 "file named by CASEWORK_KEYRING_FILE, then rotate"
             )
+        _seal_carried_over(svc.settings["DATABASE_URL"], batch_size)  # rotation opens them all
         try:
             with begin(Path(svc.settings["KEYRING_FILE"]), svc.db) as rotation:
                 if rotation.resumed:
@@ -262,6 +273,59 @@ def keys_rotate(batch_size: int) -> None:
         click.echo(f"Primary key is now {rotation.key_id}. Verified: no row uses an old key.")
 
 
+def _seal_carried_over(database_url: str, batch_size: int) -> int:
+    """Seal the values an upgrade carried over from a formerly plain column (normally done by
+    ``casework init``); returns how many rows were sealed. Resumable: each batch commits."""
+    from casework.crypto import DecryptionError, EncryptedFieldError
+    from casework.crypto.backfill import find, pending
+    from casework.db import Database
+    from casework.migrate import seal_carried_over
+
+    db = Database(database_url)
+    try:
+        waiting = sum(pending(db, find(engine=db.engine)).values())
+    finally:
+        db.dispose()
+    if not waiting:
+        return 0
+    try:
+        with click.progressbar(length=waiting, label="Sealing carried-over values") as bar:
+            done = seal_carried_over(database_url, batch_size, lambda _t, n: bar.update(n))
+    except (DecryptionError, EncryptedFieldError, UnicodeDecodeError) as exc:
+        raise CliError(
+            f"sealing stopped: {exc}. Run `casework keys seal` again to resume"
+        ) from None
+    for table, count in done.sealed.items():
+        click.echo(f"  {table}: {count} row(s) sealed")
+    if done.note:
+        click.echo(f"Note: {done.note}")
+    return sum(done.sealed.values())
+
+
+@keys_group.command(
+    "seal",
+    help="Seal the values an upgrade carried over from columns that used to be plain text "
+    "(`casework init` does this too), in batches. Run again to resume an interrupted run.",
+)
+@click.option(
+    "--batch-size",
+    default=500,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Rows per transaction.",
+)
+def keys_seal(batch_size: int) -> None:
+    from casework.crypto.backfill import find, pending
+
+    with services() as svc:
+        sealed = _seal_carried_over(svc.settings["DATABASE_URL"], batch_size)
+        left = pending(svc.db, find(engine=svc.db.engine))
+    if any(left.values()):
+        where = ", ".join(f"{table}: {n}" for table, n in left.items() if n)
+        raise CliError(f"{sum(left.values())} value(s) still wait ({where}); run it again")
+    click.echo(f"Verified: no value waits to be sealed ({sealed} row(s) sealed now).")
+
+
 @main.group("import", help="Load historical records from CSV.")
 def import_group() -> None:
     pass
@@ -279,24 +343,82 @@ def _panel_option(panel_id: str | None) -> Any:
         raise CliError("--panel must be a panel id") from None
 
 
-def _run_import(path: Path, label: str, run: Any) -> Any:
-    """Read the CSV, show a progress bar while ``run(svc, lines, progress)`` imports it, then
-    print the per-row report; a refused row or an all-or-nothing roll-back exits 1."""
-    import csv
+def _read_csv(path: Path) -> str:
+    """The file's text; one line saying what to do if it is not CSV UTF-8."""
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CliError('the file is not CSV UTF-8: save it as "CSV UTF-8" and try again') from None
+    except OSError as exc:
+        raise CliError(f"the file cannot be read: {exc.strerror}") from None
 
-    text = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
-    total = max(sum(1 for _ in csv.reader(text)) - 1, 0)
-    with services() as svc, click.progressbar(length=total, label=label) as bar:
+
+@contextmanager
+def _stop_signals() -> Iterator[Any]:
+    """Ctrl-C or SIGTERM (a service manager, ``kill``) asks the import to stop after the batch
+    it is writing, which commits with the run's progress, so the same command carries on from
+    there; a second stops at once. Yields the signal asked by (0 while none)."""
+    asked: list[int] = []
+
+    def handler(signum: int, _frame: Any) -> None:
+        if asked:
+            raise KeyboardInterrupt
+        asked.append(signum)
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield lambda: asked[0] if asked else 0
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+def _when(moment: Any) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def _run_import(path: Path, label: str, run: Any) -> Any:
+    """Read the CSV, show a progress bar while ``run(svc, lines, progress, on_start, stop)``
+    imports it, then print the per-row report; a refused row or an all-or-nothing roll-back
+    exits 1, a stop asked for by a signal 128 + its number."""
+    from contextlib import ExitStack
+
+    text = _read_csv(path)
+    with services() as svc, _stop_signals() as asked, ExitStack() as stack:
+        bar: list[Any] = []
+
+        def on_start(start: Any) -> None:
+            before = start.previous
+            if before is not None and before.stopped:
+                click.echo(
+                    f"A previous import of this file stopped after {before.rows_done:,} of "
+                    f"{before.rows_total:,} rows (started {_when(before.started_at)}); "
+                    "carrying on from there: rows it imported are skipped."
+                )
+            elif before is not None and start.already_imported:
+                click.echo(
+                    f"This file was imported before (started {_when(before.started_at)}): "
+                    "rows already imported are skipped."
+                )
+            bar.append(stack.enter_context(click.progressbar(length=start.to_do, label=label)))
+
         seen = 0
 
         def progress(done: int) -> None:
             nonlocal seen
-            bar.update(done - seen)
+            bar[0].update(done - seen)
             seen = done
 
-        report = run(svc, text, progress)
+        report = run(svc, [text], progress, on_start, lambda: bool(asked()))
     for error in report.errors:
         click.echo(f"row {error.row}: {error.column}: {error.message}", err=True)
+    if report.stopped:
+        click.echo(
+            f"stopped after {report.rows_done:,} of {report.rows_total:,} rows: "
+            "run the same command again to carry on",
+            err=True,
+        )
+        sys.exit(128 + asked())
     if report.rolled_back:
         click.echo(f"nothing imported: {report.failed_rows} rows refused (--all-or-nothing)")
         sys.exit(1)
@@ -308,13 +430,15 @@ def _run_import(path: Path, label: str, run: Any) -> Any:
 @click.option("--panel", "panel_id", required=True, help="The MARAC panel's id.")
 @click.option("--all-or-nothing", is_flag=True, help="Import nothing if any row is refused.")
 def import_referrals(path: Path, panel_id: str, all_or_nothing: bool) -> None:
+    """Rows an earlier import of them wrote are skipped: running the command again on a file
+    it stopped part way through carries on from there, and never adds a row twice."""
     from casework.referrals.importer import import_referrals as run_import
 
     panel = _panel_option(panel_id)
     report = _run_import(
         path,
         "Importing referrals",
-        lambda svc, text, progress: run_import(
+        lambda svc, text, progress, on_start, stop: run_import(
             svc,
             IMPORTER,
             panel,
@@ -322,9 +446,14 @@ def import_referrals(path: Path, panel_id: str, all_or_nothing: bool) -> None:
             all_or_nothing=all_or_nothing,
             progress=progress,
             parallel=True,
+            on_start=on_start,
+            stop=stop,
         ),
     )
-    click.echo(f"imported {report.imported} referrals; {report.failed_rows} rows refused")
+    click.echo(
+        f"imported {report.imported} referrals; {report.failed_rows} rows refused; "
+        f"{report.already_imported} already imported"
+    )
     if report.errors:
         sys.exit(1)
 
@@ -340,7 +469,7 @@ def import_offences(path: Path, panel_id: str | None, all_or_nothing: bool) -> N
     report = _run_import(
         path,
         "Importing offences",
-        lambda svc, text, progress: import_events(
+        lambda svc, text, progress, on_start, stop: import_events(
             svc,
             IMPORTER,
             text,
@@ -348,12 +477,16 @@ def import_offences(path: Path, panel_id: str | None, all_or_nothing: bool) -> N
             operator=True,
             all_or_nothing=all_or_nothing,
             progress=progress,
+            on_start=on_start,
+            stop=stop,
         ),
     )
     click.echo(
         f"imported {report.imported} events; {report.skipped} already recorded; "
         f"{report.failed_rows} rows refused"
     )
+    if report.already_imported:
+        click.echo(f"({report.already_imported} of those already recorded were imported before)")
     if report.errors:
         sys.exit(1)
 
@@ -361,17 +494,38 @@ def import_offences(path: Path, panel_id: str | None, all_or_nothing: bool) -> N
 @main.command(help="Run the development web server on http://127.0.0.1:5000.")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
-def serve(host: str, port: int) -> None:
-    from casework import create_app
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Add Werkzeug's interactive debugger (runs Python typed into /console; PIN-protected). "
+    "Never on otherwise, and refused in production.",
+)
+def serve(host: str, port: int, debug: bool) -> None:
+    import os
 
+    from casework import create_app, devserver
+
+    # The debugger executes code sent to it: only when asked for, never in production. ENV
+    # comes only from this variable here (serve passes no overrides to the settings).
+    if debug and os.environ.get("CASEWORK_ENV") == "production":
+        raise CliError("refusing --debug in production: the debugger runs any code sent to it")
     try:
         app = create_app()
     except ConfigError as exc:
         raise CliError(str(exc)) from None
     from casework.scheduler.service import start_in_process
 
+    server = devserver.build(app, host, port, debug=debug)
     start_in_process(app, use_reloader=False)  # SCHEDULER_IN_PROCESS (development: on)
-    app.run(host=host, port=port, debug=app.config["DEBUG"], use_reloader=False)
+    click.echo(f"serving on http://{host}:{server.port} (Ctrl-C to stop)")
+    if debug:
+        click.echo(f"debugger on: PIN {server.app.pin}")  # type: ignore[attr-defined]
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 @main.command(help="Run the scheduler process (the one process that runs timed jobs).")

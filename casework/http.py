@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import (
     Flask,
+    Request,
     Response,
     current_app,
     g,
@@ -22,10 +23,11 @@ from flask import (
     url_for,
 )
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 from casework.actors import Actor
 from casework.audit import log as audit
+from casework.body_limits import body_limit, form_field_limit, in_words
 from casework.crypto import reload_keyring_if_changed
 from casework.db import write_intent
 from casework.errors import CaseworkError, Forbidden, Invalid, NotVisible, Unauthenticated
@@ -71,6 +73,46 @@ def api_error(status: int, code: str, message: str, fields: dict | None = None) 
     response = jsonify(body)
     response.status_code = status
     return response
+
+
+class LimitedRequest(Request):
+    """A request whose body limit depends on where it goes (``casework.body_limits``): the upload
+    pages take 20 MB, everything else 1 MB. Werkzeug applies it before reading the body, and
+    stops reading a streamed body at the limit; a view may still set its own."""
+
+    @property
+    def max_content_length(self) -> int | None:
+        if self._max_content_length is not None or not current_app:
+            return super().max_content_length
+        return body_limit(current_app.config, self.endpoint)
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+    @property
+    def max_form_memory_size(self) -> int | None:
+        if self._max_form_memory_size is not None or not current_app:
+            return super().max_form_memory_size
+        return form_field_limit(current_app.config)
+
+    @max_form_memory_size.setter
+    def max_form_memory_size(self, value: int | None) -> None:
+        self._max_form_memory_size = value
+
+
+def _refuse_oversized_body() -> None:
+    """413 for a declared body over the limit, even where the view would never read it: the
+    answer is the same for every endpoint, and nothing of the body is read."""
+    limit = request.max_content_length
+    if limit is not None and (request.content_length or 0) > limit:
+        raise RequestEntityTooLarge()
+
+
+def _too_large_message() -> str:
+    limit = request.max_content_length
+    size = f" of {in_words(limit)}" if limit else ""
+    return f"The request is larger than the limit{size}; nothing was read or saved"
 
 
 def _abandon() -> None:
@@ -129,7 +171,8 @@ def _handle_http_error(exc: HTTPException) -> Any:
             413: "too_large",
             415: "unsupported_media_type",
         }.get(status, "http_error")
-        response = api_error(status, code, exc.description or exc.name)
+        message = _too_large_message() if status == 413 else exc.description or exc.name
+        response = api_error(status, code, message)
         if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
@@ -140,6 +183,13 @@ def _handle_http_error(exc: HTTPException) -> Any:
             status=400,
             message="Go back, reload the page and try again.",
         ), 400
+    if status == 413:
+        return render_template(
+            "error.html",
+            title="The file or form is too large",
+            status=413,
+            message=f"{_too_large_message()}. Go back and send less, or a smaller file.",
+        ), 413
     response = _error_page(status)
     if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
         response[0].headers["Allow"] = ", ".join(exc.valid_methods)
@@ -181,6 +231,7 @@ PAGE_ERRORS = {
     403: ("You cannot do this", "Your role does not allow this action."),
     404: ("Page not found", "If you typed the web address, check it is correct."),
     405: ("This page cannot do that", "Go back and try again."),
+    415: ("This page cannot read what was sent", "Go back and try again."),
     503: ("The service is busy", "Nothing was saved. Try again in a few seconds."),
     500: ("Sorry, there is a problem with the service", "Try again later."),
 }
@@ -256,6 +307,12 @@ def _end_write_intent() -> None:
 
 
 def install(app: Flask) -> None:
+    app.request_class = LimitedRequest
+    # What Flask reads directly agrees with ``casework.body_limits`` (the small limit: pages and
+    # API; the upload pages get theirs from LimitedRequest).
+    app.config["MAX_CONTENT_LENGTH"] = body_limit(app.config, None)
+    app.config["MAX_FORM_MEMORY_SIZE"] = form_field_limit(app.config)
+    app.before_request(_refuse_oversized_body)
     app.before_request(_declare_write_intent)
     app.before_request(_start_timer)
     app.after_request(_finish)

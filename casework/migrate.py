@@ -1,11 +1,24 @@
-"""Running Alembic from code: ``casework init`` and the tests use the same path."""
+"""Running Alembic from code: ``casework init`` and the tests use the same path.
+
+An upgrade is the schema change and then the sealing of any values a migration carried over
+from a formerly plain column (``casework.crypto.backfill``): migrations hold no keys, so that
+step runs here, where the key ring is configured, in committed batches. An interrupted upgrade
+is finished by running it again.
+"""
 
 from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from alembic import command
 from alembic.config import Config
 
+from casework.crypto import KeyRing, KeyRingNotConfiguredError, current_ring
 from casework.settings import PROJECT_ROOT
+
+log = logging.getLogger("casework.migrate")
 
 
 def alembic_config(database_url: str) -> Config:
@@ -17,7 +30,60 @@ def alembic_config(database_url: str) -> Config:
 
 def upgrade(database_url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(database_url), revision)
+    seal_carried_over(database_url)
 
 
 def downgrade(database_url: str, revision: str) -> None:
     command.downgrade(alembic_config(database_url), revision)
+
+
+def keyring_for_data() -> KeyRing:
+    """The key ring, for a migration step that must open or seal stored values: the one the
+    process configured (``casework init`` does so first), else the one the settings name."""
+    try:
+        return current_ring()
+    except KeyRingNotConfiguredError:
+        from casework.services import configure_keyring
+        from casework.settings import load_settings
+
+        configure_keyring(load_settings())
+        return current_ring()
+
+
+@dataclass(frozen=True)
+class Sealing:
+    """What ``seal_carried_over`` did: rows sealed per table, and a line for the operator if
+    the old plain values could not be cleared from free space yet."""
+
+    sealed: dict[str, int]
+    note: str | None = None
+
+
+def seal_carried_over(
+    database_url: str,
+    batch_size: int = 500,
+    progress: Callable[[str, int], None] | None = None,
+) -> Sealing:
+    """Seal what migrations left marked for sealing.
+
+    Cheap when there is nothing to do (one count per declared table), so every upgrade runs it.
+    Safe to run again after an interruption and from several processes: each batch commits,
+    and a sealed value is never picked up twice.
+    """
+    from casework.crypto import backfill
+    from casework.db import Database
+
+    db = Database(database_url)
+    try:
+        jobs = backfill.find(engine=db.engine)
+        waiting = backfill.pending(db, jobs)
+        if not any(waiting.values()):
+            return Sealing(dict.fromkeys(waiting, 0))
+        keyring_for_data()  # a clear error now rather than half way through
+        sealed = backfill.run(db, jobs, batch_size, progress)
+        note = backfill.scrub(db, [table for table, n in sealed.items() if n])
+        if note:
+            log.warning("sealing carried-over values: %s", note)
+        return Sealing(sealed, note)
+    finally:
+        db.dispose()

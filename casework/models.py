@@ -4,6 +4,7 @@ from casework.accounts.models import ApiToken, LoginFailure, User, UserRole, Use
 from casework.agencies.models import Agency
 from casework.audit.models import AuditCheckpoint, AuditEntry
 from casework.db import Base
+from casework.imports.models import ImportRow, ImportRun
 from casework.mail.models import OutboxMessage
 from casework.meetings.models import (
     AgendaItem,
@@ -32,6 +33,8 @@ from casework.referrals.models import Child, Perpetrator, PossibleMatch, Referra
 from casework.scheduler.models import ApschedulerJob, JobRun
 
 __all__ = [
+    "ImportRow",
+    "ImportRun",
     "Classification",
     "CohortMembership",
     "CustodyPeriod",

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from casework.accounts.passwords import Hasher
+from casework.audit.head import attach as attach_audit_head
 from casework.crypto.fields import configure
 from casework.crypto.indexes import configure_bits
 from casework.crypto.keyring import RingFile, ensure_dev_keyring, load_keyring
@@ -66,13 +67,15 @@ class Services:
         import casework.models  # noqa: F401  (every table: a flush sorts them all by foreign key)
         import casework.policies  # noqa: F401  (record types register with the sharing engine)
 
+        db = Database(
+            settings["DATABASE_URL"],
+            busy_timeout_ms=settings["SQLITE_BUSY_TIMEOUT_MS"],
+            audit_seal=(settings["AUDIT_KEY"], int(settings["AUDIT_CHECKPOINT_EVERY"])),
+        )
+        attach_audit_head(db, settings)  # each commit's chain head also goes outside the db
         return cls(
             settings=settings,
-            db=Database(
-                settings["DATABASE_URL"],
-                busy_timeout_ms=settings["SQLITE_BUSY_TIMEOUT_MS"],
-                audit_seal=(settings["AUDIT_KEY"], int(settings["AUDIT_CHECKPOINT_EVERY"])),
-            ),
+            db=db,
             hasher=Hasher(
                 time_cost=settings["ARGON2_TIME_COST"],
                 memory_kib=settings["ARGON2_MEMORY_KIB"],

@@ -56,6 +56,14 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     if not settings.get("DATABASE_URL"):
         settings["DATABASE_URL"] = f"sqlite:///{Path(settings['INSTANCE_PATH']) / 'casework.db'}"
     settings["ISP_DIR"] = settings.get("ISP_DIR") or str(PROJECT_ROOT / "config" / "isp")
+    # The audit chain's head, kept outside the database (casework/audit/head.py): an
+    # append-only file, by default in the instance folder, which every process writing the log
+    # must share; and, if set, a syslog address (host:port, udp:// or tcp://host:port, or a
+    # socket path such as /dev/log), best on another machine.
+    settings["AUDIT_HEAD_FILE"] = settings.get("AUDIT_HEAD_FILE") or str(
+        Path(settings["INSTANCE_PATH"]) / "audit-head.log"
+    )
+    settings["AUDIT_HEAD_SYSLOG"] = settings.get("AUDIT_HEAD_SYSLOG") or ""
     _resolve_secret_key(settings)
     check_production(settings)
     clock.configure(settings)
@@ -113,3 +121,40 @@ def check_production(settings: Mapping[str, Any]) -> None:
             problems.append(f"{PREFIX}{name} is not set")
     if problems:
         raise ConfigError("refusing to start in production: " + "; ".join(problems))
+
+
+# --- Rate limits (casework/throttle.py) -------------------------------------------------------
+# Each is "N/PERIOD": at most N in each window of PERIOD (60, 90s, 15m, 1h), counted in the
+# database so every worker and instance shares the count; empty or 0 turns one off. Override
+# with CASEWORK_RATE_LIMIT_* like any setting. RATE_LIMITS switches them all; unset, they are on
+# everywhere but the test suite (the tests that prove a 429 configure their own).
+RATE_LIMIT_DEFAULTS: dict[str, Any] = {
+    "RATE_LIMIT_SIGN_IN_PER_ADDRESS": "10/1m",  # sign-in attempts from one client address
+    "RATE_LIMIT_SIGN_IN_PER_ACCOUNT": "20/15m",  # ... naming one e-mail (known or not)
+    "RATE_LIMIT_API_AUTH_FAILURES_PER_ADDRESS": "20/1m",  # API answers 401 to one address
+    "RATE_LIMIT_API_PER_TOKEN": "600/1m",  # API requests carrying one token
+}
+
+
+def rate_limit_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The rate limits in force: the defaults above, overridden by configuration."""
+    chosen = {name: settings.get(name, default) for name, default in RATE_LIMIT_DEFAULTS.items()}
+    chosen["RATE_LIMITS"] = bool(settings.get("RATE_LIMITS", settings.get("ENV") != "testing"))
+    return chosen
+
+
+# --- Request body limits (casework/body_limits.py) -----------------------------------------
+# Bytes a request body may hold; a bigger one is answered 413 before it is read (CONTRACT.md,
+# "Limits"). Uploads are the CSV import pages; everything else (JSON, forms) is the smaller.
+# Override with CASEWORK_MAX_BODY_BYTES / CASEWORK_MAX_UPLOAD_BYTES.
+BODY_LIMIT_DEFAULTS: dict[str, int] = {
+    "MAX_BODY_BYTES": 1024 * 1024,  # 1 MB: JSON bodies and forms
+    "MAX_UPLOAD_BYTES": 20 * 1024 * 1024,  # 20 MB: CSV files on the import pages
+}
+
+
+def body_limit_settings(settings: Mapping[str, Any]) -> dict[str, int]:
+    """The body limits in force: the defaults above, overridden by configuration."""
+    return {
+        name: int(settings.get(name) or default) for name, default in BODY_LIMIT_DEFAULTS.items()
+    }

@@ -145,6 +145,8 @@ def svc(app: Flask) -> Iterator[Services]:
     with services.db.engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(table.delete())
+    # the audit log's head file goes with the emptied log (casework.audit.head)
+    Path(services.settings["AUDIT_HEAD_FILE"]).unlink(missing_ok=True)
 
 
 @pytest.fixture()

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from typing import Any
 
+from argon2 import PasswordHasher
 from sqlalchemy import select, update
 
+from casework import clock
 from casework.accounts.models import User, UserSession
 from casework.accounts.passwords import common_passwords
 from casework.audit.models import AuditEntry
 from casework.db import utcnow
-from tests.conftest import PASSWORD, post_form, sign_in
+from casework.mail.models import OutboxMessage
+from tests.conftest import PASSWORD, bearer, post_form, sign_in
 
 
 def test_sign_in_reaches_home_page(client, factory):
@@ -44,7 +49,9 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(client, factory, svc
     for _ in range(5):
         assert sign_in(client, "sam@example.org", "wrong password!!").status_code == 401
     locked = sign_in(client, "sam@example.org", PASSWORD)
-    assert locked.status_code == 401 and "locked for 15 minutes" in locked.text
+    assert (
+        locked.status_code == 401 and "Enter a correct e-mail address and password" in locked.text
+    )
     svc.session.expire_all()
     until = svc.session.get(User, user.id).locked_until
     assert timedelta(minutes=14) < until - utcnow() <= timedelta(minutes=15)
@@ -212,3 +219,120 @@ def test_argon2id_parameters_meet_the_minimum(factory, svc, tmp_path):
 
     shipped = load_settings({"ENV": "development", "INSTANCE_PATH": str(tmp_path)})
     assert shipped["ARGON2_MEMORY_KIB"] >= 19 * 1024 and shipped["ARGON2_TIME_COST"] >= 2
+
+
+def _answer(response: Any, email: str) -> tuple[int, str]:
+    """Status and page, without what differs by design: the e-mail typed (kept in the form)
+    and the form's CSRF token."""
+    page = re.sub(r'name="csrf_token" value="[^"]+"', "", response.text).replace(email, "")
+    return response.status_code, page
+
+
+def test_unknown_locked_and_wrong_password_answer_alike_at_one_hash_each(
+    client, factory, monkeypatch
+):
+    factory.user("sam@example.org")
+    factory.user("kim@example.org")
+    for _ in range(5):
+        sign_in(client, "sam@example.org", "wrong password!!")
+    verified: list[str] = []
+    real_verify = PasswordHasher.verify
+
+    def counting(self: PasswordHasher, stored: str, password: str) -> bool:
+        verified.append(stored)
+        return real_verify(self, stored, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", counting)
+    answers = {}
+    for case, email, password in (
+        ("locked, right password", "sam@example.org", PASSWORD),
+        ("wrong password", "kim@example.org", "wrong password!!"),
+        ("unknown e-mail", "nobody@example.org", PASSWORD),
+    ):
+        verified.clear()
+        answers[case] = _answer(sign_in(client, email, password), email)
+        # Exactly one Argon2 verification each: the unknown e-mail's against the dummy hash.
+        assert len(verified) == 1 and verified[0].startswith("$argon2id$"), case
+    assert len(set(answers.values())) == 1
+    status, page = answers["unknown e-mail"]
+    assert status == 401 and "Enter a correct e-mail address and password" in page
+    assert "locked" not in page.lower().replace("an account is locked for a while", "")
+
+
+def test_the_owner_is_emailed_once_when_the_account_locks(client, factory, svc):
+    factory.user("sam@example.org")
+    for _ in range(7):
+        sign_in(client, "sam@example.org", "wrong password!!")
+    messages = list(svc.session.scalars(select(OutboxMessage)))
+    assert [(m.to_address, m.subject) for m in messages] == [
+        ("sam@example.org", "Your account is locked")
+    ]
+    body = messages[0].body
+    assert "5 failed sign-in attempts" in body and "(UK time)" in body
+    assert "Sam" not in body and "sam@example.org" not in body  # no name, no address
+    assert "http://127.0.0.1:5000/sign-in" in body
+
+
+def test_unknown_emails_send_no_mail(client, factory, svc):
+    for _ in range(6):
+        sign_in(client, "nobody@example.org", "wrong password!!")
+    assert svc.session.scalars(select(OutboxMessage)).all() == []
+
+
+def test_admins_see_until_when_an_account_is_locked(app, client, factory, svc):
+    sam = factory.user("sam@example.org")
+    admin_user = factory.user("admin@example.org", roles=("admin",))
+    for _ in range(5):
+        sign_in(client, "sam@example.org", "wrong password!!")
+    svc.session.expire_all()
+    until = svc.session.get(User, sam.id).locked_until.astimezone(clock.UK)
+    admin = app.test_client()
+    sign_in(admin, "admin@example.org")
+    listing = admin.get("/admin/users").text
+    assert "Locked" in listing and f"until {until:%H:%M} on {until.day} {until:%B %Y}" in listing
+    token = bearer(factory.token(admin_user))
+    answer = app.test_client().get(f"/api/v1/users/{sam.id}", headers=token).json
+    assert answer["locked"] is True and answer["locked_until"]
+    others = app.test_client().get(f"/api/v1/users/{admin_user.id}", headers=token).json
+    assert others["locked"] is False
+
+
+def test_disabling_an_agency_ends_sessions_and_tokens_for_good(app, client, factory, svc):
+    sam = factory.user("sam@example.org", agency="HOUSING")
+    admin_user = factory.user("admin@example.org", roles=("admin",))
+    sign_in(client, "sam@example.org")
+    cookie = client.get_cookie("casework_session").value
+    token = bearer(factory.token(sam))
+    api = app.test_client()
+    assert (
+        client.get("/").status_code == 200
+        and api.get("/api/v1/me", headers=token).status_code == 200
+    )
+    admin = bearer(factory.token(admin_user))
+    for active in (False, True):
+        answer = api.patch("/api/v1/agencies/HOUSING", json={"active": active}, headers=admin)
+        assert answer.status_code == 200
+    # The agency is back, but the old cookie and token stay dead.
+    replay = app.test_client()
+    replay.set_cookie("casework_session", cookie)
+    assert replay.get("/").status_code == 302 and "/sign-in" in replay.get("/").location
+    assert client.get("/").status_code == 302
+    assert api.get("/api/v1/me", headers=token).status_code == 401
+    # ... and a new sign-in works.
+    fresh = app.test_client()
+    assert sign_in(fresh, "sam@example.org").status_code == 302
+    assert fresh.get("/").status_code == 200
+    assert api.get("/api/v1/me", headers=bearer(factory.token(sam))).status_code == 200
+
+
+def test_disabling_an_agency_from_its_page_ends_sessions_for_good(app, client, factory):
+    factory.user("sam@example.org", agency="HOUSING")
+    factory.user("admin@example.org", roles=("admin",))
+    sign_in(client, "sam@example.org")
+    admin = app.test_client()
+    sign_in(admin, "admin@example.org")
+    page = "/admin/agencies/HOUSING"
+    form = {"name": "HOUSING agency", "sector": "other"}
+    assert post_form(admin, page, form).status_code == 302  # "active" unticked: disabled
+    assert post_form(admin, page, {**form, "active": "on"}).status_code == 302
+    assert client.get("/").status_code == 302

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from casework.services import Services
+from tests.at_rest import database_files
 from tests.conftest import Factory, bearer, need
 from tests.referral_data import referral_body
 
@@ -49,7 +50,7 @@ def test_nothing_in_plain_text_on_disk_or_in_logs(
     _submit(client, factory)
     if database_url.startswith("sqlite"):
         path = Path(database_url.removeprefix("sqlite:///"))
-        blobs = {p.name: p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists()}
+        blobs = database_files(database_url)
         assert path.name in blobs and f"{path.name}-wal" in blobs
     else:
         pg_dump = shutil.which("pg_dump")

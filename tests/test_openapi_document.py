@@ -83,11 +83,25 @@ def test_every_reference_resolves(spec: dict[str, Any]) -> None:
         _resolve(spec, {"$ref": ref})
 
 
+ANY_REQUEST = {"413", "429", "503"}  # body over the limit, rate limits, database busy
+
+
 def test_errors_are_only_those_an_operation_can_give(spec: dict[str, Any]) -> None:
     me = spec["paths"]["/api/v1/me"]["get"]["responses"]
-    assert set(me) == {"200", "401"}
+    assert set(me) == {"200", "401"} | ANY_REQUEST
     delete = spec["paths"]["/api/v1/meetings/{meeting_id}/agenda/items/{item_id}"]["delete"]
-    assert set(delete["responses"]) == {"204", "401", "403", "404", "422"}
+    assert set(delete["responses"]) == {"204", "401", "403", "404", "422"} | ANY_REQUEST
+
+
+def test_the_limits_are_documented_where_they_apply(spec: dict[str, Any]) -> None:
+    """CONTRACT.md, "Limits": 413 and 429 anywhere, 415 wherever a JSON body is read, and
+    Retry-After with every 429 and 503."""
+    for path, method, op in _operations(spec):
+        responses = op["responses"]
+        assert set(responses) >= ANY_REQUEST, (method, path)
+        assert ("415" in responses) == ("requestBody" in op), (method, path)
+        for status in ("429", "503"):
+            assert responses[status]["headers"]["Retry-After"]["required"], (method, path)
 
 
 def _choices(schema: type, name: str) -> list[Any]:

@@ -5,16 +5,16 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from casework.accounts.models import ApiToken, LoginFailure, User, UserSession
+from casework.accounts.models import LoginFailure, User
 from casework.accounts.passwords import password_problems
 from casework.accounts.schemas import UserIn, UserUpdate
+from casework.accounts.sessions import end_sessions
 from casework.actors import Actor
 from casework.agencies.actions import find_by_code
 from casework.audit import log as audit
 from casework.authz import action, require_role
-from casework.db import utcnow
 from casework.errors import Invalid, NotVisible
 from casework.schemas import load
 from casework.services import Services
@@ -65,6 +65,7 @@ def create_user(svc: Services, actor: Actor, data: Any) -> User:
         name=values["name"],
         agency=agency,
         password_hash=svc.hasher.hash(values["password"]),
+        active=True,  # set here, not left to the column default: the answer is dumped unflushed
     )
     user.set_roles(values["roles"])
     svc.session.add(user)
@@ -136,16 +137,4 @@ def unlock_user(svc: Services, actor: Actor, user_id: uuid.UUID | str) -> User:
 def end_all_sessions(svc: Services, user_id: uuid.UUID, *, tokens: bool = True) -> None:
     """Disabling an account signs it out everywhere at once and revokes its API tokens;
     a new password ends its browser sessions."""
-    now = utcnow()
-    svc.session.execute(
-        update(UserSession)
-        .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
-        .values(ended_at=now)
-    )
-    if not tokens:
-        return
-    svc.session.execute(
-        update(ApiToken)
-        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
+    end_sessions(svc, [user_id], tokens=tokens)

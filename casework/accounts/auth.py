@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from casework.accounts import notices
 from casework.accounts.actions import find_by_email
 from casework.accounts.models import ApiToken, LoginFailure, User, UserSession
 from casework.actors import Actor
@@ -43,15 +44,19 @@ def actor_for(user: User, via: str = "web") -> Actor:
 
 @dataclass
 class SignInResult:
+    """``user`` when signed in, else None. Deliberately nothing more: the caller answers every
+    failure (unknown e-mail, wrong password, locked or disabled account) the same way."""
+
     user: User | None
-    locked: bool = False
 
 
 def authenticate(svc: Services, email: str, password: str) -> SignInResult:
-    """Same answer and about the same time for an unknown e-mail and a wrong password.
+    """One answer, and one Argon2 verification, for every attempt.
 
-    Five failures within the window lock the account for a fixed time; the hash is still
-    computed while locked so a locked account cannot be told apart by timing.
+    An unknown e-mail is verified against a dummy hash made once (``Hasher``), and a locked
+    account's password is still checked, so neither can be told apart by timing. Five
+    failures within the window lock the account for a fixed time; its owner is told by e-mail
+    (the sign-in page never says), and admins see the lock on the user list.
     """
     s = svc.settings
     now = utcnow()
@@ -59,7 +64,7 @@ def authenticate(svc: Services, email: str, password: str) -> SignInResult:
     ok = svc.hasher.verify(user.password_hash if user else None, password)
     if user is None:
         return SignInResult(None)
-    locked = user.locked_until is not None and user.locked_until > now
+    locked = user.locked
     if ok and user.can_sign_in and not locked:
         svc.session.execute(LoginFailure.__table__.delete().where(LoginFailure.user_id == user.id))
         user.locked_until = None
@@ -78,9 +83,9 @@ def authenticate(svc: Services, email: str, password: str) -> SignInResult:
         )
         if failures >= s["LOCKOUT_FAILURES"] and not locked:
             user.locked_until = now + timedelta(minutes=s["LOCKOUT_MINUTES"])
-            locked = True
+            notices.account_locked(svc, user, user.locked_until)
     audit.record(svc.session, actor_for(user), "sign-in-failure", "user", user.id)
-    return SignInResult(None, locked=locked)
+    return SignInResult(None)
 
 
 def start_session(svc: Services, user: User) -> str:

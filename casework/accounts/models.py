@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.agencies.models import Agency
@@ -34,6 +34,11 @@ class User(UUIDPrimaryKey, Base):
     def can_sign_in(self) -> bool:
         """A disabled account, or any account of a disabled agency, is refused."""
         return self.active and self.agency.active
+
+    @property
+    def locked(self) -> bool:
+        """Locked by repeated failed sign-ins (``locked_until`` stays set once it has passed)."""
+        return self.locked_until is not None and self.locked_until > utcnow()
 
     @property
     def roles(self) -> list[str]:
@@ -92,3 +97,19 @@ class LoginFailure(UUIDPrimaryKey, Base):
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class RateCount(Base):
+    """How often one rate-limited thing happened in one fixed window (``casework.accounts.limits``).
+
+    Kept in the database so every worker process and every instance counts together. ``key``
+    names the limit and an HMAC of what is counted (an address, an e-mail, a token), never the
+    value itself; ``window_start`` is the window's first second (Unix time).
+    """
+
+    __tablename__ = "rate_counts"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    count: Mapped[int] = mapped_column(default=0)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

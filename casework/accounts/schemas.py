@@ -40,6 +40,8 @@ class UserOut(StrictSchema):
     agency = fields.Function(lambda u: u.agency.code)
     roles = fields.List(fields.String())
     active = fields.Boolean()
+    # Locked by failed sign-ins, and until when (``locked_until`` is kept once it has passed).
+    locked = fields.Boolean()
     locked_until = fields.DateTime(allow_none=True)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from casework.accounts.sessions import end_agency_sessions
 from casework.actors import Actor
 from casework.agencies.models import Agency
 from casework.agencies.schemas import AgencyIn, AgencyUpdate
@@ -43,6 +44,7 @@ def create_agency(svc: Services, actor: Actor, data: Any) -> Agency:
         name=values["name"],
         sector=values["sector"],
         is_police=values["police"] or values["sector"] == "police",
+        active=True,  # set here, not left to the column default: the answer is dumped unflushed
     )
     svc.session.add(agency)
     audit.record(svc.session, actor, "create", "agency", agency.id, values.keys())
@@ -64,6 +66,9 @@ def update_agency(svc: Services, actor: Actor, code: str, data: Any) -> Agency:
     ):
         if key in values:
             setattr(agency, attr, values[key])
+    if values.get("active") is False:
+        # For good, as for a disabled account: enabling the agency again revives nothing.
+        end_agency_sessions(svc, agency.id)
     audit.record(svc.session, actor, "update", "agency", agency.id, values.keys())
     return agency
 

@@ -3,7 +3,7 @@
 from marshmallow import fields, validate
 
 from casework.agencies.models import SECTORS
-from casework.schemas import StrictSchema, Text
+from casework.schemas import Flag, PlainString, StrictSchema, Text
 
 CODE_RULE = validate.Regexp(
     r"^[A-Z0-9][A-Z0-9_-]{1,15}$",
@@ -14,15 +14,15 @@ CODE_RULE = validate.Regexp(
 class AgencyIn(StrictSchema):
     code = Text(max_length=16, validate=CODE_RULE)
     name = Text(max_length=200)
-    sector = fields.String(required=True, validate=validate.OneOf(SECTORS))
-    police = fields.Boolean(load_default=False)
+    sector = PlainString(required=True, validate=validate.OneOf(SECTORS))
+    police = Flag(load_default=False)
 
 
 class AgencyUpdate(StrictSchema):
     name = Text(max_length=200, required=False)
-    sector = fields.String(validate=validate.OneOf(SECTORS))
-    police = fields.Boolean()
-    active = fields.Boolean()
+    sector = PlainString(validate=validate.OneOf(SECTORS))
+    police = Flag()
+    active = Flag()
 
 
 class AgencyOut(StrictSchema):

@@ -15,13 +15,13 @@ from typing import Any
 from flask import request
 
 from casework.api import blueprint
+from casework.api.answer_schemas import ActionStateOut
 from casework.api.registry import endpoint, json_body, query_of
 from casework.http import current_actor, services
 from casework.meetings import action_changes, minutes, tracking
 from casework.meetings.action_changes import ActionCorrectionIn, ActionDeleteIn
 from casework.meetings.action_schemas import (
     ActionCreateIn,
-    ActionOut,
     ActionQuery,
     CompleteIn,
     NotDoneIn,
@@ -44,7 +44,7 @@ def _state(act: Any) -> dict[str, Any]:
     tag=TAG,
     policy=("action", "referral", "nominal", "youth_record"),
     body=ActionCreateIn,
-    response=ActionOut,
+    response=ActionStateOut,
     status=201,
     roles=MANAGERS,
     location="/api/v1/actions/{id}",
@@ -60,7 +60,7 @@ def agree_action(meeting_id: str) -> Any:
     "their panels. Soonest due first",
     tag=TAG,
     policy=POLICY,
-    response=ActionOut,
+    response=ActionStateOut,
     many=True,
     roles=CASE_ROLES,
     query=query_of(
@@ -81,7 +81,7 @@ def list_actions() -> Any:
     summary="One action as the caller may see it, with its corrections and deletion",
     tag=TAG,
     policy=POLICY,
-    response=ActionOut,
+    response=ActionStateOut,
     roles=CASE_ROLES,
 )
 def get_action(action_id: str) -> Any:
@@ -95,7 +95,7 @@ def get_action(action_id: str) -> Any:
     tag=TAG,
     policy=POLICY,
     body=ActionCorrectionIn,
-    response=ActionOut,
+    response=ActionStateOut,
     roles=MANAGERS,
 )
 def correct_action(action_id: str) -> Any:
@@ -110,7 +110,7 @@ def correct_action(action_id: str) -> Any:
     tag=TAG,
     policy=POLICY,
     body=ActionDeleteIn,
-    response=ActionOut,
+    response=ActionStateOut,
     roles=MANAGERS,
 )
 def delete_action(action_id: str) -> Any:
@@ -124,7 +124,7 @@ def delete_action(action_id: str) -> Any:
     tag=TAG,
     policy=POLICY,
     body=CompleteIn,
-    response=ActionOut,
+    response=ActionStateOut,
     roles=CASE_ROLES,
 )
 def complete_action(action_id: str) -> Any:
@@ -139,7 +139,7 @@ def complete_action(action_id: str) -> Any:
     tag=TAG,
     policy=POLICY,
     body=NotDoneIn,
-    response=ActionOut,
+    response=ActionStateOut,
     roles=CASE_ROLES,
 )
 def action_not_done(action_id: str) -> Any:

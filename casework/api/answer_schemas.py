@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
+from casework.meetings.action_schemas import ActionOut
 from casework.referrals.manage_schemas import RepeatOut
 from casework.schemas import StrictSchema
 
@@ -39,30 +40,10 @@ class MeetingSummaryOut(StrictSchema):
     recipient_agency_name = fields.String(allow_none=True)
 
 
-class AgendaItemOut(StrictSchema):
-    item_id = fields.String()
-    position = fields.Integer()
-    start_time = fields.String()
-    end_time = fields.String()
-    kind = fields.String(metadata={"enum": ["referral", "review", "candidate"]})
-    referral_id = fields.String(allow_none=True, metadata={"description": "the latest referral"})
-    referral_ids = fields.List(
-        fields.String(), metadata={"description": "every referral of the victim waiting here"}
-    )
-    nominal_id = fields.String(allow_none=True)
-    action_id = fields.String(allow_none=True, metadata={"description": "review items"})
-    action = fields.Dict(metadata={"description": f"the action reviewed, {SHOWN}"})
+class ReferralShownOut(StrictSchema):
+    """A referral's fields as the sharing engine shows them, without its id (agenda items
+    name it ``referral_id``)."""
 
-
-class AgendaOut(StrictSchema):
-    """Items also carry the case's visible fields (victim, risk, ...), as GET /referrals/{id}."""
-
-    meeting = fields.Nested(MeetingSummaryOut)
-    items = fields.List(fields.Nested(AgendaItemOut))
-
-
-class ReferralOut(StrictSchema):
-    id = fields.String()
     reference = fields.String()
     status = fields.String(metadata={"enum": STATUSES})
     panel_id = fields.String()
@@ -78,6 +59,65 @@ class ReferralOut(StrictSchema):
     summary = fields.String(allow_none=True)
     withdrawn_reason = fields.String(allow_none=True)
     assigned_idva = fields.String(allow_none=True)
+
+
+class ReferralOut(ReferralShownOut):
+    id = fields.String()
+
+
+class CohortSpellOut(StrictSchema):
+    id = fields.String()
+    panel_id = fields.String()
+    panel_name = fields.String(allow_none=True)
+    panel_kind = fields.String(allow_none=True)
+    entry_date = fields.Date()
+    exit_date = fields.Date(allow_none=True)
+    exit_reason = fields.String(allow_none=True)
+    cohort = fields.String(allow_none=True, metadata={"description": "IOM: fixed, flex, free"})
+    current = fields.Boolean()
+
+
+class NominalShownOut(StrictSchema):
+    """A nominal's fields as the sharing engine shows them, without its id (agenda items
+    name it ``nominal_id``); every field but the header is present only where shown."""
+
+    panel_id = fields.String(allow_none=True, metadata={"description": "the current panel"})
+    record_type = fields.String(metadata={"enum": ["nominal", "youth_record"]})
+    first_name = fields.String(allow_none=True)
+    last_name = fields.String(allow_none=True)
+    date_of_birth = fields.Date(allow_none=True)
+    pnc_id = fields.String(allow_none=True)
+    address = fields.String(allow_none=True)
+    school = fields.String(allow_none=True)
+    risk_factors = fields.Dict(metadata={"description": "young people: factor -> level"})
+    lead_agency = fields.String(allow_none=True)
+    lead_officer = fields.String(allow_none=True)
+    cohorts = fields.List(fields.Nested(CohortSpellOut))
+    classification = fields.String(allow_none=True, metadata={"enum": ["rr", "cc", None]})
+
+
+class AgendaItemOut(ReferralShownOut, NominalShownOut):
+    """A slot, then the case's fields the caller may see: a referral's (as GET
+    /referrals/{id}) or, on offender panels, a nominal's (as GET /nominals/{id})."""
+
+    panel_id = fields.String(allow_none=True)
+    item_id = fields.String()
+    position = fields.Integer()
+    start_time = fields.String()
+    end_time = fields.String()
+    kind = fields.String(metadata={"enum": ["referral", "review", "candidate"]})
+    referral_id = fields.String(allow_none=True, metadata={"description": "the latest referral"})
+    referral_ids = fields.List(
+        fields.String(), metadata={"description": "every referral of the victim waiting here"}
+    )
+    nominal_id = fields.String(allow_none=True)
+    action_id = fields.String(allow_none=True, metadata={"description": "review items"})
+    action = fields.Dict(metadata={"description": f"the action reviewed, {SHOWN}"})
+
+
+class AgendaOut(StrictSchema):
+    meeting = fields.Nested(MeetingSummaryOut)
+    items = fields.List(fields.Nested(AgendaItemOut))
 
 
 class RiskResultOut(StrictSchema):
@@ -113,11 +153,44 @@ class ExitOut(StrictSchema):
     exit_date = fields.Date()
 
 
-class NominalOut(StrictSchema):
-    """A nominal's header; every other field is present only where the caller may see it."""
+class NominalOut(NominalShownOut):
+    """A nominal in a list; every field but the header only where the caller may see it."""
 
     id = fields.String()
-    panel_id = fields.String(allow_none=True, metadata={"description": "the current panel"})
+
+
+class EventOut(StrictSchema):
+    id = fields.String()
+    date = fields.Date(allow_none=True)
+    category = fields.String(allow_none=True, metadata={"description": "offences"})
+    outcome = fields.String(allow_none=True, metadata={"description": "offences"})
+    positive = fields.Boolean(allow_none=True, metadata={"description": "drug tests"})
+
+
+class NominalDetailOut(NominalOut):
+    """One nominal: its records too, each only where the caller may see it."""
+
+    offences = fields.List(fields.Nested(EventOut))
+    intelligence = fields.List(fields.Nested(EventOut))
+    warrants = fields.List(fields.Nested(EventOut))
+    drug_tests = fields.List(fields.Nested(EventOut))
+    custody = fields.List(fields.Dict(), metadata={"description": "id, start_date, end_date"})
+    classifications = fields.List(
+        fields.Dict(), metadata={"description": "id, classification, date, reason, panel_id"}
+    )
+    pathways = fields.List(fields.Dict(), metadata={"description": "the pathway needs"})
+    interventions = fields.List(fields.Dict(), metadata={"description": "young people"})
+    may_edit = fields.List(
+        fields.String(), metadata={"description": "fields the caller may record"}
+    )
+
+
+class ActionStateOut(ActionOut):
+    """An action as its answers give it: with the case it is about (only what the caller may
+    see of it; null when nothing) and when the meeting that agreed it started."""
+
+    case = fields.Nested(ReferralOut, allow_none=True)
+    meeting_starts_at = fields.DateTime(allow_none=True)
 
 
 class CohortCountOut(StrictSchema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, request
-from marshmallow import fields, validate
+from marshmallow import validate
 
 from casework.api import blueprint
 from casework.api.answer_schemas import AgendaOut
@@ -13,10 +13,14 @@ from casework.api.registry import endpoint
 from casework.http import current_actor, services
 from casework.meetings import agenda_export
 from casework.meetings.agenda_view import agenda_for
+from casework.schemas import PlainString
 
-AGENDA_FORMAT = fields.String(
+AGENDA_FORMAT = PlainString(
     validate=validate.OneOf(("json", *agenda_export.FORMATS)),
-    metadata={"description": "pdf, csv or xlsx to download a file; JSON when absent"},
+    metadata={
+        "description": "pdf, csv or xlsx to download a file; JSON when absent or empty",
+        "empty_is_absent": True,
+    },
 )
 
 

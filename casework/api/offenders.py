@@ -12,7 +12,13 @@ from typing import Any
 from flask import request
 
 from casework.api import blueprint
-from casework.api.answer_schemas import CohortCountOut, CreatedOut, ExitOut, NominalOut
+from casework.api.answer_schemas import (
+    CohortCountOut,
+    CreatedOut,
+    ExitOut,
+    NominalDetailOut,
+    NominalOut,
+)
 from casework.api.registry import endpoint, json_body, query_of
 from casework.http import current_actor, services
 from casework.offenders import actions as nominals
@@ -60,7 +66,7 @@ def create_nominal() -> Any:
     summary="One nominal, with only the fields the caller may see",
     tag=TAG,
     policy=POLICY,
-    response=NominalOut,
+    response=NominalDetailOut,
 )
 def get_nominal(nominal_id: str) -> Any:
     return nominals.get_nominal(services(), current_actor(), nominal_id)

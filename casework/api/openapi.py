@@ -27,12 +27,26 @@ ERROR_SCHEMA = {
     },
 }
 STANDARD_ERRORS = {
-    400: "Body is not JSON",
+    400: "Body is not JSON, nests deeper than 32 levels or repeats a key",
     401: "Missing or bad token",
     403: "The caller's role may never do this",
     404: "Not found, or outside the caller's sharing rights",
     409: "Not possible in the record's current state",
+    413: "The request body is over the size limit (1 MB by default); nothing was read",
+    415: "The body is not sent as application/json in UTF-8",
     422: "Invalid input; every bad field is named",
+    429: "Too many requests (per token, or failed authentications per address); "
+    "retry after Retry-After seconds",
+    503: "The service is busy; nothing was saved; retry after Retry-After seconds",
+}
+# Answers any request can get whatever it asks (CONTRACT.md, "Limits"): a body over the
+# limit is refused before routing reads it, rate limits count every request, and a write
+# that cannot get the database's lock in time is refused whole.
+EVERY_OPERATION = (413, 429, 503)
+RETRY_AFTER = {
+    "description": "Seconds to wait before trying again",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 0},
 }
 LOCATION = {
     "description": "The created record's address (for a record with no address of its own, "
@@ -46,13 +60,14 @@ def error_statuses(meta: Any, method: str, path_params: list[str]) -> list[int]:
     """The error answers an operation can give, and only those.
 
     401 always (bearer tokens); 403 whenever an action checks roles (every one does: a
-    user with no fitting role is refused); 400 only with a JSON body to parse; 422 for a body,
-    a query or a write that rules can refuse; 404 when the URL, body or query names a record.
-    ``errors`` adds others (409), ``never`` takes away what cannot happen.
+    user with no fitting role is refused); 400 and 415 only with a JSON body to parse; 422 for
+    a body, a query or a write that rules can refuse; 404 when the URL, body or query names a
+    record; 413, 429 and 503 for any request (``EVERY_OPERATION``). ``errors`` adds others
+    (409), ``never`` takes away what cannot happen.
     """
-    codes = {401, 403}
+    codes = {401, 403, *EVERY_OPERATION}
     if meta.body is not None:
-        codes |= {400, 422}
+        codes |= {400, 415, 422}
     if meta.query or method in WRITES:
         codes.add(422)
     if path_params or meta.body is not None or meta.query:
@@ -68,7 +83,8 @@ def _path(rule: str) -> tuple[str, list[str]]:
 def _query_param(plugin: MarshmallowPlugin, name: str, declared: Any) -> dict[str, Any]:
     """A query parameter: a description alone is a free string; a marshmallow field brings
     its type and validators (enum, lengths, ranges), so the document accepts what the
-    action's query schema accepts and no more."""
+    action's query schema accepts and no more. ``metadata["empty_is_absent"]`` says an empty
+    value is taken as the parameter left out (``allowEmptyValue``)."""
     if isinstance(declared, str):
         return {
             "in": "query",
@@ -78,14 +94,18 @@ def _query_param(plugin: MarshmallowPlugin, name: str, declared: Any) -> dict[st
             "description": declared,
         }
     prop = dict(plugin.converter.field2property(declared))  # type: ignore[union-attr]
+    prop.pop("empty_is_absent", None)
     description = prop.pop("description", None) or declared.metadata.get("description", "")
-    return {
+    param = {
         "in": "query",
         "name": name,
         "required": bool(declared.required),
         "schema": prop,
         "description": description,
     }
+    if declared.metadata.get("empty_is_absent"):
+        param["allowEmptyValue"] = True  # ``?format=`` is taken as no format at all
+    return param
 
 
 def _success(meta: Any) -> dict[str, Any]:
@@ -107,6 +127,17 @@ def _success(meta: Any) -> dict[str, Any]:
     if meta.status == 201:
         ok["headers"] = {"Location": LOCATION}
     return ok
+
+
+def _error(status: int) -> dict[str, Any]:
+    """An error answer in the one error shape; a 429 or 503 says when to try again."""
+    answer: dict[str, Any] = {
+        "description": STANDARD_ERRORS.get(status, "Refused"),
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    if status in (429, 503):
+        answer["headers"] = {"Retry-After": RETRY_AFTER}
+    return answer
 
 
 def build_spec(app: Flask) -> dict[str, Any]:
@@ -150,12 +181,7 @@ def build_spec(app: Flask) -> dict[str, Any]:
                 }
             op["responses"][str(meta.status)] = _success(meta)
             for status in error_statuses(meta, method, params):
-                op["responses"][str(status)] = {
-                    "description": STANDARD_ERRORS.get(status, "Refused"),
-                    "content": {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
-                    },
-                }
+                op["responses"][str(status)] = _error(status)
             paths.setdefault(path, {})[method.lower()] = op
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)

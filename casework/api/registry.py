@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,10 +14,11 @@ from typing import Any
 from flask import Response, current_app, make_response, request
 from marshmallow import Schema
 from marshmallow import fields as ma_fields
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, UnsupportedMediaType
 
 from casework.errors import CaseworkError
 from casework.routes import policy, signed_in
+from casework.schemas import JsonObject
 
 
 class BadJson(CaseworkError):
@@ -137,14 +139,97 @@ def created_location(
     return None
 
 
-def json_body() -> Any:
-    """The request body as JSON, or a 400 naming the problem (never a 500)."""
+# JSON bodies nest a few levels (a referral: body -> perpetrators -> person); deeper is a
+# crafted body meant to exhaust the decoder's recursion (CONTRACT.md, Limits).
+MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_BRACKET = re.compile(r"[\[\]{}]")
+_SHOWN_KEY = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+
+
+class _RepeatedKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _object(pairs: list[tuple[str, Any]]) -> JsonObject:
+    """A JSON object, refusing a key given twice (the last one silently won)."""
+    obj = JsonObject()
+    for key, value in pairs:
+        if key in obj:
+            raise _RepeatedKey(key)
+        obj[key] = value
+    return obj
+
+
+def _not_json_number(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN and Infinity: Python's extension, not JSON
+
+
+def _too_deep(text: str) -> bool:
+    """Nesting beyond MAX_JSON_DEPTH, counted on the raw text (brackets outside strings), so
+    a crafted body is refused before the decoder recurses into it."""
+    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:
+        return False  # most bodies: too few brackets to nest that deep at all
+    depth = 0
+    for match in _BRACKET.finditer(_JSON_STRING.sub('""', text)):
+        if match.group() in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+def _require_json_media_type() -> None:
+    """415 unless the body says it is JSON in UTF-8 (RFC 8259): a form, text/plain or a body
+    without Content-Type is not taken for JSON, whatever it contains."""
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if request.mimetype != "application/json" or charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType("Send the body as application/json, encoded in UTF-8")
+
+
+def _utf8_text(raw: bytes) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 1 and 0 in raw[:2]):
+        raise UnsupportedMediaType("Send the body as application/json, encoded in UTF-8")
+    try:
+        return raw.decode("utf-8-sig")  # a UTF-8 byte-order mark is tolerated (RFC 8259)
+    except UnicodeDecodeError:
+        raise BadJson("The request body is not valid UTF-8") from None
+
+
+def _read_body() -> bytes:
+    """The body, at most the request's limit. A declared Content-Length over it was refused
+    before reading (``casework.http``); a streamed (chunked) body is read up to the limit, and
+    Werkzeug then stops, handing back what it read as if that were all. Reaching the limit
+    means there was more: 413, not a truncated body taken for the whole."""
     raw = request.get_data(cache=True)
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(raw) >= limit:
+        raise RequestEntityTooLarge()
+    return raw
+
+
+def json_body() -> Any:
+    """The request body as JSON, or a 4xx naming the problem (never a 500). The one door every
+    API body comes through: Content-Type (415), size (413, refused by the request's
+    ``max_content_length`` before it is read, ``casework.http``), nesting and repeated keys
+    (400); objects come back as ``JsonObject`` so fields can insist on JSON's types."""
+    _require_json_media_type()
+    raw = _read_body()
     if not raw:
         raise BadJson("The request body is empty; send a JSON object")
+    text = _utf8_text(raw)
+    if _too_deep(text):
+        raise BadJson(f"The request body nests deeper than {MAX_JSON_DEPTH} levels")
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        return json.loads(text, object_pairs_hook=_object, parse_constant=_not_json_number)
+    except _RepeatedKey as exc:
+        shown = f'"{exc.key}" ' if _SHOWN_KEY.fullmatch(exc.key) else ""
+        raise BadJson(f"The request body gives the key {shown}twice in one object") from None
+    except ValueError:
         raise BadJson("The request body is not valid JSON") from None
 
 

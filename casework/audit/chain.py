@@ -9,6 +9,11 @@ Every ``AUDIT_CHECKPOINT_EVERY`` entries a checkpoint signs (seq, mac), so remov
 entries is detected as well; ``seal_pending`` (a scheduler job) chains any entry written by a
 session without the key and signs a fresh head when the log has been quiet. The key lives
 outside the database (CASEWORK_AUDIT_KEY), so someone who can edit tables cannot re-chain them.
+
+Each commit that chains entries also records its new head outside the database once it has
+committed (``casework.audit.head``: a head file, and syslog if configured); ``verify`` compares
+the log's tail with it (``casework.audit.tail``), which catches the newest entries deleted
+after the last checkpoint. Signed checkpoint 0 names the head file, so a fresh one is noticed.
 """
 
 from __future__ import annotations
@@ -16,14 +21,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import event, func, inspect, select, text
 from sqlalchemy.orm import Session
 
+from casework.audit import tail
+from casework.audit.head import HeadLog, head_log_for
 from casework.audit.log import Entry
 from casework.audit.models import AuditCheckpoint, AuditEntry
 from casework.db import insert_rows, utcnow
@@ -32,6 +40,8 @@ if TYPE_CHECKING:
     from casework.services import Services
 
 GENESIS = "0" * 64
+HEAD_FILE_CHECKPOINT = 0  # not a chain position: its "mac" is the id of the log's head file
+log = logging.getLogger("casework.audit")
 CHECKPOINT_AGE = timedelta(minutes=10)  # a quiet log still gets a fresh signed head
 SEAL_LOCK_ID = 0x43415345  # PostgreSQL advisory lock: one sealer at a time
 
@@ -117,8 +127,71 @@ def _seal_before_commit(session: Session) -> None:
         _one_sealer(session)
         key, every = seal
         seq, mac = _head(session)
-        _chain(session, key, every, entries, seq, mac)
+        head = session.info.get("audit_head")
+        if head is not None:
+            keep_head_file(session, key, head, seq)
+        seq, mac = _chain(session, key, every, entries, seq, mac)
+        if head is not None:
+            session.info["audit_head_pending"] = (seq, mac)  # written once committed
     insert_rows(session, AuditEntry, [{k: getattr(e, k) for k in _COLUMNS} for e in entries])
+
+
+@event.listens_for(Session, "after_commit")
+def _record_head(session: Session) -> None:
+    """The batch is committed: record its head outside the database (never for a rollback)."""
+    pending = session.info.pop("audit_head_pending", None)
+    head = session.info.get("audit_head")
+    if pending is not None and head is not None:
+        head.append(*pending)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_head(session: Session, transaction: object) -> None:
+    # Runs after ``after_commit``; anything left here belongs to a transaction that failed.
+    if getattr(transaction, "parent", None) is None:
+        session.info.pop("audit_head_pending", None)
+
+
+def keep_head_file(
+    session: Session, key: str, head: HeadLog, seq: int, *, trust: bool = True
+) -> None:
+    """With the chain's head held: make sure the head file exists and that the log names it
+    in signed checkpoint 0. ``seq`` is the head before this batch (where a new file begins).
+
+    While the file's header names the id this process last saw confirmed, nothing is queried
+    (``trust``). A file begun again while the log names another, or one without a header, is
+    left for ``verify`` to report; problems with the file are logged, never raised, since the
+    entries matter more than their copy of the head."""
+    try:
+        header = head.header()
+        missing = False
+    except FileNotFoundError:
+        header, missing = None, True
+    except OSError as exc:
+        log.error("audit head file %s cannot be read: %s", head.path, exc.strerror or exc)
+        return
+    if trust and header is not None and header.file_id == head.known_id:
+        return
+    named = session.connection().scalar(
+        select(AuditCheckpoint.mac).where(AuditCheckpoint.seq == HEAD_FILE_CHECKPOINT)
+    )
+    if missing:
+        try:
+            header = head.create(after=seq)
+        except OSError as exc:
+            log.error("audit head file %s cannot be made: %s", head.path, exc.strerror or exc)
+            return
+        if named is not None:
+            log.error("audit head file %s was missing and is begun again", head.path)
+    if header is None:
+        return
+    if named is None:
+        signature = _sign(key, HEAD_FILE_CHECKPOINT, header.file_id)
+        session.add(
+            AuditCheckpoint(seq=HEAD_FILE_CHECKPOINT, mac=header.file_id, signature=signature)
+        )
+    else:
+        head.known_id = header.file_id  # confirmed, or reported by verify: no query per commit
 
 
 def _one_sealer(session: Session) -> None:
@@ -137,9 +210,11 @@ def seal_pending(svc: Services, batch: int = 5000) -> int:
     sealers are serialised (advisory lock on PostgreSQL, BEGIN IMMEDIATE on SQLite)."""
     key = svc.settings["AUDIT_KEY"]
     every = svc.settings["AUDIT_CHECKPOINT_EVERY"]
+    head = head_log_for(svc.settings)
     with svc.db.serialised() as session:
         _one_sealer(session)
         seq, mac = _head(session)
+        keep_head_file(session, key, head, seq, trust=False)
         pending = session.scalars(
             select(AuditEntry)
             .where(AuditEntry.seq.is_(None))
@@ -148,6 +223,7 @@ def seal_pending(svc: Services, batch: int = 5000) -> int:
         ).all()
         last_point = session.execute(
             select(AuditCheckpoint.seq, AuditCheckpoint.at)
+            .where(AuditCheckpoint.seq > HEAD_FILE_CHECKPOINT)
             .order_by(AuditCheckpoint.seq.desc())
             .limit(1)
         ).first()
@@ -157,6 +233,8 @@ def seal_pending(svc: Services, batch: int = 5000) -> int:
         behind = last_point is None or last_point.seq < seq
         if seq and seq % every != 0 and stale and behind:
             session.add(AuditCheckpoint(seq=seq, mac=mac, signature=_sign(key, seq, mac)))
+    if sealed:
+        head.append(seq, mac)  # committed: the block above has ended without an error
     return sealed
 
 
@@ -166,6 +244,7 @@ class Verdict:
     checked: int
     pending: int
     problem: str | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 def _entries(session: Session) -> Iterator[AuditEntry]:
@@ -182,8 +261,14 @@ def _entries(session: Session) -> Iterator[AuditEntry]:
 
 
 def verify(svc: Services) -> Verdict:
-    """Walk the chain; name the first altered, missing or reordered entry."""
+    """Walk the chain; name the first altered, missing or reordered entry; then compare the
+    log's tail with the head kept outside the database (``casework.audit.tail``)."""
     key = svc.settings["AUDIT_KEY"]
+    head = head_log_for(svc.settings)
+    with svc.db.serialised() as session:  # a log with no head file yet gets one now
+        _one_sealer(session)
+        keep_head_file(session, key, head, _head(session)[0], trust=False)
+    seen = tail.survey(head)  # before the log: each head read was committed before it
     with svc.db.transaction() as session:
         checkpoints = {c.seq: c for c in session.scalars(select(AuditCheckpoint))}
         for c in checkpoints.values():
@@ -227,4 +312,6 @@ def verify(svc: Services) -> Verdict:
                 pending,
                 f"entries {expected} to {last} are missing (signed checkpoint at {last})",
             )
-        return Verdict(True, checked, pending)
+        named = checkpoints.get(HEAD_FILE_CHECKPOINT)
+        found = tail.compare(session, seen, named.mac if named else None, expected - 1)
+        return Verdict(found.problem is None, checked, pending, found.problem, found.notes)

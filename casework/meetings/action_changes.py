@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from marshmallow import fields, validate
+from marshmallow import validate
 from sqlalchemy import select
 
 from casework import clock
@@ -39,7 +39,7 @@ from casework.meetings.meeting_access import (
     panel_agencies,
 )
 from casework.meetings.models import ActionChange, AgendaItem, CaseAction, Meeting
-from casework.schemas import StrictSchema, TrimmedString, load
+from casework.schemas import IsoDate, PlainString, StrictSchema, TrimmedString, load, parse_date
 from casework.services import Services
 
 # The action's fields as the protocol names them (``due_date``) and as forms send them.
@@ -49,10 +49,7 @@ REASON_MISSING = "Enter why the action is being deleted"
 
 
 def _due(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        return None
+    return parse_date(value)  # the one date type: nothing outside 1900-2100 is a due date
 
 
 def action_errors(
@@ -77,10 +74,11 @@ class ActionCorrectionIn(StrictSchema):
         validate=[
             validate.Length(min=1, error="Enter what the action is"),
             validate.Length(max=2000, error="The action must be 2,000 characters or fewer"),
-        ]
+        ],
+        multiline=True,
     )
-    owner_agency = fields.String(required=False)
-    due_on = fields.Date(
+    owner_agency = PlainString(required=False)
+    due_on = IsoDate(
         required=False,
         error_messages={"invalid": "Due date must be a real date, for example 27 3 2027"},
     )
@@ -94,6 +92,7 @@ class ActionDeleteIn(StrictSchema):
             validate.Length(max=2000, error="The reason must be 2,000 characters or fewer"),
         ],
         error_messages={"required": REASON_MISSING, "null": REASON_MISSING},
+        multiline=True,
     )
 
 

@@ -8,7 +8,7 @@ from marshmallow import fields, validate
 
 from casework.meetings.conduct_schemas import ActionIn
 from casework.meetings.models import NOT_DONE_REASONS
-from casework.schemas import StrictSchema, TrimmedString
+from casework.schemas import PlainString, StrictSchema, TrimmedString
 
 QUERY_STATUSES = ("open", "done", "not_done", "deleted")
 OUTCOME_MISSING = "Describe the outcome"
@@ -23,6 +23,7 @@ def _long_text(missing: str) -> TrimmedString:
             validate.Length(max=2000, error="Must be 2,000 characters or fewer"),
         ],
         error_messages={"required": missing, "null": missing},
+        multiline=True,
     )
 
 
@@ -39,7 +40,7 @@ class CompleteIn(StrictSchema):
 
 
 class NotDoneIn(StrictSchema):
-    reason = fields.String(
+    reason = PlainString(
         required=True,
         validate=validate.OneOf(
             NOT_DONE_REASONS, error="Give circumstances_changed or agency_did_not_act"
@@ -50,11 +51,11 @@ class NotDoneIn(StrictSchema):
 
 
 class ActionQuery(StrictSchema):
-    status = fields.String(
+    status = PlainString(
         load_default=None,
         validate=validate.OneOf(QUERY_STATUSES, error="Use open, done, not_done or deleted"),
     )
-    overdue = fields.String(
+    overdue = PlainString(
         load_default=None, validate=validate.OneOf(("true", "false"), error="Use true or false")
     )
     meeting_id = fields.UUID(load_default=None, error_messages={"invalid_uuid": "Not a valid id"})

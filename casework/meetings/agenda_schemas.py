@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from casework.schemas import StrictSchema
+from casework.schemas import IsoDate, PlainString, StrictSchema
 
 
 class ItemsIn(StrictSchema):
@@ -26,14 +26,14 @@ class AddItemIn(StrictSchema):
 
 
 class ExtraMeetingIn(ItemsIn):
-    date = fields.Date(
+    date = IsoDate(
         required=True,
         error_messages={
             "required": "Enter the date of the extra meeting",
             "invalid": "Enter a real date",
         },
     )
-    time = fields.String(
+    time = PlainString(
         required=True,
         validate=validate.Regexp(
             r"^([01]?\d|2[0-3]):[0-5]\d$", error="Enter a time like 14:00 (24-hour clock)"

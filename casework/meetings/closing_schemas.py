@@ -23,6 +23,7 @@ class ReopenIn(StrictSchema):
             validate.Length(max=2000, error="The reason must be 2,000 characters or fewer"),
         ],
         error_messages={"required": REASON_MISSING, "null": REASON_MISSING},
+        multiline=True,
         metadata={"description": "Why (stored encrypted; never in the audit log)"},
     )
 

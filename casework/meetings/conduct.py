@@ -67,8 +67,10 @@ def attendance(svc: Services, meeting: Meeting) -> dict[uuid.UUID, str]:
 
 
 def attendees(svc: Services, meeting: Meeting) -> list[Attendee]:
-    stmt = select(Attendee).where(Attendee.meeting_id == meeting.id).order_by(Attendee.name)
-    return list(svc.session.scalars(stmt))
+    """The people at the meeting by name. Names are sealed, so SQL cannot order them: a
+    meeting has a handful, sorted here (case-insensitively, then by id for a stable order)."""
+    stmt = select(Attendee).where(Attendee.meeting_id == meeting.id)
+    return sorted(svc.session.scalars(stmt), key=lambda p: (p.name.casefold(), str(p.id)))
 
 
 def attendance_taken(svc: Services, meeting: Meeting) -> bool:

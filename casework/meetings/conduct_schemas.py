@@ -8,7 +8,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from casework.meetings.models import NOT_DONE_REASONS
-from casework.schemas import StrictSchema, Text, TrimmedString
+from casework.schemas import IsoDate, PlainString, StrictSchema, Text, TrimmedString
 
 ATTENDANCE_CHOICES = ("present", "apologies", "absent")
 ATTENDANCE_ERROR = "Select present, apologies or absent"
@@ -18,7 +18,7 @@ def attendance_schema(codes: list[str]) -> Schema:
     """One answer per member agency, keyed ``attendance-<CODE>``: present, apologies or did
     not attend. Made per meeting because the panel's members are the fields."""
     spec = {
-        f"attendance-{code}": fields.String(
+        f"attendance-{code}": PlainString(
             required=True,
             validate=validate.OneOf(ATTENDANCE_CHOICES, error=ATTENDANCE_ERROR),
             error_messages={"required": f"Select whether {code} was present"},
@@ -33,19 +33,20 @@ class AttendeeIn(StrictSchema):
         max_length=200,
         error_messages={"required": "Enter the attendee's name"},
     )
-    agency = fields.String(
+    agency = PlainString(
         required=True,
         error_messages={"required": "Select the attendee's agency"},
     )
 
 
 class AcknowledgeIn(StrictSchema):
-    acknowledged = fields.List(fields.String(), load_default=list)
+    acknowledged = fields.List(PlainString(), load_default=list)
 
 
 class MinuteIn(StrictSchema):
     text = Text(
         max_length=20000,
+        multiline=True,
         error_messages={"required": "Enter the minutes for this case"},
     )
 
@@ -53,12 +54,13 @@ class MinuteIn(StrictSchema):
 class ActionIn(StrictSchema):
     description = Text(
         max_length=2000,
+        multiline=True,
         error_messages={"required": "Enter what the action is"},
     )
-    owner_agency = fields.String(
+    owner_agency = PlainString(
         required=True, error_messages={"required": "Select the agency that owns the action"}
     )
-    due_on = fields.Date(
+    due_on = IsoDate(
         required=True,
         error_messages={
             "required": "Enter the date the action is due",
@@ -68,18 +70,19 @@ class ActionIn(StrictSchema):
 
 
 class ActionUpdateIn(StrictSchema):
-    status = fields.String(
+    status = PlainString(
         required=True,
         validate=validate.OneOf(("done", "not_done"), error="Select done or not done"),
         error_messages={"required": "Select whether the action was done"},
     )
-    not_done_reason = fields.String(
+    not_done_reason = PlainString(
         load_default=None,
         validate=validate.OneOf(NOT_DONE_REASONS, error="Select why the action was not done"),
     )
     outcome = TrimmedString(
         load_default=None,
         validate=validate.Length(max=2000, error="The outcome must be 2,000 characters or fewer"),
+        multiline=True,
     )
 
     @validates_schema

@@ -14,7 +14,7 @@ from marshmallow import ValidationError, fields, validate
 
 from casework.meetings.conduct_schemas import ATTENDANCE_CHOICES, ATTENDANCE_ERROR
 from casework.referrals.manage_schemas import ReferralStateOut
-from casework.schemas import StrictSchema, Text, TrimmedString
+from casework.schemas import PlainString, StrictSchema, Text, TrimmedString, WholeNumber
 
 MAX_BULK = 100  # a coordinator's screenful of referrals; more is a script gone wrong
 RESEARCH_MAX = 5000  # as the research page (casework.meetings.research)
@@ -41,7 +41,7 @@ class AcceptManyIn(StrictSchema):
         ),
         metadata={"description": "Referrals to accept, all or none"},
     )
-    list_at = fields.String(
+    list_at = PlainString(
         load_default=None,
         allow_none=True,
         validate=validate.Length(min=1, max=64),
@@ -62,7 +62,7 @@ class AgendaEntryIn(StrictSchema):
 
 
 class PositionIn(StrictSchema):
-    position = fields.Integer(
+    position = WholeNumber(
         required=True,
         strict=True,
         validate=validate.Range(min=1, error="Positions start at 1"),
@@ -71,12 +71,12 @@ class PositionIn(StrictSchema):
 
 
 class AttendanceRowIn(StrictSchema):
-    agency = fields.String(
+    agency = PlainString(
         required=True,
         validate=validate.Length(min=1, max=16),
         error_messages={"required": "Name the agency by its code"},
     )
-    status = fields.String(
+    status = PlainString(
         required=True,
         validate=validate.OneOf(ATTENDANCE_CHOICES, error=ATTENDANCE_ERROR),
         error_messages={"required": ATTENDANCE_ERROR},
@@ -108,6 +108,7 @@ class ResearchIn(StrictSchema):
         load_default=None,
         allow_none=True,
         validate=validate.Length(max=RESEARCH_MAX),
+        multiline=True,
     )
     shared_before_meeting = StrictBool(
         load_default=None,
@@ -117,7 +118,9 @@ class ResearchIn(StrictSchema):
 
 
 class MinuteTextIn(StrictSchema):
-    text = Text(max_length=MINUTES_MAX, error_messages={"required": "Enter the minutes"})
+    text = Text(
+        max_length=MINUTES_MAX, multiline=True, error_messages={"required": "Enter the minutes"}
+    )
 
 
 # --- answers --------------------------------------------------------------------------------

@@ -139,8 +139,14 @@ class Attendee(UUIDPrimaryKey, Base):
         ForeignKey("meetings.id", ondelete="CASCADE"), index=True
     )
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
-    name: Mapped[str] = mapped_column(String(200))
+    # A staff name: sealed like every other name, so lists sort it in Python, not in SQL.
+    name_ct: Mapped[bytes] = mapped_column("name", Sealed())
+    name = encrypted("name_ct")
     acknowledged_at: Mapped[datetime | None] = mapped_column()
+
+    # Plain text until migration 0015; the values it carried over are sealed by
+    # casework.crypto.backfill (run by ``casework init``).
+    __sealed_from_plain__ = ("name",)
 
 
 class ResearchNote(UUIDPrimaryKey, Base):
@@ -223,9 +229,7 @@ class ActionChange(UUIDPrimaryKey, Base):
     after = encrypted("after_ct", kind="json")
     reason_ct: Mapped[bytes | None] = mapped_column("reason", Sealed())
     reason = encrypted("reason_ct")
-    owner_before_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("agencies.id"), index=True
-    )
+    owner_before_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agencies.id"), index=True)
     changed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -13,7 +13,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, validate, validates_schema
 from sqlalchemy import select
 
 from casework.actors import Actor
@@ -33,7 +33,7 @@ from casework.meetings.meeting_access import (
 )
 from casework.meetings.models import Meeting, ResearchNote
 from casework.panels.models import Panel, PanelMember
-from casework.schemas import StrictSchema, TrimmedString, load
+from casework.schemas import PlainString, StrictSchema, TrimmedString, load
 from casework.services import Services
 from casework.upsert import find_or_insert
 
@@ -41,7 +41,7 @@ TOO_LONG = "Research notes must be 5,000 characters or fewer"
 
 
 class ResearchNoteIn(StrictSchema):
-    has_information = fields.String(
+    has_information = PlainString(
         required=True,
         validate=validate.OneOf(("yes", "no"), error="Select yes or no"),
         error_messages={"required": "Select whether your agency has information to share"},
@@ -49,6 +49,7 @@ class ResearchNoteIn(StrictSchema):
     text = TrimmedString(
         load_default=None,
         validate=validate.Length(max=5000, error=TOO_LONG),
+        multiline=True,
     )
 
     @validates_schema

@@ -205,13 +205,25 @@ def _only_scheduled(meeting: Meeting, what: str) -> None:
         )
 
 
-def parse_new_start(data: Mapping[str, Any]) -> datetime:
+def parse_new_start(data: Any) -> datetime:
     """A form's or API body's date and time (UK time) as a UTC moment."""
     from casework.panels.schemas import MoveMeetingIn
     from casework.schemas import load
 
     values = load(MoveMeetingIn(), data)
     return from_local(datetime.combine(values["date"], values["time"]))
+
+
+MOVE_AHEAD_YEARS = 2
+
+
+def furthest_move(today: date) -> date:
+    """The latest day a meeting may be moved to: two years ahead. A diary further out is a
+    typing slip (2062 for 2026), and deadlines worked out from it mean nothing."""
+    try:
+        return today.replace(year=today.year + MOVE_AHEAD_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + MOVE_AHEAD_YEARS, day=28)
 
 
 @action
@@ -227,13 +239,17 @@ def move_meeting(
     meeting, panel = _managed(svc, actor, meeting_id)
     now = now or utcnow()
     _only_scheduled(meeting, "moved")
-    if isinstance(new_start, Mapping):
+    if not isinstance(new_start, datetime):  # a body: the loader refuses anything not an object
         new_start = parse_new_start(new_start)
     elif new_start.tzinfo is None:
         new_start = from_local(new_start)
     if new_start <= now:
         raise Invalid({"date": ["The new date and time must be in the future"]})
     day = local_date(new_start)
+    latest = furthest_move(local_date(now))
+    if day > latest:
+        when = f"{latest.day} {latest:%B %Y}"
+        raise Invalid({"date": [f"The new date must be within two years: {when} at the latest"]})
     clash = svc.session.scalars(
         select(Meeting).where(
             Meeting.panel_id == panel.id,

@@ -151,7 +151,8 @@ def _add_context(
         act = by_id[view["id"]]
         view["case_reference"] = refs.get(act.referral_id)
         view["case"] = names.get(act.referral_id)
-        view["meeting_starts_at"] = dates.get(act.meeting_id)
+        starts = dates.get(act.meeting_id)
+        view["meeting_starts_at"] = starts.isoformat() if starts else None
 
 
 def _owned(svc: Services, actor: Actor, action_id: Any) -> CaseAction:

@@ -65,7 +65,7 @@ from casework.offenders.models import (
 )
 from casework.offenders.schemas import ACHIEVABLE
 from casework.panels.models import Panel, PanelMember
-from casework.schemas import StrictSchema, load
+from casework.schemas import Flag, IsoDate, PlainString, StrictSchema, load
 from casework.services import Services
 
 STATS_ROLES = ("analyst", "coordinator", "chair")
@@ -289,10 +289,10 @@ def figure_rows(figures: dict[str, Any]) -> list[list[Any]]:
 
 class OffenderStatsQuery(StrictSchema):
     panel_id = fields.UUID(load_default=None)
-    from_ = fields.Date(data_key="from", required=True)
-    to = fields.Date(required=True)
-    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
-    publication = fields.Boolean(load_default=False)
+    from_ = IsoDate(data_key="from", required=True)
+    to = IsoDate(required=True)
+    format = PlainString(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
+    publication = Flag(load_default=False)
 
     @validates_schema
     def _order(self, data: dict[str, Any], **_: Any) -> None:

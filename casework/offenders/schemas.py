@@ -25,7 +25,8 @@ from casework.offenders.models import (
     PATHWAYS,
     RISK_FACTORS,
 )
-from casework.schemas import StrictSchema, Text, TrimmedString
+from casework.schemas import Flag, IsoDate, PlainString, StrictSchema, Text, TrimmedString
+from casework.text_rules import text_problem
 
 EARLIEST = date(1900, 1, 1)
 # Pathways whose "achieved" flag the outcome measures count: referred to drug or alcohol
@@ -49,17 +50,20 @@ def _past(value: date) -> None:
 
 def Day(*, required: bool = True) -> fields.Date:  # noqa: N802  (reads like a field class)
     if required:
-        return fields.Date(required=True, validate=_past)
-    return fields.Date(load_default=None, allow_none=True, validate=_past)
+        return IsoDate(required=True, validate=_past)
+    return IsoDate(load_default=None, allow_none=True, validate=_past)
 
 
-def OptionalText(max_length: int = 200) -> fields.String:  # noqa: N802
+def OptionalText(max_length: int = 200, *, multiline: bool = False) -> fields.String:  # noqa: N802
     return TrimmedString(
-        load_default=None, allow_none=True, validate=validate.Length(max=max_length)
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=max_length),
+        multiline=multiline,
     )
 
 
-class PncField(fields.String):
+class PncField(PlainString):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
         text = canonical_pnc(super()._deserialize(value, attr, data, **kwargs))
         if not text:
@@ -75,7 +79,11 @@ class RiskFactorsField(fields.Field):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict:
         if isinstance(value, list):
-            value = {name: None for name in value}
+            # names only: a list or object among them ([[]], [{}]) is not a name (and cannot
+            # be a key: it was a TypeError, answered 500)
+            if not all(isinstance(name, str) for name in value):
+                raise ValidationError("Give risk factors by name, like school_exclusion")
+            value = dict.fromkeys(value)
         if not isinstance(value, dict):
             raise ValidationError("Give risk factors as an object of name to notes")
         errors: dict[str, list[str]] = {}
@@ -85,6 +93,8 @@ class RiskFactorsField(fields.Field):
                 errors[str(name)] = [f"Must be one of {', '.join(RISK_FACTORS)}"]
             elif notes is not None and (not isinstance(notes, str) or len(notes) > 2000):
                 errors[str(name)] = ["Notes must be text of at most 2,000 characters"]
+            elif isinstance(notes, str) and (problem := text_problem(notes, multiline=True)):
+                errors[str(name)] = [problem]
             else:
                 out[name] = (notes.strip() or None) if isinstance(notes, str) else None
         if errors:
@@ -97,7 +107,7 @@ class CohortIn(StrictSchema):
 
     panel_id = fields.UUID(required=True)
     entry_date = Day()
-    cohort = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(COHORTS))
+    cohort = PlainString(load_default=None, allow_none=True, validate=validate.OneOf(COHORTS))
 
 
 class NominalIn(CohortIn):
@@ -105,7 +115,7 @@ class NominalIn(CohortIn):
     last_name = Text(max_length=100)
     date_of_birth = Day()
     pnc_id = PncField(load_default=None, allow_none=True)
-    address = OptionalText(500)
+    address = OptionalText(500, multiline=True)
     lead_agency = OptionalText(20)
     lead_officer = OptionalText(200)
     school = OptionalText(200)
@@ -121,18 +131,18 @@ class NominalIn(CohortIn):
 class ExitIn(StrictSchema):
     panel_id = fields.UUID(required=True)
     exit_date = Day()
-    exit_reason = fields.String(required=True, validate=validate.OneOf(EXIT_REASONS))
+    exit_reason = PlainString(required=True, validate=validate.OneOf(EXIT_REASONS))
 
 
 class EventIn(StrictSchema):
     """An offence, intelligence report, warrant or drug test. Offences carry a category and
     usually an outcome; drug tests a result; reports and warrants only their date."""
 
-    kind = fields.String(load_default="offence", validate=validate.OneOf(EVENT_KINDS))
+    kind = PlainString(load_default="offence", validate=validate.OneOf(EVENT_KINDS))
     date = Day()
     category = OptionalText(32)
-    outcome = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(OUTCOMES))
-    positive = fields.Boolean(load_default=None, allow_none=True)
+    outcome = PlainString(load_default=None, allow_none=True, validate=validate.OneOf(OUTCOMES))
+    positive = Flag(load_default=None, allow_none=True)
 
     @validates_schema
     def _by_kind(self, data: dict[str, Any], **_: Any) -> None:
@@ -157,7 +167,7 @@ class OffenceIn(StrictSchema):
 
     date = Day()
     category = Text(max_length=32)
-    outcome = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(OUTCOMES))
+    outcome = PlainString(load_default=None, allow_none=True, validate=validate.OneOf(OUTCOMES))
 
 
 def _ends_after_start(data: dict[str, Any], start: str = "start_date") -> None:
@@ -167,7 +177,7 @@ def _ends_after_start(data: dict[str, Any], start: str = "start_date") -> None:
 
 class CustodyIn(StrictSchema):
     start_date = Day()
-    end_date = fields.Date(load_default=None, allow_none=True)
+    end_date = IsoDate(load_default=None, allow_none=True)
 
     @validates_schema
     def _order(self, data: dict[str, Any], **_: Any) -> None:
@@ -175,12 +185,12 @@ class CustodyIn(StrictSchema):
 
 
 class PathwayIn(StrictSchema):
-    pathway = fields.String(required=True, validate=validate.OneOf(PATHWAYS))
-    status = fields.String(load_default="identified", validate=validate.OneOf(PATHWAY_STATUSES))
-    achieved = fields.Boolean(load_default=False)
+    pathway = PlainString(required=True, validate=validate.OneOf(PATHWAYS))
+    status = PlainString(load_default="identified", validate=validate.OneOf(PATHWAY_STATUSES))
+    achieved = Flag(load_default=False)
     start_date = Day(required=False)
-    end_date = fields.Date(load_default=None, allow_none=True)
-    notes = OptionalText(2000)
+    end_date = IsoDate(load_default=None, allow_none=True)
+    notes = OptionalText(2000, multiline=True)
 
     @validates_schema
     def _rules(self, data: dict[str, Any], **_: Any) -> None:
@@ -194,24 +204,24 @@ class PathwayIn(StrictSchema):
 
 
 def ChangedText(max_length: int) -> fields.String:  # noqa: N802
-    """Text in an update: left alone when absent, cleared by null."""
-    return TrimmedString(allow_none=True, validate=validate.Length(max=max_length))
+    """Long text in an update: left alone when absent, cleared by null."""
+    return TrimmedString(allow_none=True, validate=validate.Length(max=max_length), multiline=True)
 
 
 class PathwayUpdate(StrictSchema):
     """Only the keys sent are changed."""
 
-    status = fields.String(validate=validate.OneOf(PATHWAY_STATUSES))
-    achieved = fields.Boolean()
-    end_date = fields.Date(allow_none=True)
+    status = PlainString(validate=validate.OneOf(PATHWAY_STATUSES))
+    achieved = Flag()
+    end_date = IsoDate(allow_none=True)
     notes = ChangedText(2000)
 
 
 class InterventionIn(StrictSchema):
-    kind = fields.String(required=True, validate=validate.OneOf(INTERVENTIONS))
+    kind = PlainString(required=True, validate=validate.OneOf(INTERVENTIONS))
     start_date = Day()
-    end_date = fields.Date(load_default=None, allow_none=True)
-    outcome = OptionalText(2000)
+    end_date = IsoDate(load_default=None, allow_none=True)
+    outcome = OptionalText(2000, multiline=True)
 
     @validates_schema
     def _order(self, data: dict[str, Any], **_: Any) -> None:
@@ -221,7 +231,7 @@ class InterventionIn(StrictSchema):
 class InterventionUpdate(StrictSchema):
     """Only the keys sent are changed."""
 
-    end_date = fields.Date(allow_none=True)
+    end_date = IsoDate(allow_none=True)
     outcome = ChangedText(2000)
 
 
@@ -232,9 +242,9 @@ class RiskFactorsIn(StrictSchema):
 
 
 class ClassificationIn(StrictSchema):
-    classification = fields.String(required=True, validate=validate.OneOf(CLASSIFICATIONS))
+    classification = PlainString(required=True, validate=validate.OneOf(CLASSIFICATIONS))
     date = Day()
-    reason = Text(max_length=5000)
+    reason = Text(max_length=5000, multiline=True)
     panel_id = fields.UUID(load_default=None, allow_none=True)
     meeting_id = fields.UUID(load_default=None, allow_none=True)
 

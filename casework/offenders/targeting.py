@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from marshmallow import fields, validate
+from marshmallow import validate
 from sqlalchemy import (
     ColumnElement,
     Select,
@@ -58,7 +58,7 @@ from casework.offenders.policies import current_membership
 from casework.panels.models import Panel
 from casework.referrals.repeat import minus_months
 from casework.referrals.rows import age_on
-from casework.schemas import StrictSchema, Text, load
+from casework.schemas import PlainString, StrictSchema, Text, load
 from casework.services import Services
 from casework.settings import ConfigError
 
@@ -425,16 +425,17 @@ def candidate_list(
 
 
 class DecisionIn(StrictSchema):
-    decision = fields.String(
+    decision = PlainString(
         required=True,
         validate=validate.OneOf(DECISIONS, error="Choose select or reject"),
         error_messages={"required": "Choose select or reject"},
     )
     reason = Text(
         max_length=5000,
+        multiline=True,
         error_messages={"required": "Give the reason for the panel's decision"},
     )
-    cohort = fields.String(
+    cohort = PlainString(
         load_default=None,
         allow_none=True,
         validate=validate.OneOf(COHORTS, error="Choose the IOM cohort: fixed, flex or free"),

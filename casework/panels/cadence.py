@@ -122,7 +122,7 @@ class Cadence:
 
 
 def _int(raw: str, name: str, low: int, high: int) -> int:
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         raise CadenceError(f"{name} must be a whole number from {low} to {high}")
     return int(raw)
 

@@ -11,7 +11,16 @@ from marshmallow import ValidationError, fields, validate, validates, validates_
 from casework.agencies.schemas import CODE_RULE
 from casework.panels.cadence import Cadence, CadenceError
 from casework.panels.models import PANEL_KINDS
-from casework.schemas import StrictSchema, Text
+from casework.schemas import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    Flag,
+    IsoDate,
+    PlainString,
+    StrictSchema,
+    Text,
+    WholeNumber,
+)
 
 NATIONS = ("england-and-wales", "scotland", "northern-ireland")
 
@@ -33,7 +42,7 @@ def _setting_fields(defaults: bool) -> dict[str, fields.Field]:
 
     def number(name: str, low: int, high: int, what: str) -> fields.Integer:
         extra: dict[str, Any] = {"load_default": DEFAULTS[name]} if defaults else {}
-        return fields.Integer(
+        return WholeNumber(
             validate=_whole(low, high, what),
             error_messages={"invalid": f"{what} must be a whole number"},
             **extra,
@@ -46,7 +55,7 @@ def _setting_fields(defaults: bool) -> dict[str, fields.Field]:
         "cutoff_working_days": number("cutoff_working_days", 0, 30, "Referral cut-off"),
         "circulation_working_days": number("circulation_working_days", 0, 30, "Agenda circulation"),
         # Adults (16+) who are female in the area: the SafeLives volume denominator.
-        "adult_female_population": fields.Integer(
+        "adult_female_population": WholeNumber(
             allow_none=True,
             validate=_whole(1, 100_000_000, "Adult female population"),
             error_messages={"invalid": "Adult female population must be a whole number"},
@@ -67,9 +76,13 @@ def check_deadlines(cutoff: int | None, circulation: int | None) -> None:
 
 def _check_schedule(value: str) -> None:
     try:
-        Cadence.parse(value)
+        cadence = Cadence.parse(value)
     except CadenceError as exc:
         raise ValidationError(f"Schedule not understood: {exc}") from None
+    except ValueError:  # digits Python's int() refuses ("hour=²" passes str.isdigit)
+        raise ValidationError("Schedule not understood: use the digits 0 to 9") from None
+    if cadence.anchor is not None and not EARLIEST_DATE <= cadence.anchor <= LATEST_DATE:
+        raise ValidationError("Schedule not understood: from must be a date from 1900 to 2100")
 
 
 NewSettings = StrictSchema.from_dict(_setting_fields(defaults=True), name="NewSettings")
@@ -77,16 +90,16 @@ ChangedSettings = StrictSchema.from_dict(_setting_fields(defaults=False), name="
 
 
 class PanelIn(NewSettings):  # type: ignore[valid-type,misc]
-    kind = fields.String(required=True, validate=validate.OneOf(PANEL_KINDS))
+    kind = PlainString(required=True, validate=validate.OneOf(PANEL_KINDS))
     name = Text(max_length=200)
     area = Text(max_length=200)
     agencies = fields.List(
         Text(max_length=16, validate=CODE_RULE), required=True, validate=validate.Length(min=1)
     )
     schedule = Text(max_length=200)
-    nation = fields.String(load_default="england-and-wales", validate=validate.OneOf(NATIONS))
+    nation = PlainString(load_default="england-and-wales", validate=validate.OneOf(NATIONS))
     # The Information Sharing Protocol; default: the protocol that covers the panel's kind.
-    protocol = fields.String(load_default=None, validate=validate.Length(max=64))
+    protocol = PlainString(load_default=None, validate=validate.Length(max=64))
 
     @validates("schedule")
     def _schedule(self, value: str, **_: object) -> None:
@@ -107,9 +120,9 @@ class PanelUpdate(ChangedSettings):  # type: ignore[valid-type,misc]
         validate=validate.Length(min=1, error="Choose at least one member agency"),
     )
     schedule = Text(max_length=200, required=False)
-    nation = fields.String(validate=validate.OneOf(NATIONS))
-    protocol = fields.String(validate=validate.Length(min=1, max=64))
-    active = fields.Boolean()
+    nation = PlainString(validate=validate.OneOf(NATIONS))
+    protocol = PlainString(validate=validate.Length(min=1, max=64))
+    active = Flag()
 
     @validates("schedule")
     def _schedule(self, value: str, **_: object) -> None:
@@ -146,7 +159,7 @@ class PanelOut(StrictSchema):
     adult_female_population = fields.Integer(allow_none=True)
 
 
-class ClockTime(fields.String):
+class ClockTime(PlainString):
     """A time of day typed as HH:MM (24-hour clock), for example 10:00 or 13:30."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> time:
@@ -160,7 +173,7 @@ class ClockTime(fields.String):
 class MoveMeetingIn(StrictSchema):
     """A meeting's new date and time, in UK time."""
 
-    date = fields.Date(
+    date = IsoDate(
         required=True,
         error_messages={
             "required": "Enter the new date",

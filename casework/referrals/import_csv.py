@@ -107,7 +107,12 @@ def column_of(path: str) -> str:
     parts = path.split(".")
     if parts[0] == "victim" and len(parts) > 1:
         return f"victim_{parts[1]}"
-    if parts[0] in ("perpetrators", "children") and len(parts) > 2 and parts[1].isdigit():
+    if (
+        parts[0] in ("perpetrators", "children")
+        and len(parts) > 2
+        and parts[1].isascii()
+        and parts[1].isdigit()
+    ):
         kind = "perpetrator" if parts[0] == "perpetrators" else "child"
         return f"{kind}{int(parts[1]) + 1}_{parts[2]}"
     if parts[:2] == ["risk", "dash"]:

@@ -6,14 +6,21 @@ processes prepare the next batches while the first writes the last: about 1.4 ti
 a second on two cores. A web server never forks for it (its process holds sockets, and may
 have threads, with which forking is unsafe), nor does any process with other threads
 running, nor a file of one batch: then it all happens in process, with the same result.
+
+The preparers end with the writer however it ends: asked to stop, it cancels the batches
+not yet begun and waits only for those in hand; killed, the kernel sends each preparer
+SIGTERM (``PR_SET_PDEATHSIG`` on Linux), and elsewhere a watchdog thread in each sees its
+parent gone within a second.
 """
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 import uuid
@@ -92,7 +99,10 @@ def prepared_batches(
             yield prepare_rows(rows, panel_id, min_age)
         return
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(WORKERS, mp_context=context, initializer=_child) as pool:
+    pool = ProcessPoolExecutor(
+        WORKERS, mp_context=context, initializer=_child, initargs=(os.getpid(),)
+    )
+    try:
         ahead: deque[Future[list[Prepared]]] = deque()
         for rows in batches:
             ahead.append(pool.submit(prepare_rows, rows, panel_id, min_age))
@@ -100,20 +110,45 @@ def prepared_batches(
                 yield ahead.popleft().result()
         while ahead:
             yield ahead.popleft().result()
+    finally:
+        # Closed early (the writer stopped or failed): batches not yet begun are dropped, and
+        # the preparers exit once the one in hand is done.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _child() -> None:
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _child(parent: int) -> None:
     # Ctrl-C is the writer's to handle: it stops, and the pool lets its preparers finish.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The writer's own SIGTERM handler (stop after this batch) was inherited with the fork;
+    # here SIGTERM must simply end the process.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with(parent)
     # The collector is kept off the heap the child inherits: scanning it would be slow, and
     # would copy every page it touches.
     gc.freeze()
-    threading.Thread(target=_end_with, args=(os.getppid(),), daemon=True).start()
+    threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel end this preparer when the writer dies (Linux), and exit now if the
+    writer died before that was asked: then nothing would ever send the signal."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        except (OSError, AttributeError):  # no libc to ask: the watchdog still ends us
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _end_with(parent: int) -> None:
     """Exit once the writer has gone (killed, say): nothing else would ever end a preparer
-    waiting for its next batch, as it holds the pipe's other end open itself."""
+    waiting for its next batch, as it holds the pipe's other end open itself. Where the
+    kernel cannot be asked to do it (``_die_with``), this is what ends it."""
     while os.getppid() == parent:
         time.sleep(1)
     os._exit(1)

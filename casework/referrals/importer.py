@@ -4,20 +4,27 @@ repeat rule as a referral made today.
 Rows are processed in referral-date order so the repeat rule sees earlier referrals first.
 A bad row is reported (row number, column, message) and skipped, or, with all-or-nothing,
 nothing is kept. Values never appear in the report: only row numbers and column names.
+
+Each import is a run (``casework.imports.runs``): rows an earlier import wrote are skipped
+(found by their identity, not their encrypted values), so a file given again after an
+interruption carries on where it stopped, and one given twice adds nothing twice. The run's
+progress is committed with each batch.
 """
 
 from __future__ import annotations
 
-import csv
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from contextlib import closing
+from dataclasses import dataclass
 
 from casework.actors import Actor
 from casework.agencies.models import Agency
 from casework.authz import action, require_role
+from casework.csv_import import CsvFile, ImportReport
 from casework.db import insert_rows
 from casework.errors import Invalid
+from casework.imports.runs import Identity, Run, RunStart, already_imported, identities
 from casework.referrals.actions import check_panel, fresh_references, min_victim_age, record_outcome
 from casework.referrals.import_csv import (
     COLUMNS,
@@ -43,17 +50,6 @@ from casework.services import Services
 __all__ = ["COLUMNS", "ImportReport", "RowError", "import_referrals", "template"]
 
 
-@dataclass
-class ImportReport:
-    imported: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    rolled_back: bool = False
-
-    @property
-    def failed_rows(self) -> int:
-        return len({e.row for e in self.errors})
-
-
 @action
 def import_referrals(
     svc: Services,
@@ -65,50 +61,137 @@ def import_referrals(
     progress: Callable[[int], None] | None = None,
     batch: int = 500,
     parallel: bool = False,
+    on_start: Callable[[RunStart], None] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> ImportReport:
     """Import a CSV; commits each batch unless ``all_or_nothing`` (then one transaction).
     ``parallel`` (the command line) prepares rows in forked processes when that is safe
-    (``casework.referrals.import_prepare``).
+    (``casework.referrals.import_prepare``). ``on_start`` hears how many rows there are to
+    do and how far an earlier run of the file got; ``stop`` is asked after each batch (the
+    command line's Ctrl-C or SIGTERM) and ends the run there, its batches kept.
 
     Rows are checked a batch at a time, then written together: the earlier referrals of the
     whole batch's victims are read in one query and each row's repeat is decided against them
     and the rows before it, so the rule sees the same history it would row by row.
     """
     require_role(actor, "coordinator")
-    reader = csv.DictReader(text)
+    source = CsvFile(text)
     missing = [
         c
         for c in ("referral_date", "referring_agency", "victim_first_name")
-        if c not in (reader.fieldnames or [])
+        if c not in source.columns
     ]
     if missing:
         raise Invalid(
             {"file": [f"Missing column {c}" for c in missing]}, "The file is not a referral import"
         )
-    unknown = [c for c in reader.fieldnames or [] if c not in COLUMNS]
+    unknown = [c for c in source.columns if c not in COLUMNS]
     if unknown:
         raise Invalid(
             {"file": [f"Unknown column {c}" for c in unknown]}, "The file has unknown columns"
         )
     check_panel(svc, panel_id)
-    rows = sorted(enumerate(reader, start=2), key=sort_key)
-    agencies = {a.code: a.id for a in svc.session.query(Agency).filter(Agency.active.is_(True))}
     report = ImportReport()
-    batches = [rows[first : first + batch] for first in range(0, len(rows), batch)]
-    done = 0
-    min_age = min_victim_age(svc.settings)
-    for prepared in prepared_batches(batches, panel_id, min_age, parallel=parallel):
-        checked = [c for c in (_check_row(item, agencies, report) for item in prepared) if c]
-        _write_batch(svc, actor, checked, report)
-        if not all_or_nothing:
-            svc.session.commit()
-        done += len(prepared)
-        if progress:
-            progress(done)
-    if all_or_nothing and report.errors:
-        svc.session.rollback()
-        report.rolled_back, report.imported = True, 0
+    read: list[tuple[int, dict[str, str]]] = []
+    for record in source.records():
+        if record.row is None:
+            report.errors += record.errors
+        else:
+            read.append((record.line, record.row))
+    keys = dict(
+        zip(
+            (line for line, _ in read),
+            identities("referrals", str(panel_id), COLUMNS, (row for _, row in read)),
+            strict=True,
+        )
+    )
+    before = already_imported(svc, list(keys.values()))
+    fresh = [item for item in read if keys[item[0]][0] not in before]
+    report.already_imported = len(read) - len(fresh)
+    report.rows_total = len(read) + report.failed_rows
+    first_done = report.already_imported + report.failed_rows
+    run = Run.begin(
+        svc,
+        actor,
+        "referrals",
+        panel_id,
+        source.fingerprint,
+        rows_total=report.rows_total,
+        rows_done=first_done,
+        already=report.already_imported,
+    )
+    report.previous, report.rows_done = run.previous, first_done
+    if on_start:
+        on_start(RunStart(report.rows_total, len(fresh), report.already_imported, run.previous))
+    plan = _Plan(run, panel_id, keys, all_or_nothing, progress, batch, parallel, stop)
+    try:
+        _run(svc, actor, plan, fresh, report)
+    except BaseException as exc:
+        run.abandon(exc)
+        raise
     return report
+
+
+@dataclass
+class _Plan:
+    run: Run
+    panel_id: uuid.UUID
+    keys: dict[int, Identity]  # each row's identity, by its line
+    all_or_nothing: bool
+    progress: Callable[[int], None] | None
+    batch: int
+    parallel: bool
+    stop: Callable[[], bool] | None
+
+
+def _run(
+    svc: Services,
+    actor: Actor,
+    plan: _Plan,
+    fresh: list[tuple[int, dict[str, str]]],
+    report: ImportReport,
+) -> None:
+    """The rows not imported before, batch by batch, each committed with the run's progress."""
+    run, keys, all_or_nothing, stop = plan.run, plan.keys, plan.all_or_nothing, plan.stop
+    rows = sorted(fresh, key=sort_key)
+    agencies = {a.code: a.id for a in svc.session.query(Agency).filter(Agency.active.is_(True))}
+    batches = [rows[first : first + plan.batch] for first in range(0, len(rows), plan.batch)]
+    done, first_done = 0, report.rows_done
+    min_age = min_victim_age(svc.settings)
+    prepared_all = prepared_batches(batches, plan.panel_id, min_age, parallel=plan.parallel)
+    with closing(prepared_all):  # an interruption shuts the preparers down at once
+        for prepared in prepared_all:
+            checked = [c for c in (_check_row(item, agencies, report) for item in prepared) if c]
+            run.lock()
+            # Another import of the same rows may have written some since the file was read.
+            again = already_imported(svc, [keys[c.line] for c in checked])
+            checked = [c for c in checked if keys[c.line][0] not in again]
+            report.already_imported += len(again)
+            written = _write_batch(svc, actor, checked, report)
+            run.wrote([{"row_key": keys[line][0], "referral_id": id_} for line, id_ in written])
+            done += len(prepared)
+            report.rows_done = first_done + done
+            run.progress(
+                done=report.rows_done,
+                imported=report.imported,
+                already=report.already_imported,
+                refused=report.failed_rows,
+            )
+            if not all_or_nothing:
+                svc.session.commit()
+            if plan.progress:
+                plan.progress(done)
+            if stop is not None and stop() and done < len(rows):
+                report.stopped = True
+                break
+    if all_or_nothing and (report.errors or report.stopped):
+        svc.session.rollback()
+        report.rolled_back = bool(report.errors)
+        report.imported, report.rows_done = 0, first_done
+        run.progress(
+            done=first_done, imported=0, already=report.already_imported, refused=report.failed_rows
+        )
+    run.finish("interrupted" if report.stopped else "failed" if report.rolled_back else "finished")
 
 
 @dataclass
@@ -140,9 +223,10 @@ def _check_row(
 
 def _write_batch(
     svc: Services, actor: Actor, checked: list[_Checked], report: ImportReport
-) -> None:
+) -> list[tuple[int, uuid.UUID]]:
     """Decide each row's repeat in date order against one read of its victims' history, then
-    insert the batch with a statement per table (not the unit of work, row by row)."""
+    insert the batch with a statement per table (not the unit of work, row by row). Returns
+    the line and referral id of each row written."""
     session = svc.session
     ready = [item.ready for item in checked]
     for name in sorted({lock_name(r.keys) for r in ready}):
@@ -172,10 +256,11 @@ def _write_batch(
                 stored["id"], day, stored["created_at"], r.victim, tuple(r.perpetrators), index
             )
         )
-        written.append((stored, r, answer))
-    insert_rows(session, Referral, [stored for stored, _, _ in written])
-    insert_rows(session, Perpetrator, [p for _, r, _ in written for p in r.sealed.perpetrators])
-    insert_rows(session, Child, [c for _, r, _ in written for c in r.sealed.children])
-    for stored, r, answer in written:
+        written.append((stored, r, answer, item.line))
+    insert_rows(session, Referral, [stored for stored, _, _, _ in written])
+    insert_rows(session, Perpetrator, [p for _, r, _, _ in written for p in r.sealed.perpetrators])
+    insert_rows(session, Child, [c for _, r, _, _ in written for c in r.sealed.children])
+    for stored, r, answer, _ in written:
         record_outcome(svc, actor, stored["id"], answer, r.written)
     report.imported += len(written)
+    return [(line, stored["id"]) for stored, _, _, line in written]

@@ -20,6 +20,7 @@ class WithdrawIn(StrictSchema):
             validate.Length(max=2000, error="The reason must be 2,000 characters or fewer"),
         ],
         error_messages={"required": REASON_MISSING, "null": REASON_MISSING},
+        multiline=True,
     )
 
 

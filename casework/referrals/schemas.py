@@ -10,7 +10,15 @@ from marshmallow import ValidationError, fields, validate, validates, validates_
 
 from casework import clock
 from casework.risk.dash import ANSWERS, QUESTIONS
-from casework.schemas import StrictSchema, Text, TrimmedString
+from casework.schemas import (
+    Flag,
+    IsoDate,
+    PlainString,
+    StrictSchema,
+    Text,
+    TrimmedString,
+    WholeNumber,
+)
 
 GENDERS = ("female", "male", "other", "not_known")
 EARLIEST_BIRTH = date(1900, 1, 1)
@@ -23,38 +31,41 @@ def _past_date(value: date) -> None:
         raise ValidationError("Date must be after 1 January 1900")
 
 
-def OptionalText(max_length: int = 200) -> fields.String:  # noqa: N802
+def OptionalText(max_length: int = 200, *, multiline: bool = False) -> fields.String:  # noqa: N802
     return TrimmedString(
-        load_default=None, allow_none=True, validate=validate.Length(max=max_length)
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=max_length),
+        multiline=multiline,
     )
 
 
 class VictimIn(StrictSchema):
     first_name = Text(max_length=100)
     last_name = Text(max_length=100)
-    date_of_birth = fields.Date(required=True, validate=_past_date)
-    gender = fields.String(required=True, validate=validate.OneOf(GENDERS))
+    date_of_birth = IsoDate(required=True, validate=_past_date)
+    gender = PlainString(required=True, validate=validate.OneOf(GENDERS))
     ethnicity = OptionalText(100)
-    bme = fields.Boolean(load_default=None, allow_none=True)
-    lgbt = fields.Boolean(load_default=None, allow_none=True)
-    disability = fields.Boolean(load_default=None, allow_none=True)
-    address = OptionalText(500)
+    bme = Flag(load_default=None, allow_none=True)
+    lgbt = Flag(load_default=None, allow_none=True)
+    disability = Flag(load_default=None, allow_none=True)
+    address = OptionalText(500, multiline=True)
     postcode = OptionalText(10)
     phone = OptionalText(30)
-    safe_to_call = fields.Boolean(load_default=None, allow_none=True)
+    safe_to_call = Flag(load_default=None, allow_none=True)
 
 
 class PerpetratorIn(StrictSchema):
     first_name = Text(max_length=100)
     last_name = Text(max_length=100)
-    date_of_birth = fields.Date(load_default=None, allow_none=True, validate=_past_date)
+    date_of_birth = IsoDate(load_default=None, allow_none=True, validate=_past_date)
     relationship_to_victim = OptionalText(100)
 
 
 class ChildIn(StrictSchema):
     first_name = OptionalText(100)
     last_name = OptionalText(100)
-    date_of_birth = fields.Date(load_default=None, allow_none=True, validate=_past_date)
+    date_of_birth = IsoDate(load_default=None, allow_none=True, validate=_past_date)
 
 
 class DashField(fields.Dict):
@@ -79,9 +90,9 @@ class DashField(fields.Dict):
 
 class RiskIn(StrictSchema):
     dash = DashField(required=True)
-    police_incidents_12m = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1000))
-    professional_judgement = fields.Boolean(load_default=False)
-    professional_judgement_reason = OptionalText(5000)
+    police_incidents_12m = WholeNumber(load_default=0, validate=validate.Range(min=0, max=1000))
+    professional_judgement = Flag(load_default=False)
+    professional_judgement_reason = OptionalText(5000, multiline=True)
 
     @validates_schema
     def _reason(self, data: dict[str, Any], **_: Any) -> None:
@@ -94,7 +105,7 @@ class RiskIn(StrictSchema):
 
 class ReferralIn(StrictSchema):
     panel_id = fields.UUID(required=True)
-    referral_date = fields.Date(required=True)
+    referral_date = IsoDate(required=True)
     victim = fields.Nested(VictimIn, required=True)
     perpetrators = fields.List(
         fields.Nested(PerpetratorIn), required=True, validate=validate.Length(min=1, max=10)
@@ -103,9 +114,9 @@ class ReferralIn(StrictSchema):
         fields.Nested(ChildIn), load_default=list, validate=validate.Length(max=20)
     )
     risk = fields.Nested(RiskIn, required=True)
-    victim_aware = fields.Boolean(required=True)
-    consent = fields.Boolean(required=True)
-    summary = OptionalText(10000)
+    victim_aware = Flag(required=True)
+    consent = Flag(required=True)
+    summary = OptionalText(10000, multiline=True)
 
     @validates("referral_date")
     def _not_future(self, value: date, **_: Any) -> None:
@@ -115,6 +126,6 @@ class ReferralIn(StrictSchema):
 
 class ReferralQuery(StrictSchema):
     panel_id = fields.UUID(load_default=None)
-    status = fields.String(load_default=None)
-    from_ = fields.Date(data_key="from", load_default=None)
-    to = fields.Date(load_default=None)
+    status = PlainString(load_default=None)
+    from_ = IsoDate(data_key="from", load_default=None)
+    to = IsoDate(load_default=None)

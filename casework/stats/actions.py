@@ -18,7 +18,7 @@ from casework.actors import Actor
 from casework.authz import action, require_role
 from casework.errors import NotVisible
 from casework.panels.models import Panel, PanelMember
-from casework.schemas import StrictSchema, load
+from casework.schemas import Flag, IsoDate, PlainString, StrictSchema, WholeNumber, load
 from casework.services import Services
 from casework.stats.marac import Scope, marac_answer, safelives_return
 
@@ -27,10 +27,10 @@ STATS_ROLES = ("analyst", "coordinator", "chair")
 
 class StatsQuery(StrictSchema):
     panel_id = fields.UUID(load_default=None)
-    from_ = fields.Date(data_key="from", required=True)
-    to = fields.Date(required=True)
-    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
-    publication = fields.Boolean(load_default=False)
+    from_ = IsoDate(data_key="from", required=True)
+    to = IsoDate(required=True)
+    format = PlainString(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
+    publication = Flag(load_default=False)
 
     @validates_schema
     def _order(self, data: dict[str, Any], **_: Any) -> None:
@@ -40,10 +40,10 @@ class StatsQuery(StrictSchema):
 
 class QuarterQuery(StrictSchema):
     panel_id = fields.UUID(load_default=None)
-    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
-    quarter = fields.Integer(required=True, validate=validate.Range(min=1, max=4))
-    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
-    publication = fields.Boolean(load_default=False)
+    year = WholeNumber(required=True, validate=validate.Range(min=2000, max=2100))
+    quarter = WholeNumber(required=True, validate=validate.Range(min=1, max=4))
+    format = PlainString(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
+    publication = Flag(load_default=False)
 
 
 def _panels(

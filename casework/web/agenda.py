@@ -22,7 +22,7 @@ from casework.meetings import agenda, agenda_export, victims
 from casework.meetings.agenda_view import MANAGERS, agenda_for, local_start, long_date
 from casework.routes import policy, signed_in
 from casework.web import blueprint
-from casework.web.forms import error_list, form_data
+from casework.web.forms import date_from_parts, error_list, form_data
 
 STALE = ("stale_agenda", "meeting_not_open", "agenda_unchanged", "no_agenda", "invalid_transition")
 STATUS_TEXT = {"none": "Not started", "draft": "Draft", "published": "Published"}
@@ -36,19 +36,6 @@ def _day(value: str | date) -> str:
 
 def _target(meeting_id: str) -> str:
     return url_for("web.agenda_page", meeting_id=meeting_id)
-
-
-def _date_from_parts(data: dict[str, Any], name: str) -> None:
-    """GOV.UK date inputs arrive as three fields; the schema wants one ISO date. Anything
-    typed but not a date is passed on as is, so the schema names it."""
-    parts = [data.pop(f"{name}-{p}", "").strip() for p in ("year", "month", "day")]
-    if not any(parts):
-        return
-    if all(p.isdigit() for p in parts):
-        year, month, day = parts
-        data[name] = f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
-    else:
-        data[name] = "-".join(parts)
 
 
 def _builder(
@@ -229,7 +216,7 @@ def agenda_overflow(meeting_id: str) -> Any:
             target = agenda.defer_items(svc, actor, meeting_id, data)
             done = f"Items deferred to the meeting on {long_date(local_start(target).date())}"
         elif choice == "extra":
-            _date_from_parts(data, "date")
+            date_from_parts(data, "date")
             extra = agenda.add_extra_meeting(svc, actor, meeting_id, data)
             done = f"Extra meeting arranged for {long_date(local_start(extra).date())}"
         else:

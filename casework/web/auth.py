@@ -65,15 +65,10 @@ def sign_in() -> Any:
         return _failed({"email": request.form.get("email", "")}, GENERIC_FAILURE)
     result = auth.authenticate(svc, values["email"], values["password"])
     if result.user is None:
-        # Keep the failure count and its audit entry although the answer is an error.
+        # Keep the failure count, the lock notice and the audit entry although the answer is
+        # an error. One message for every failure: a locked account says so only by e-mail.
         svc.session.commit()
-        message = GENERIC_FAILURE
-        if result.locked:
-            message = (
-                "Too many failed attempts: this account is locked for 15 minutes. "
-                "Ask your administrator if you need access sooner."
-            )
-        return _failed({"email": values["email"]}, message)
+        return _failed({"email": values["email"]}, GENERIC_FAILURE)
     secret = auth.start_session(svc, result.user)
     session.clear()  # a new identifier for the new session: no fixation
     login_user(SignedInUser(result.user, secret))

@@ -1,4 +1,7 @@
-"""The coordinator's upload page for historical referrals, and the CSV template."""
+"""The coordinator's upload page for historical referrals, and the CSV template.
+
+The page says where each unfinished import into the coordinator's panels got to: uploading
+the same file again carries on from there (``casework.imports.runs``)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from flask import Response, render_template, request
 from casework.authz import action, require_role
 from casework.errors import Invalid
 from casework.http import current_actor, services
+from casework.imports.runs import unfinished
 from casework.panels import actions as panels
 from casework.referrals.importer import ImportReport, import_referrals, template
 from casework.routes import policy, signed_in
@@ -22,6 +26,20 @@ from casework.web.forms import csv_upload, error_list, file_error
 def _coordinator(svc: Services, actor: Any) -> list[Any]:
     require_role(actor, "coordinator")
     return [p for p in panels.list_panels(svc, actor) if p.kind == "marac"]
+
+
+@action
+def _unfinished_notes(svc: Services, actor: Any, choices: list[Any]) -> list[str]:
+    """One sentence per unfinished import into these panels (counts and a date only)."""
+    require_role(actor, "coordinator")
+    names = {p.id: p.name for p in choices}
+    return [
+        f"An import into {names.get(run.panel_id, 'a panel')} started on "
+        f"{run.started_at.day} {run.started_at:%B %Y at %H:%M} UTC stopped after "
+        f"{run.rows_done:,} of {run.rows_total:,} rows; uploading the same file again carries "
+        "on from there."
+        for run in unfinished(svc, "referrals", names)
+    ]
 
 
 @blueprint.route("/referrals/import/template.csv")
@@ -43,7 +61,8 @@ def import_page() -> Any:
     svc, actor = services(), current_actor()
     choices = _coordinator(svc, actor)
     if request.method == "GET":
-        return _page(choices, {"panel_id": "", "all_or_nothing": False}, {}, None)
+        notes = _unfinished_notes(svc, actor, choices)
+        return _page(choices, {"panel_id": "", "all_or_nothing": False}, {}, None, notes)
     values, errors, text = csv_upload(
         {str(p.id) for p in choices}, "Choose the MARAC panel the referrals were heard by"
     )
@@ -62,7 +81,13 @@ def import_page() -> Any:
     return _page(choices, values, {}, report)
 
 
-def _page(choices: list[Any], values: dict, errors: dict, report: ImportReport | None) -> str:
+def _page(
+    choices: list[Any],
+    values: dict,
+    errors: dict,
+    report: ImportReport | None,
+    notes: list[str] | None = None,
+) -> str:
     return render_template(
         "imports/referrals.html",
         title="Import historical referrals",
@@ -71,4 +96,5 @@ def _page(choices: list[Any], values: dict, errors: dict, report: ImportReport |
         errors=errors,
         error_items=error_list(errors),
         report=report,
+        unfinished=notes or [],
     )

@@ -32,8 +32,11 @@ STALE = ("meeting_closed", "already_updated")
 DATE_PARTS = ("day", "month", "year")
 
 
-def meeting_when(meeting: Meeting | datetime) -> str:
-    """Tuesday 1 December 2026 at 10:00, on the partnership's (UK) clock."""
+def meeting_when(meeting: Meeting | datetime | str) -> str:
+    """Tuesday 1 December 2026 at 10:00, on the partnership's (UK) clock (a meeting, a moment,
+    or a moment as the API's views carry it, in ISO 8601)."""
+    if isinstance(meeting, str):
+        meeting = datetime.fromisoformat(meeting)
     moment = meeting.starts_at if isinstance(meeting, Meeting) else meeting
     local = moment.astimezone(UK)
     return f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M}"

@@ -18,7 +18,7 @@ from casework.meetings.calendar import local
 from casework.panels import actions as panels
 from casework.routes import policy, signed_in
 from casework.web import blueprint
-from casework.web.forms import error_list, form_data
+from casework.web.forms import date_from_parts, error_list, form_data
 
 KIND_NAMES = {"marac": "MARAC", "ppo": "PPO", "prevent_deter": "Prevent and Deter", "iom": "IOM"}
 NATION_NAMES = {
@@ -172,19 +172,6 @@ def _not_open(panel: Any, meeting: Any, what: str) -> Any:
     return redirect(url_for("web.panel_page", panel_id=panel.id))
 
 
-def _date_parts(data: dict[str, Any]) -> None:
-    """GOV.UK's three date boxes as one ISO date for the schema; anything else passes through
-    so the schema names it."""
-    parts = [data.pop(f"date-{p}", "").strip() for p in ("year", "month", "day")]
-    if not any(parts):
-        return
-    if all(p.isdigit() for p in parts):
-        year, month, day = (int(p) for p in parts)
-        data["date"] = f"{year:04d}-{month:02d}-{day:02d}"
-    else:
-        data["date"] = "-".join(parts)
-
-
 @blueprint.route("/panels/<panel_id>/meetings/<meeting_id>/move", methods=["GET", "POST"])
 @signed_in
 @policy()
@@ -204,7 +191,7 @@ def meeting_move(panel_id: str, meeting_id: str) -> Any:
         return render_template("panels/move.html", values=values, errors={}, **page)
     data = form_data()
     values = dict(data)
-    _date_parts(data)
+    date_from_parts(data, "date")
     try:
         moved = schedule.move_meeting(services(), current_actor(), meeting.id, data)
     except Invalid as exc:

@@ -244,7 +244,11 @@ def _per_item(section: str, fields: dict[str, list[str]]) -> dict[str, list[str]
 
 
 def _index(section: str, index: str) -> int:
-    if section not in form.LIST_SECTIONS or not index.isdigit() or len(index) > 3:
+    if (
+        section not in form.LIST_SECTIONS
+        or not (index.isascii() and index.isdigit())
+        or len(index) > 3
+    ):
         raise NotVisible()
     return int(index)
 

@@ -23,6 +23,7 @@ from casework.agencies.actions import list_agencies
 from casework.errors import Invalid
 from casework.http import current_actor, services
 from casework.routes import policy, signed_in
+from casework.schemas import DATE_RANGE
 from casework.stats import charts, downloads
 from casework.stats.actions import countable_panels, marac_stats, quarterly_return
 from casework.stats.tables import (
@@ -121,6 +122,8 @@ def _date_error(name: str, values: dict[str, str], message: str) -> str:
         return f"The year of the {label} must include 4 numbers"
     if message.startswith("Must be on or after"):
         return "The end date must be the same as or after the start date"
+    if message == DATE_RANGE:
+        return f"The {label} must be between 1 January 1900 and 31 December 2100"
     return f"The {label} must be a real date"
 
 
@@ -161,6 +164,12 @@ def _link_query(values: dict[str, str]) -> dict[str, str]:
 @signed_in
 @policy()
 def stats_dashboard() -> Any:
+    return _dashboard_page()
+
+
+def _dashboard_page() -> Any:
+    """The dashboard for the filters in the address; with what was typed kept and GOV.UK
+    errors (422) when a date or the panel is refused."""
     svc, actor = services(), current_actor()
     panels = countable_panels(svc, actor)
     values, query = _filters()
@@ -225,6 +234,10 @@ def _offender_rows(svc: Any, actor: Any, span: tuple[Any, Any] | None) -> list[d
 @signed_in
 @policy()
 def stats_quarterly() -> Any:
+    return _quarterly_page()
+
+
+def _quarterly_page() -> Any:
     svc, actor = services(), current_actor()
     panels = countable_panels(svc, actor)
     values = _quarter_values()
@@ -357,10 +370,15 @@ def _publication() -> bool:
 @signed_in
 @policy()
 def stats_download(fmt: str) -> Any:
-    """One table of the dashboard (``table=``), or every figure as the API gives it."""
+    """One table of the dashboard (``table=``), or every figure as the API gives it. Filters
+    the dashboard would refuse (a date such as 31/12/9999 typed into the address) show the
+    dashboard with its errors and what was typed, not a file."""
     svc, actor = services(), current_actor()
     values, query = _filters()
-    q, figures = marac_stats(svc, actor, query)
+    try:
+        q, figures = marac_stats(svc, actor, query)
+    except Invalid:
+        return _dashboard_page()
     name = request.args.get("table", "all")
     if name == "all":
         rows = [list(r) for r in downloads.figure_rows(figures)]
@@ -381,7 +399,12 @@ def stats_download(fmt: str) -> Any:
 @signed_in
 @policy()
 def stats_quarterly_download(fmt: str) -> Any:
-    q, meetings = quarterly_return(services(), current_actor(), _quarter_query(_quarter_values()))
+    try:
+        q, meetings = quarterly_return(
+            services(), current_actor(), _quarter_query(_quarter_values())
+        )
+    except Invalid:
+        return _quarterly_page()
     table = quarterly_table(meetings)
     rows = download_rows(table, _publication(), _below())
     stem = f"safelives-quarterly-return-{q['year']}-q{q['quarter']}"

@@ -103,11 +103,12 @@ def test_a_quiet_log_gets_one_fresh_signed_head(svc):
     actor = Actor.system("test")
     log.record(svc.session, actor, "view", "agency", "only")
     svc.session.commit()
-    assert svc.session.scalar(select(func.count()).select_from(AuditCheckpoint)) == 0
+    positions = select(AuditCheckpoint.seq).where(AuditCheckpoint.seq > 0)  # 0: the head file
+    assert svc.session.scalars(positions).all() == []
     seal_audit(svc, utcnow(), utcnow())
     seal_audit(svc, utcnow(), utcnow())  # nothing new since: no second checkpoint
     svc.session.rollback()  # a fresh snapshot
-    assert svc.session.scalars(select(AuditCheckpoint.seq)).all() == [1]
+    assert svc.session.scalars(positions).all() == [1]
 
 
 def test_entries_are_sealed_in_order_and_verify(svc):
@@ -151,7 +152,7 @@ def test_deleting_the_newest_entries_is_caught_by_the_signed_checkpoint(svc):
 
 def test_a_forged_checkpoint_is_refused(svc):
     _entries(svc, 3)
-    svc.session.execute(update(AuditCheckpoint).values(seq=2))
+    svc.session.execute(update(AuditCheckpoint).where(AuditCheckpoint.seq == 3).values(seq=2))
     svc.session.commit()
     assert "bad signature" in verify(svc).problem
 

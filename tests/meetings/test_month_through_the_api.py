@@ -36,8 +36,13 @@ def test_a_month_through_the_api(client, factory: Factory) -> None:
 
 
 def _month(api: Api, factory: Factory) -> None:
-    for code, sector in [("POL", "police"), ("CSP", "local_authority"), ("IDVA", "idva"),
-                         ("HSG", "housing"), ("OUT", "housing")]:
+    for code, sector in [
+        ("POL", "police"),
+        ("CSP", "local_authority"),
+        ("IDVA", "idva"),
+        ("HSG", "housing"),
+        ("OUT", "housing"),
+    ]:
         factory.agency(code, sector)
     api.user("coordinator", "CSP", "coordinator")
     api.user("chair", "POL", "chair")
@@ -46,9 +51,18 @@ def _month(api: Api, factory: Factory) -> None:
     api.user("housing", "HSG", "agency_rep")
     api.user("outsider", "OUT", "agency_rep", "coordinator")
     api.user("analyst", "CSP", "analyst")
-    panel = api("coordinator", "post", "/panels", {
-        "kind": "marac", "name": "Northshire MARAC", "area": "Northshire",
-        "agencies": ["POL", "CSP", "IDVA", "HSG"], "schedule": "day=1st tue; hour=10"})
+    panel = api(
+        "coordinator",
+        "post",
+        "/panels",
+        {
+            "kind": "marac",
+            "name": "Northshire MARAC",
+            "area": "Northshire",
+            "agencies": ["POL", "CSP", "IDVA", "HSG"],
+            "schedule": "day=1st tue; hour=10",
+        },
+    )
     assert panel.status_code == 201, panel.json
     panel_id = panel.json["id"]
     today = clock.today()
@@ -57,10 +71,18 @@ def _month(api: Api, factory: Factory) -> None:
     mid = meeting["id"]
 
     # Two agencies refer the same victim; the second is a repeat.
-    first = api("police", "post", "/referrals", referral_body(
-        panel_id, referral_date=(today - timedelta(days=60)).isoformat()))
-    second = api("idva", "post", "/referrals", referral_body(
-        panel_id, referral_date=(today - timedelta(days=1)).isoformat()))
+    first = api(
+        "police",
+        "post",
+        "/referrals",
+        referral_body(panel_id, referral_date=(today - timedelta(days=60)).isoformat()),
+    )
+    second = api(
+        "idva",
+        "post",
+        "/referrals",
+        referral_body(panel_id, referral_date=(today - timedelta(days=1)).isoformat()),
+    )
     assert first.status_code == second.status_code == 201
     assert second.json["repeat"]["is_repeat"] is True
     ids = [first.json["id"], second.json["id"]]
@@ -82,25 +104,55 @@ def _month(api: Api, factory: Factory) -> None:
     assert seen.status_code == 200 and [i["referral_id"] for i in seen.json["items"]] == [ids[1]]
     assert api("outsider", "get", f"/meetings/{mid}/agenda").status_code == 404
 
-    research = api("housing", "put", f"/meetings/{mid}/research/{ids[1]}", {
-        "has_information": True, "text": "Tenancy in her name", "shared_before_meeting": True})
+    research = api(
+        "housing",
+        "put",
+        f"/meetings/{mid}/research/{ids[1]}",
+        {"has_information": True, "text": "Tenancy in her name", "shared_before_meeting": True},
+    )
     assert research.status_code == 200, research.json
 
-    attendance = api("chair", "put", f"/meetings/{mid}/attendance", [
-        {"agency": "POL", "status": "present", "names": ["DI Kim Hughes"],
-         "acknowledged": ["DI Kim Hughes"]},
-        {"agency": "CSP", "status": "present", "names": ["Morgan Lee"],
-         "acknowledged": ["Morgan Lee"]},
-        {"agency": "HSG", "status": "present", "names": ["Alex Morgan"],
-         "acknowledged": ["Alex Morgan"]},
-        {"agency": "IDVA", "status": "apologies", "names": []}])
+    attendance = api(
+        "chair",
+        "put",
+        f"/meetings/{mid}/attendance",
+        [
+            {
+                "agency": "POL",
+                "status": "present",
+                "names": ["DI Kim Hughes"],
+                "acknowledged": ["DI Kim Hughes"],
+            },
+            {
+                "agency": "CSP",
+                "status": "present",
+                "names": ["Morgan Lee"],
+                "acknowledged": ["Morgan Lee"],
+            },
+            {
+                "agency": "HSG",
+                "status": "present",
+                "names": ["Alex Morgan"],
+                "acknowledged": ["Alex Morgan"],
+            },
+            {"agency": "IDVA", "status": "apologies", "names": []},
+        ],
+    )
     assert attendance.status_code == 200, attendance.json
     assert attendance.json["problems"] == []
 
     due = (today + timedelta(days=40)).isoformat()
-    action = api("chair", "post", f"/meetings/{mid}/actions", {
-        "referral_id": ids[1], "owner_agency": "HSG",
-        "description": "Fit a door alarm", "due_on": due})
+    action = api(
+        "chair",
+        "post",
+        f"/meetings/{mid}/actions",
+        {
+            "referral_id": ids[1],
+            "owner_agency": "HSG",
+            "description": "Fit a door alarm",
+            "due_on": due,
+        },
+    )
     assert action.status_code == 201, action.json
     assert action.headers["Location"].endswith(action.json["id"])
     mine = api("housing", "get", "/actions?status=open")
@@ -113,15 +165,20 @@ def _month(api: Api, factory: Factory) -> None:
 
     held = date.fromisoformat(meeting["date"])
     with clock.travel(f"{held.isoformat()}T12:30"):
-        minutes = api("chair", "put", f"/meetings/{mid}/minutes/{ids[1]}",
-                      {"text": "Safety plan agreed"})
+        minutes = api(
+            "chair", "put", f"/meetings/{mid}/minutes/{ids[1]}", {"text": "Safety plan agreed"}
+        )
         assert minutes.status_code == 200, minutes.json
         closed = api("chair", "post", f"/meetings/{mid}/close")
         assert closed.status_code == 200, closed.json
         assert _heard(api, held) == {"meetings": 1, "cases": 1, "repeat": 1}
 
-        reopened = api("chair", "post", f"/meetings/{mid}/reopen",
-                       {"reason": "Minutes of the case were incomplete"})
+        reopened = api(
+            "chair",
+            "post",
+            f"/meetings/{mid}/reopen",
+            {"reason": "Minutes of the case were incomplete"},
+        )
         assert reopened.status_code == 200, reopened.json
         assert api("chair", "post", f"/meetings/{mid}/close").status_code == 200
         assert _heard(api, held) == {"meetings": 1, "cases": 1, "repeat": 1}

@@ -178,7 +178,7 @@ def test_the_meeting_page_keeps_ticks_and_names_across_its_parts(p, client, svc)
     p.attend(meeting, present=("POL", "HSG"))
     sign_in(client, "chair@pol.example")
     url = f"/meetings/{meeting.id}/conduct"
-    officer = svc.session.scalars(select(Attendee).where(Attendee.name == "POL officer")).one()
+    (officer,) = [a for a in svc.session.scalars(select(Attendee)) if a.name == "POL officer"]
     # untick POL's acknowledgement and start an attendee, then save attendance (HLT present)
     typed = {"attendance-HLT": "present", "acknowledged": [], "name": "Sam Patel"}
     page = submit(client, url, "conduct-form", ("save", "attendance"), typed)

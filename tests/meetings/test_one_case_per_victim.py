@@ -135,9 +135,7 @@ def test_the_chair_splits_a_wrong_join_and_it_is_audited(p: Partnership) -> None
     item = agenda.split_item(p.svc, p.actor("chair"), meeting.id, joined.id)
     p.svc.session.commit()
     assert (item.kind, item.lead_id, item.position) == ("referral", None, 2)
-    entries = p.svc.session.scalars(
-        select(AuditEntry).where(AuditEntry.record_type == "referral")
-    )
+    entries = p.svc.session.scalars(select(AuditEntry).where(AuditEntry.record_type == "referral"))
     assert any(e.record_id == str(joined.referral_id) for e in entries)
 
 

@@ -254,7 +254,10 @@ def test_api_moves_a_referral_and_answers_its_new_state(
     assert missing.status_code == 422 and list(missing.json["error"]["fields"]) == ["reason"]
     extra = client.post(f"{url}/withdraw", headers=headers, json={"reason": "x", "why": "y"})
     assert extra.status_code == 422 and "why" in extra.json["error"]["fields"]
-    assert client.post(f"{url}/withdraw", headers=headers, data="nope").status_code == 400
+    not_json = client.post(
+        f"{url}/withdraw", headers=headers, data="nope", content_type="application/json"
+    )
+    assert not_json.status_code == 400
     done = client.post(f"{url}/withdraw", headers=headers, json={"reason": "Wrong panel"})
     assert done.status_code == 200 and done.json["status"] == "withdrawn"
 

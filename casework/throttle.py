@@ -1,0 +1,151 @@
+"""Rate limits on the request cycle: sign-in attempts, failed API authentications, API tokens.
+
+Over a limit, the API answers 429 in the contract's error shape and pages answer a GOV.UK
+error page, both with ``Retry-After``. Counting happens in short transactions of their own
+(``casework.accounts.limits``), never in the request's: a refused sign-in rolls its request
+back, and its attempt must still count.
+
+On SQLite the request's transaction holds the only write lock from its first statement, so
+counts are taken before it begins (``before_request``) or after it has ended (an
+``after_request`` that runs after ``casework.http`` has committed or rolled back). ``install``
+therefore runs before ``casework.http.install`` and refuses to run after it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, Response, current_app, render_template, request
+
+from casework import clock, http
+from casework.accounts import limits
+from casework.accounts.actions import normalise_email
+from casework.accounts.limits import Rate, Verdict
+from casework.settings import rate_limit_settings
+
+log = logging.getLogger("casework.request")
+
+SIGN_IN_ENDPOINT = "web.sign_in"
+
+
+@dataclass(frozen=True)
+class Limits:
+    secret: str
+    sign_in_address: Rate | None
+    sign_in_account: Rate | None
+    api_failures_address: Rate | None
+    api_token: Rate | None
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Limits:
+        chosen = rate_limit_settings(settings)
+        rate = {
+            name: Rate.parse(name, value) for name, value in chosen.items() if name != "RATE_LIMITS"
+        }
+        return cls(
+            secret=str(settings["SECRET_KEY"]),
+            sign_in_address=rate["RATE_LIMIT_SIGN_IN_PER_ADDRESS"],
+            sign_in_account=rate["RATE_LIMIT_SIGN_IN_PER_ACCOUNT"],
+            api_failures_address=rate["RATE_LIMIT_API_AUTH_FAILURES_PER_ADDRESS"],
+            api_token=rate["RATE_LIMIT_API_PER_TOKEN"],
+        )
+
+
+def install(app: Flask) -> None:
+    """Register the hooks (none at all when ``RATE_LIMITS`` is off)."""
+    if http._finish in app.after_request_funcs.get(None, []):
+        raise RuntimeError("install rate limits before casework.http: see casework.throttle")
+    if not rate_limit_settings(app.config)["RATE_LIMITS"]:
+        return
+    app.extensions["casework_limits"] = Limits.from_settings(app.config)
+    app.before_request(_before)
+    app.after_request(_after)
+
+
+def _limits() -> Limits:
+    return current_app.extensions["casework_limits"]
+
+
+def _count(rate: Rate | None, name: str, value: str) -> Verdict | None:
+    if rate is None:
+        return None
+    db = http.services().db
+    return limits.hit(db, limits.key(_limits().secret, name, value), rate, clock.now())
+
+
+def _address() -> str:
+    return request.remote_addr or "-"
+
+
+def _bearer() -> str:
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    return secret.strip() if scheme.lower() == "bearer" else ""
+
+
+def _before() -> Any:
+    if request.endpoint == "static":
+        return None
+    if http.is_api():
+        return _before_api()
+    if request.endpoint == SIGN_IN_ENDPOINT and request.method == "POST":
+        # The account's count is kept for any e-mail, known or not: a 429 tells nothing.
+        email = normalise_email(str(request.form.get("email", "")))
+        verdicts = [
+            _count(_limits().sign_in_address, "sign-in-address", _address()),
+            _count(_limits().sign_in_account, "sign-in-account", email) if email else None,
+        ]
+        return _refuse_if_over(verdicts)
+    return None
+
+
+def _before_api() -> Any:
+    rules = _limits()
+    if rules.api_failures_address is not None:
+        db = http.services().db
+        name = limits.key(rules.secret, "api-failures-address", _address())
+        verdict = limits.peek(db, name, rules.api_failures_address, clock.now())
+        if not verdict.allowed:
+            return _too_many(verdict.retry_after)
+    secret = _bearer()
+    if secret:
+        return _refuse_if_over([_count(rules.api_token, "api-token", secret)])
+    return None
+
+
+def _after(response: Response) -> Response:
+    """A failed API authentication counts against its address (the request's transaction has
+    ended by now: ``casework.http`` committed or rolled it back)."""
+    if response.status_code == 401 and http.is_api():
+        _count(_limits().api_failures_address, "api-failures-address", _address())
+    return response
+
+
+def _refuse_if_over(verdicts: list[Verdict | None]) -> Response | None:
+    refused = [v.retry_after for v in verdicts if v is not None and not v.allowed]
+    return _too_many(max(refused)) if refused else None
+
+
+def _too_many(retry_after: int) -> Response:
+    log.warning("rate limited", extra={"method": request.method, "endpoint": request.endpoint})
+    wait = _spoken(retry_after)
+    if http.is_api():
+        response = http.api_error(429, "rate_limited", f"Too many requests: try again in {wait}")
+    else:
+        html = render_template(
+            "error.html",
+            title="Too many attempts",
+            message=f"Wait {wait}, then try again.",
+            status=429,
+        )
+        response = Response(html, status=429, mimetype="text/html")
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def _spoken(seconds: int) -> str:
+    if seconds < 60:
+        return "1 second" if seconds == 1 else f"{seconds} seconds"
+    minutes = -(-seconds // 60)
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
