@@ -9,8 +9,8 @@ from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from casework import http, logs, throttle
+from casework.bootstrap import build_services
 from casework.extensions import csrf, login_manager
-from casework.services import Services
 from casework.settings import load_settings
 
 
@@ -25,7 +25,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(settings)
     app.config["SESSION_COOKIE_NAME"] = settings["SESSION_COOKIE_NAME"]
     logs.configure(settings["LOG_LEVEL"])
-    app.extensions["casework"] = Services.build(settings)
+    app.extensions["casework"] = build_services(settings)
 
     app.jinja_loader = ChoiceLoader(
         [

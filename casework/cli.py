@@ -13,6 +13,7 @@ import click
 from sqlalchemy import inspect, select
 
 from casework.actors import Actor
+from casework.bootstrap import build_services
 from casework.crypto.keyring import KeyRingError
 from casework.errors import CaseworkError, Invalid
 from casework.services import Services
@@ -35,7 +36,7 @@ def _one_line(exc: CaseworkError) -> str:
 @contextmanager
 def services() -> Iterator[Services]:
     try:
-        svc = Services.build(load_settings())
+        svc = build_services(load_settings())
     except (ConfigError, KeyRingError) as exc:
         raise CliError(str(exc)) from None
     try:
@@ -61,7 +62,7 @@ def init() -> None:
         settings = load_settings()
     except ConfigError as exc:
         raise CliError(str(exc)) from None
-    from casework.services import configure_keyring
+    from casework.crypto.settings import configure_keyring
 
     try:
         configure_keyring(settings)  # development: creates instance/keyring.json once
@@ -535,7 +536,7 @@ def scheduler() -> None:
     from casework.scheduler.service import ORDER, build_scheduler
 
     try:
-        svc = Services.build(load_settings())
+        svc = build_services(load_settings())
     except (ConfigError, KeyRingError) as exc:
         raise CliError(str(exc)) from None
     if not inspect_db(svc.db.engine).has_table("job_runs"):

@@ -27,6 +27,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTo
 
 from casework.actors import Actor
 from casework.audit import log as audit
+from casework.authz import AccessNotChecked
 from casework.body_limits import body_limit, form_field_limit, in_words
 from casework.crypto import reload_keyring_if_changed
 from casework.db import write_intent
@@ -144,6 +145,24 @@ def _record_denial(exc: CaseworkError) -> None:
     svc.session.commit()
 
 
+def _record_unchecked(exc: AccessNotChecked) -> None:
+    """An action that skipped the sharing engine for a record type it declared answered 500:
+    written as ``denied`` naming that type, in a transaction of its own (the request's was
+    rolled back, so nothing it read left the service)."""
+    actor = g.get("actor")
+    if actor is None:
+        return
+    svc = services()
+    audit.record(
+        svc.session,
+        actor,
+        "denied",
+        exc.unchecked[0] if exc.unchecked else None,
+        purpose=f"access not checked: {request.method} {request.endpoint}",
+    )
+    svc.session.commit()
+
+
 def _handle_casework_error(exc: CaseworkError) -> Any:
     _abandon()
     _record_denial(exc)
@@ -202,6 +221,8 @@ def _handle_unexpected(exc: Exception) -> Any:
     # Only the type is logged: exception messages can quote personal values.
     log.error("unhandled %s at %s", type(exc).__name__, request.endpoint)
     _abandon()
+    if isinstance(exc, AccessNotChecked):
+        _record_unchecked(exc)
     if is_api():
         return api_error(500, "internal_error", "Something went wrong; it has been logged")
     return _error_page(500)

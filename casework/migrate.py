@@ -15,8 +15,11 @@ from dataclasses import dataclass
 from alembic import command
 from alembic.config import Config
 
-from casework.crypto import KeyRing, KeyRingNotConfiguredError, current_ring
-from casework.settings import PROJECT_ROOT
+import casework.models  # noqa: F401  (every model: sealing and rotation find them on Base)
+from casework.crypto import KeyRing, KeyRingNotConfiguredError, backfill, current_ring
+from casework.crypto.settings import configure_keyring
+from casework.db import Database
+from casework.settings import PROJECT_ROOT, load_settings
 
 log = logging.getLogger("casework.migrate")
 
@@ -43,9 +46,6 @@ def keyring_for_data() -> KeyRing:
     try:
         return current_ring()
     except KeyRingNotConfiguredError:
-        from casework.services import configure_keyring
-        from casework.settings import load_settings
-
         configure_keyring(load_settings())
         return current_ring()
 
@@ -70,9 +70,6 @@ def seal_carried_over(
     Safe to run again after an interruption and from several processes: each batch commits,
     and a sealed value is never picked up twice.
     """
-    from casework.crypto import backfill
-    from casework.db import Database
-
     db = Database(database_url)
     try:
         jobs = backfill.find(engine=db.engine)

@@ -28,8 +28,13 @@ from casework.offenders.models import (
     TargetingDecision,
 )
 from casework.panels.models import Panel, PanelMember
-from casework.referrals.drafts import ReferralDraft
-from casework.referrals.models import Child, Perpetrator, PossibleMatch, Referral
+from casework.referrals.models import (
+    Child,
+    Perpetrator,
+    PossibleMatch,
+    Referral,
+    ReferralDraft,
+)
 from casework.scheduler.models import ApschedulerJob, JobRun
 
 __all__ = [

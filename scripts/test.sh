@@ -1,25 +1,46 @@
 #!/usr/bin/env bash
-# One command for the whole suite: set up, lint, run every test on SQLite (and, side by side,
-# on PostgreSQL when CASEWORK_TEST_POSTGRES_URL names one: CI always does, see .ci/run), then
-# run the tests whose answers turn on the date again as of fixed days.
+# One command for the whole suite: set up, lint, run every test on SQLite, on PostgreSQL when
+# CASEWORK_TEST_POSTGRES_URL names one (CI always does; see .ci/run), and the tests whose
+# answers turn on the date again as of fixed days.
 #
 # Run as of a chosen day: scripts/test.sh --today 2028-02-29 (or CASEWORK_TEST_TODAY=...).
-# CASEWORK_TEST_DAYS="..." replaces the fixed days; CASEWORK_TEST_DAYS="" skips them.
+# CASEWORK_TEST_DAYS="..." replaces the fixed days; CASEWORK_TEST_DAYS="" skips them;
+# CASEWORK_TEST_PG_DAY="" runs PostgreSQL as of the real date.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/ruff check casework migrations config tests bench
+.venv/bin/lint-imports  # the layers of ../shared/DESIGN.md: [tool.importlinter] in pyproject.toml
 
-# SQLite and PostgreSQL runs go side by side (two cores: one each); their output is kept in
-# logs and shown whole when a run fails, else its summary line.
+# Every run is a job, two at a time (two cores), the longest first; each job's output is kept in
+# a log and shown whole when it fails, else its summary line:
+# - the whole suite on SQLite, as of the real date (or --today);
+# - everything but the browser journeys on PostgreSQL, as of a meeting's morning (the pages do
+#   not depend on the database; the day is one of the fixed days below, at no extra cost);
+# - the tests whose answers turn on the date (the `dates` marker) on SQLite as of each of the
+#   other fixed days: a cut-off day (1st Tuesday panels: 2 Feb 2027's cut-off), the day after a
+#   bank holiday (Boxing Day's substitute), a leap day, and a year's end.
+PG_DAY=${CASEWORK_TEST_PG_DAY-"2027-02-02T10:30"}
+DAYS=${CASEWORK_TEST_DAYS-"2027-01-21 2026-12-29 2028-02-29 2027-12-31"}
 logs=$(mktemp -d)
-run_logged() {  # name, then the command: runs it with its output in $logs/<name>.log
-  local name=$1 rc=0
-  shift
-  "$@" >"$logs/$name.log" 2>&1 || rc=$?
-  echo "$rc" >"$logs/$name.rc"
+ARGS=("$@")
+
+job() {  # name: runs that job
+  case $1 in
+    sqlite) CASEWORK_TEST_DATABASE_URL="" .venv/bin/python -m pytest -p no:cacheprovider "${ARGS[@]}" ;;
+    postgresql)
+      CASEWORK_TEST_DATABASE_URL="$CASEWORK_TEST_POSTGRES_URL" .venv/bin/python -m pytest \
+        -p no:cacheprovider -m "not browser" ${PG_DAY:+--today "$PG_DAY"} "${ARGS[@]}" ;;
+    *) CASEWORK_TEST_DATABASE_URL="" .venv/bin/python -m pytest -q -p no:cacheprovider \
+         -m dates --today "$1" ;;
+  esac
 }
-report() {  # name: prints the run's summary, or its whole log if it failed; 1 if it failed
+run_logged() {  # name: runs the job with its output in $logs/<name>.log, its status in .rc
+  local rc=0
+  job "$1" >"$logs/$1.log" 2>&1 || rc=$?
+  echo "$rc" >"$logs/$1.rc"
+}
+report() {  # name: prints the job's summary, or its whole log if it failed; 1 if it failed
   if [ "$(cat "$logs/$1.rc")" != "0" ]; then
     echo "-- $1: FAILED"
     cat "$logs/$1.log"
@@ -28,36 +49,30 @@ report() {  # name: prints the run's summary, or its whole log if it failed; 1 i
   echo "-- $1: $(tail -n 1 "$logs/$1.log")"
 }
 
-failed=0
+queue=(sqlite)
 if [ -n "${CASEWORK_TEST_POSTGRES_URL:-}" ]; then
-  echo "== tests on SQLite and, beside them, on PostgreSQL"
-  # Browser journeys exercise the pages, not the database: they run once, on SQLite.
-  run_logged postgresql env CASEWORK_TEST_DATABASE_URL="$CASEWORK_TEST_POSTGRES_URL" \
-    .venv/bin/python -m pytest -p no:cacheprovider -m "not browser" "$@" &
-  pg=$!
-  run_logged sqlite env CASEWORK_TEST_DATABASE_URL="" .venv/bin/python -m pytest "$@"
-  wait "$pg" || true
-  report sqlite || failed=1
-  report postgresql || failed=1
+  queue+=(postgresql)
 elif [ "${CI:-}" = "true" ]; then
   echo "CI=true but CASEWORK_TEST_POSTGRES_URL is not set: the PostgreSQL run cannot be skipped" >&2
   exit 1
 else
-  echo "== tests on SQLite (PostgreSQL run skipped: set CASEWORK_TEST_POSTGRES_URL to run it)"
-  CASEWORK_TEST_DATABASE_URL="" .venv/bin/python -m pytest "$@" || failed=1
+  echo "(PostgreSQL run skipped: set CASEWORK_TEST_POSTGRES_URL to a database to run it)"
 fi
+# shellcheck disable=SC2206
+queue+=($DAYS)
+echo "== ${queue[*]} (two at a time)"
+running=0
+for name in "${queue[@]}"; do
+  if [ "$running" -ge 2 ]; then
+    wait -n
+    running=$((running - 1))
+  fi
+  run_logged "$name" &
+  running=$((running + 1))
+done
+wait
+failed=0
+for name in "${queue[@]}"; do
+  report "$name" || failed=1
+done
 [ "$failed" = "0" ] || exit 1
-
-# A cut-off day (1st Tuesday panels: 2 Feb 2027's cut-off), that meeting during its hours,
-# the day after a bank holiday (Boxing Day's substitute), a leap day, and a year's end.
-DAYS=${CASEWORK_TEST_DAYS-"2027-01-21 2027-02-02T10:30 2026-12-29 2028-02-29 2027-12-31"}
-if [ -n "$DAYS" ]; then
-  echo "== date-sensitive tests as of: $DAYS (two at a time)"
-  # shellcheck disable=SC2086
-  printf '%s\n' $DAYS | xargs -P 2 -I{} sh -c \
-    'CASEWORK_TEST_DATABASE_URL="" .venv/bin/python -m pytest -q -p no:cacheprovider -m dates --today "{}" > "$0/{}.log" 2>&1; echo $? > "$0/{}.rc"' "$logs"
-  for day in $DAYS; do
-    report "$day" || failed=1
-  done
-  [ "$failed" = "0" ] || exit 1
-fi

@@ -53,7 +53,7 @@ def test_unknown_environment_is_refused(monkeypatch):
 
 def test_development_generates_a_key_ring_once(tmp_path):
     from casework.crypto.fields import current_ring
-    from casework.services import configure_keyring
+    from casework.crypto.settings import configure_keyring
 
     configure_keyring(load_settings({"INSTANCE_PATH": str(tmp_path)}))
     first = current_ring().to_json()
@@ -64,7 +64,7 @@ def test_development_generates_a_key_ring_once(tmp_path):
 
 def test_a_missing_production_key_ring_stops_start_up(monkeypatch, tmp_path):
     from casework.crypto.keyring import KeyRingError
-    from casework.services import configure_keyring
+    from casework.crypto.settings import configure_keyring
 
     with pytest.raises(KeyRingError):
         configure_keyring({"KEYRING_FILE": str(tmp_path / "absent.json"), "KEYRING": ""})

@@ -11,8 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from casework.agencies.models import Agency
 from casework.db import Base, UUIDPrimaryKey, utcnow
 
-ROLES = ("referrer", "idva", "agency_rep", "coordinator", "chair", "analyst", "admin", "dpo")
-
 
 class User(UUIDPrimaryKey, Base):
     __tablename__ = "users"

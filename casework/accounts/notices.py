@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from casework import clock
 from casework.accounts.models import User
+from casework.dates import time_and_day
 from casework.mail.outbox import queue
 from casework.services import Services
 
@@ -22,8 +22,7 @@ def _link(svc: Services, path: str) -> str:
 
 def account_locked(svc: Services, user: User, until: datetime) -> None:
     """Queued in the transaction that sets the lock, once per lock."""
-    local = until.astimezone(clock.UK)
-    when = f"{local:%H:%M} on {local:%A} {local.day} {local:%B %Y} (UK time)"
+    when = f"{time_and_day(until)} (UK time)"
     failures = svc.settings["LOCKOUT_FAILURES"]
     body = (
         f"Your account on {svc.settings['SERVICE_NAME']} was locked after {failures} failed "

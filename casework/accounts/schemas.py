@@ -2,8 +2,8 @@
 
 from marshmallow import fields, validate
 
-from casework.accounts.models import ROLES
 from casework.agencies.schemas import CODE_RULE
+from casework.roles import ROLES
 from casework.schemas import StrictSchema, Text
 
 ROLE_LIST = fields.List(

@@ -1,29 +1,10 @@
-"""The JSON API under /api/v1 (see CONTRACT.md). Bearer tokens only: no cookies, no CSRF."""
+"""The JSON API under /api/v1 (see CONTRACT.md). Bearer tokens only: no cookies, no CSRF.
 
-from __future__ import annotations
+The blueprint lives in ``casework.api.blueprint``; importing this package registers every
+endpoint module on it.
+"""
 
-from flask import Blueprint, g, request
-
-from casework.accounts import auth
-from casework.errors import Unauthenticated
-from casework.http import services
-
-blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-@blueprint.before_request
-def _authenticate() -> None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, secret = header.partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
-        raise Unauthenticated("Send an API token as 'Authorization: Bearer <token>'")
-    user = auth.resolve_token(services(), secret.strip())
-    if user is None:
-        raise Unauthenticated("The API token is not valid")
-    g.actor = auth.actor_for(user, via="api")
-
-
-from casework.api import (  # noqa: E402,F401  (routes register on import)
+from casework.api import (  # noqa: F401  (routes register on import)
     accounts,
     actions,
     meeting_close,
@@ -36,3 +17,6 @@ from casework.api import (  # noqa: E402,F401  (routes register on import)
     referrals_manage,
     stats,
 )
+from casework.api.blueprint import blueprint
+
+__all__ = ["blueprint"]

@@ -12,7 +12,7 @@ from casework.accounts import auth
 from casework.accounts.schemas import UserIn, UserOut, UserUpdate
 from casework.agencies import actions as agencies
 from casework.agencies.schemas import AgencyIn, AgencyOut, AgencyUpdate
-from casework.api import blueprint
+from casework.api.blueprint import blueprint
 from casework.api.registry import endpoint, json_body
 from casework.http import current_actor, services
 from casework.schemas import StrictSchema

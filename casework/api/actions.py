@@ -14,8 +14,8 @@ from typing import Any
 
 from flask import request
 
-from casework.api import blueprint
 from casework.api.answer_schemas import ActionStateOut
+from casework.api.blueprint import blueprint
 from casework.api.registry import endpoint, json_body, query_of
 from casework.http import current_actor, services
 from casework.meetings import action_changes, minutes, tracking
@@ -26,7 +26,7 @@ from casework.meetings.action_schemas import (
     CompleteIn,
     NotDoneIn,
 )
-from casework.meetings.meeting_access import CASE_ROLES, MANAGERS
+from casework.roles import CASE_ROLES, MANAGERS
 
 TAG = "actions"
 POLICY = ("action",)

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from casework.api import blueprint
+from casework.api.blueprint import blueprint
 from casework.api.registry import endpoint, json_body
 from casework.http import current_actor, services
 from casework.meetings import closing
 from casework.meetings.closing_schemas import MeetingClosedOut, MeetingReopenedOut, ReopenIn
-
-MANAGERS = ("coordinator", "chair")
+from casework.roles import MANAGERS
 
 
 @blueprint.post("/meetings/<meeting_id>/close")

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from casework.api import blueprint
 from casework.api.answer_schemas import AgendaOut
+from casework.api.blueprint import blueprint
 from casework.api.registry import endpoint, json_body, no_content
 from casework.http import current_actor, services
 from casework.meetings import agenda, cycle, minutes
-from casework.meetings.agenda_view import MANAGERS, agenda_for
+from casework.meetings.agenda_view import agenda_for
 from casework.meetings.cycle_schemas import (
     AcceptedOut,
     AcceptManyIn,
@@ -29,7 +29,7 @@ from casework.meetings.cycle_schemas import (
     ResearchIn,
     ResearchOut,
 )
-from casework.meetings.meeting_access import CASE_ROLES
+from casework.roles import CASE_ROLES, MANAGERS
 
 TAG = "meeting cycle"
 ITEM = "/meetings/<meeting_id>/agenda/items/<item_id>"

@@ -7,8 +7,8 @@ from typing import Any
 from flask import Response, request
 from marshmallow import validate
 
-from casework.api import blueprint
 from casework.api.answer_schemas import AgendaOut
+from casework.api.blueprint import blueprint
 from casework.api.registry import endpoint
 from casework.http import current_actor, services
 from casework.meetings import agenda_export

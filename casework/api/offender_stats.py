@@ -12,18 +12,14 @@ from typing import Any
 
 from flask import Response, request
 
-from casework.api import blueprint
 from casework.api.answer_schemas import OffenderStatsOut
+from casework.api.blueprint import blueprint
 from casework.api.registry import endpoint, query_of
 from casework.http import current_actor, services
-from casework.offenders.outcomes import (
-    STATS_ROLES,
-    OffenderStatsQuery,
-    contract_view,
-    figure_rows,
-    offender_stats,
-)
+from casework.offenders.outcomes import contract_view, figure_rows, offender_stats
+from casework.roles import STATS_ROLES
 from casework.stats import downloads
+from casework.stats.schemas import PeriodQuery
 
 HEADER = ("section", "measure", "value")
 
@@ -48,7 +44,7 @@ def figures_download(figures: dict[str, Any], fmt: str, publication: bool, end: 
     response=OffenderStatsOut,
     downloads=("text/csv", downloads.XLSX),
     query=query_of(
-        OffenderStatsQuery,
+        PeriodQuery,
         {
             "panel_id": "One PPO, Prevent and Deter or IOM panel (default: every panel the "
             "caller may count)",

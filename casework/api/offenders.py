@@ -11,7 +11,6 @@ from typing import Any
 
 from flask import request
 
-from casework.api import blueprint
 from casework.api.answer_schemas import (
     CohortCountOut,
     CreatedOut,
@@ -19,6 +18,7 @@ from casework.api.answer_schemas import (
     NominalDetailOut,
     NominalOut,
 )
+from casework.api.blueprint import blueprint
 from casework.api.registry import endpoint, json_body, query_of
 from casework.http import current_actor, services
 from casework.offenders import actions as nominals
@@ -38,6 +38,7 @@ from casework.offenders.schemas import (
     PathwayUpdate,
     RiskFactorsIn,
 )
+from casework.roles import COHORT_ENTERERS, MANAGERS
 
 POLICY = ("nominal", "youth_record")
 TAG = "offenders"
@@ -55,7 +56,7 @@ def _created(row: Any) -> tuple[dict[str, str], int]:
     body=NominalIn,
     status=201,
     response=CreatedOut,
-    roles=nominals.ENTERERS,
+    roles=COHORT_ENTERERS,
 )
 def create_nominal() -> Any:
     return _created(nominals.create_nominal(services(), current_actor(), json_body()))
@@ -105,7 +106,7 @@ def cohort_overview() -> Any:
     body=CohortIn,
     status=201,
     response=CreatedOut,
-    roles=nominals.ENTERERS,
+    roles=COHORT_ENTERERS,
 )
 def join_cohort(nominal_id: str) -> Any:
     return _created(nominals.join_cohort(services(), current_actor(), nominal_id, json_body()))
@@ -118,7 +119,7 @@ def join_cohort(nominal_id: str) -> Any:
     policy=POLICY,
     body=ExitIn,
     response=ExitOut,
-    roles=nominals.MANAGERS,
+    roles=MANAGERS,
 )
 def leave_cohort(nominal_id: str) -> Any:
     spell = nominals.leave_cohort(services(), current_actor(), nominal_id, json_body())
@@ -239,7 +240,7 @@ def set_risk_factors(nominal_id: str) -> Any:
     body=ClassificationIn,
     status=201,
     response=CreatedOut,
-    roles=nominals.MANAGERS,
+    roles=MANAGERS,
 )
 def record_classification(nominal_id: str) -> Any:
     svc, actor = services(), current_actor()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from casework.api import blueprint
+from casework.api.blueprint import blueprint
 from casework.api.registry import endpoint, json_body
 from casework.http import current_actor, services
 from casework.meetings import schedule
@@ -17,6 +17,7 @@ from casework.panels.schemas import (
     PanelOut,
     PanelUpdate,
 )
+from casework.roles import MANAGERS, PANEL_EDITORS
 
 
 @blueprint.post("/panels")
@@ -27,7 +28,7 @@ from casework.panels.schemas import (
     body=PanelIn,
     response=PanelOut,
     status=201,
-    roles=("coordinator", "admin"),
+    roles=PANEL_EDITORS,
 )
 def create_panel() -> Any:
     return PanelOut().dump(panels.create_panel(services(), current_actor(), json_body())), 201
@@ -63,7 +64,7 @@ def get_panel(panel_id: str) -> Any:
     tag="panels",
     body=PanelUpdate,
     response=PanelOut,
-    roles=("coordinator", "admin"),
+    roles=PANEL_EDITORS,
 )
 def update_panel(panel_id: str) -> Any:
     return PanelOut().dump(panels.update_panel(services(), current_actor(), panel_id, json_body()))
@@ -89,7 +90,7 @@ def list_meetings(panel_id: str) -> Any:
     tag="meetings",
     body=MoveMeetingIn,
     response=MeetingOut,
-    roles=("coordinator", "chair"),
+    roles=MANAGERS,
 )
 def move_meeting(meeting_id: str) -> Any:
     moved = schedule.move_meeting(services(), current_actor(), meeting_id, json_body())
@@ -102,7 +103,7 @@ def move_meeting(meeting_id: str) -> Any:
     summary="Cancel a scheduled meeting; its agenda items move to the next meeting",
     tag="meetings",
     response=CancelledOut,
-    roles=("coordinator", "chair"),
+    roles=MANAGERS,
 )
 def cancel_meeting(meeting_id: str) -> Any:
     done = schedule.cancel_meeting(services(), current_actor(), meeting_id)

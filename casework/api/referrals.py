@@ -6,12 +6,13 @@ from typing import Any
 
 from flask import request
 
-from casework.api import blueprint
 from casework.api.answer_schemas import ReferralOut, SubmittedOut
+from casework.api.blueprint import blueprint
 from casework.api.registry import endpoint, json_body, query_of
 from casework.http import current_actor, services
 from casework.referrals import actions as referrals
 from casework.referrals.schemas import ReferralIn, ReferralQuery
+from casework.roles import REFERRERS
 
 REFERRAL_QUERY = query_of(
     ReferralQuery,
@@ -32,7 +33,7 @@ REFERRAL_QUERY = query_of(
     body=ReferralIn,
     response=SubmittedOut,
     status=201,
-    roles=("referrer", "idva", "coordinator"),
+    roles=REFERRERS,
 )
 def submit_referral() -> Any:
     referral = referrals.submit_referral(services(), current_actor(), json_body())

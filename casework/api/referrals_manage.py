@@ -10,20 +10,19 @@ from typing import Any
 
 from flask import request
 
-from casework.api import blueprint
 from casework.api.answer_schemas import EngagementOut
+from casework.api.blueprint import blueprint
 from casework.api.registry import endpoint, json_body
 from casework.http import current_actor, services
 from casework.referrals import engagement, lifecycle, matches
-from casework.referrals.engagement import RECORDERS, EngagementIn
+from casework.referrals.engagement import EngagementIn
 from casework.referrals.manage_schemas import (
     AssignIdvaIn,
     PossibleMatchOut,
     ReferralStateOut,
     WithdrawIn,
 )
-
-MANAGERS = ("coordinator", "chair")
+from casework.roles import ENGAGEMENT_RECORDERS, MANAGERS
 
 
 def _status_endpoint(summary: str, body: Any = None) -> Any:
@@ -113,7 +112,7 @@ def reject_match(match_id: str) -> Any:
     policy=("referral",),
     body=EngagementIn,
     response=EngagementOut,
-    roles=RECORDERS,
+    roles=ENGAGEMENT_RECORDERS,
 )
 def record_idva_engagement(referral_id: str) -> Any:
     return engagement.record_engagement(services(), current_actor(), referral_id, json_body())

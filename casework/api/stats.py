@@ -6,19 +6,14 @@ from typing import Any
 
 from flask import Response, request
 
-from casework.api import blueprint
 from casework.api.answer_schemas import MaracStatsOut, QuarterlyOut
+from casework.api.blueprint import blueprint
 from casework.api.registry import endpoint, query_of
 from casework.http import current_actor, services
+from casework.roles import STATS_ROLES
 from casework.stats import downloads, tables
-from casework.stats.actions import (
-    STATS_ROLES,
-    QuarterQuery,
-    StatsQuery,
-    contract_view,
-    marac_stats,
-    quarterly_return,
-)
+from casework.stats.actions import contract_view, marac_stats, quarterly_return
+from casework.stats.schemas import PeriodQuery, QuarterQuery
 
 QUERY = {
     "panel_id": "One MARAC panel (default: every panel the caller may count)",
@@ -54,7 +49,7 @@ def _download(
     roles=STATS_ROLES,
     response=MaracStatsOut,
     downloads=("text/csv", downloads.XLSX),
-    query=query_of(StatsQuery, QUERY),
+    query=query_of(PeriodQuery, QUERY),
 )
 def stats_marac() -> Any:
     q, figures = marac_stats(services(), current_actor(), request.args.to_dict())

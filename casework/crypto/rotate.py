@@ -111,10 +111,13 @@ def target_of(model: type) -> Target | None:
 
 
 def find_targets(models: Iterable[type] | None = None) -> list[Target]:
-    """Every model with encrypted fields or blind indexes (default: all of ``casework.db.Base``)."""
-    if models is None:
-        import casework.models  # noqa: F401  (registers every model on Base)
+    """Every model with encrypted fields or blind indexes (default: all of ``casework.db.Base``).
 
+    The default is every model mapped so far: crypto knows nothing of the application above it,
+    so the entry point (``casework.bootstrap``, ``casework.migrate``) has imported
+    ``casework.models`` first.
+    """
+    if models is None:
         models = [mapper.class_ for mapper in Base.registry.mappers]
     found = [target for model in models if (target := target_of(model)) is not None]
     return sorted(found, key=lambda target: target.table)

@@ -33,12 +33,9 @@ from casework.authz import action, require_role
 from casework.db import as_uuid
 from casework.errors import Invalid
 from casework.meetings import agenda
-from casework.meetings.meeting_access import (
-    MANAGERS,
-    member_meeting,
-    panel_agencies,
-)
+from casework.meetings.meeting_access import member_meeting, panel_agencies
 from casework.meetings.models import ActionChange, AgendaItem, CaseAction, Meeting
+from casework.roles import MANAGERS
 from casework.schemas import IsoDate, PlainString, StrictSchema, TrimmedString, load, parse_date
 from casework.services import Services
 

@@ -30,24 +30,18 @@ from sqlalchemy import exists, select
 from casework.actors import Actor
 from casework.audit import log as audit
 from casework.authz import action, require_role
+from casework.clock import UK
 from casework.db import as_uuid, utcnow
 from casework.errors import Invalid, NotVisible
 from casework.meetings import victims
 from casework.meetings.agenda_publish import changed_since_publication, publish
 from casework.meetings.agenda_schemas import AddItemIn, ExtraMeetingIn, ItemsIn
-from casework.meetings.agenda_view import (
-    MANAGERS,
-    UK,
-    capacity,
-    is_member,
-    items_of,
-    overflow,
-    slot,
-)
+from casework.meetings.agenda_view import capacity, is_member, items_of, overflow, slot
 from casework.meetings.models import AgendaItem, AgendaVersion, CaseAction, Meeting
 from casework.panels.models import Panel
 from casework.referrals import lifecycle
 from casework.referrals.models import Referral
+from casework.roles import MANAGERS
 from casework.schemas import load
 from casework.services import Services
 

@@ -26,9 +26,10 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from casework.actors import Actor
+from casework.dates import long_date
 from casework.errors import Invalid
 from casework.exports import csv_chunks, safe_cell
-from casework.meetings.agenda_view import MARKING, agenda_for, long_date
+from casework.meetings.agenda_view import MARKING, agenda_for
 from casework.services import Services
 
 FORMATS = {

@@ -18,16 +18,16 @@ from casework.accounts.models import User, UserRole
 from casework.actors import Actor
 from casework.agencies.models import Agency
 from casework.audit import log as audit
+from casework.dates import date_at, long_date
 from casework.db import utcnow
 from casework.errors import Invalid
 from casework.mail.outbox import queue
 from casework.meetings import victims
-from casework.meetings.agenda_view import items_of, local_start, long_date
+from casework.meetings.agenda_view import items_of, local_start
 from casework.meetings.models import AgendaVersion, Meeting
 from casework.panels.models import Panel, PanelMember
+from casework.roles import CASE_ROLES
 from casework.services import Services
-
-NOTIFY_ROLES = ("agency_rep", "idva", "referrer", "coordinator", "chair")
 
 
 def snapshot(svc: Services, meeting: Meeting) -> list[dict[str, Any]]:
@@ -76,7 +76,7 @@ def _recipients(svc: Services, meeting: Meeting) -> list[User]:
             PanelMember.panel_id == meeting.panel_id,
             User.active.is_(True),
             Agency.active.is_(True),
-            exists().where(UserRole.user_id == User.id, UserRole.role.in_(NOTIFY_ROLES)),
+            exists().where(UserRole.user_id == User.id, UserRole.role.in_(CASE_ROLES)),
         )
         .order_by(User.email)
     )
@@ -87,7 +87,7 @@ def _notify(svc: Services, meeting: Meeting, panel: Panel) -> int:
     """One message per user per version. It says an agenda awaits and links to it: no case
     details, so it may travel over ordinary e-mail."""
     start = local_start(meeting)
-    when = f"{long_date(start.date())} at {start:%H:%M}"
+    when = date_at(start)
     base = str(svc.settings.get("SERVICE_URL") or "").rstrip("/")
     link = f"{base}/meetings/{meeting.id}/agenda"
     first = meeting.agenda_version == 1

@@ -1,7 +1,7 @@
 """The agenda as one reader may see it: the single filter behind the page, the API and every
 download (PDF, CSV, XLSX).
 
-Each item's case goes through the sharing engine (``fields_for`` + ``prune``) with the verb of
+Each item's case goes through the sharing engine (``Sharing.disclosures``) with the verb of
 the door it leaves by: ``view`` for the page and the JSON API, ``export`` for downloads. An
 item the reader's agency may see nothing of is **omitted** rather than shown as "restricted":
 an empty line would still say *something* about a case the protocol keeps from them. Items
@@ -16,32 +16,28 @@ agency outside the panel.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from casework import clock
 from casework.actors import Actor
-from casework.agencies.actions import codes_of
 from casework.agencies.models import Agency
 from casework.audit import log as audit
 from casework.authz import action, require_role
+from casework.clock import UK
 from casework.db import as_uuid
 from casework.errors import NotVisible
 from casework.meetings import victims
 from casework.meetings.models import AgendaItem, CaseAction, Meeting
 from casework.panels.models import Panel, PanelMember
 from casework.referrals.models import Referral
-from casework.referrals.serialise import visible_referral
+from casework.roles import CASE_ROLES, MANAGERS
 from casework.services import Services
-from casework.sharing.engine import header_fields, prune, record_type_for
+from casework.sharing.disclosure import Disclosed
 
-UK = ZoneInfo("Europe/London")
 MARKING = "OFFICIAL-SENSITIVE"
-CASE_ROLES = ("referrer", "idva", "agency_rep", "coordinator", "chair")
-MANAGERS = ("coordinator", "chair")
 VERBS = ("view", "export")
 
 
@@ -71,14 +67,6 @@ def overflow(meeting: Meeting, count: int) -> dict[str, Any]:
         "fits": capacity(meeting),
         "extra_items": max(0, count - capacity(meeting)),
     }
-
-
-def long_date(value: date | str | None) -> str:
-    """1 December 2026, as GOV.UK writes dates (from a date or an ISO string)."""
-    if not value:
-        return ""
-    day = date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{day.day} {day:%B %Y}"
 
 
 def items_of(svc: Services, meeting: Meeting) -> list[AgendaItem]:
@@ -137,36 +125,11 @@ def readable_meeting(svc: Services, actor: Actor, meeting_id: Any) -> Meeting:
     return meeting
 
 
-def _dump_action(action_row: CaseAction, codes: dict[uuid.UUID, str]) -> dict[str, Any]:
-    return {
-        "id": str(action_row.id),
-        "meeting_id": str(action_row.meeting_id),
-        "referral_id": str(action_row.referral_id) if action_row.referral_id else None,
-        "description": action_row.description,
-        "owner_agency": codes.get(action_row.owner_agency_id),
-        "due_date": action_row.due_on.isoformat(),
-        "status": action_row.status,
-        "outcome": action_row.outcome,
-    }
-
-
-def _action_fields(
-    svc: Services, actor: Actor, verb: str, rows: list[CaseAction]
-) -> dict[Any, frozenset[str]]:
-    """Actions go through the engine too, once their record type is registered; until then
-    nothing of them is shown (deny by default)."""
-    try:
-        record_type_for(CaseAction)
-    except KeyError:
-        return {a.id: frozenset() for a in rows}
-    return svc.sharing.fields_for(svc.session, actor, verb, rows)
-
-
 def _nominals(
-    svc: Services, actor: Actor, verb: str, items: list[AgendaItem]
-) -> dict[uuid.UUID, tuple[dict[str, Any], frozenset[str], str]]:
+    svc: Services, actor: Actor, items: list[AgendaItem], disclosing: dict[str, Any]
+) -> dict[uuid.UUID, Disclosed]:
     """Offender-panel items (candidates, classification reviews) name a nominal: what the
-    reader may see of it, through the same engine, with its record type for the audit."""
+    reader may see of it, through the same engine, disclosed and audited by it."""
     ids = [i.nominal_id for i in items if getattr(i, "nominal_id", None) is not None]
     if not ids:
         return {}
@@ -174,19 +137,17 @@ def _nominals(
     from casework.offenders.models import Nominal
 
     rows = list(_by_id(svc, Nominal, ids).values())
-    granted = svc.sharing.fields_for(svc.session, actor, verb, rows)
     context = offender_dump.context_for(svc, rows)
     today = clock.today()
-    out = {}
-    for nominal in rows:
-        fields = granted.get(nominal.id, frozenset())
-        if not fields:
-            continue
+
+    def shape(nominal: Any, fields: frozenset[str]) -> dict[str, Any]:
         data = offender_dump.dump(svc, nominal, today, detail=False, context=context)
         shown = offender_dump.visible_view(data, fields)
         shown.pop("id", None)
-        out[nominal.id] = (shown, fields, offender_dump.record_type_name(nominal))
-    return out
+        return shown
+
+    found = svc.sharing.disclosures(svc.session, actor, Nominal, rows, shape=shape, **disclosing)
+    return {d.record.id: d for d in found}
 
 
 def _by_id(svc: Services, model: Any, ids: Any) -> dict[uuid.UUID, Any]:
@@ -206,7 +167,7 @@ def slot_entry(meeting: Meeting, item: AgendaItem) -> dict[str, Any]:
     }
 
 
-@action
+@action(reads=("referral",))
 def agenda_for(
     svc: Services, actor: Actor, meeting_id: Any, verb: str = "view", fmt: str | None = None
 ) -> dict[str, Any]:
@@ -244,34 +205,49 @@ def agenda_for(
         if referral_ids
         else {}
     )
-    ref_fields = svc.sharing.fields_for(svc.session, actor, verb, list(referrals.values()))
-    act_fields = _action_fields(svc, actor, verb, list(actions.values()))
-    nominals = _nominals(svc, actor, verb, items)
-    codes = codes_of(
-        svc,
-        {r.referring_agency_id for r in referrals.values()}
-        | {a.owner_agency_id for a in actions.values()},
-    )
     exporting = verb == "export"
-    audit_action = "export" if exporting else "view"
-    recipient = actor.agency_code if exporting else None
-    purpose = f"meeting agenda ({fmt or 'json'})" if exporting else None
-    disclosed: dict[tuple[str, uuid.UUID], frozenset[str]] = {}
+    disclosing: dict[str, Any] = {
+        "verb": verb,
+        "audit_as": "export" if exporting else "view",
+        "recipient": actor.agency_code if exporting else None,
+        "purpose": f"meeting agenda ({fmt or 'json'})" if exporting else None,
+    }
+    # Only the cases items show are disclosed; a joined referral is named by id, if visible.
+    ref_fields = svc.sharing.fields_for(svc.session, actor, verb, list(referrals.values()))
+    on_items = {
+        i.referral_id or getattr(actions.get(i.action_id), "referral_id", None) for i in items
+    }
+    shown_refs = {
+        d.record.id: d
+        for d in svc.sharing.disclosures(
+            svc.session,
+            actor,
+            Referral,
+            [r for rid, r in referrals.items() if rid in on_items],
+            **disclosing,
+        )
+    }
+    shown_acts = {
+        d.record.id: d
+        for d in svc.sharing.disclosures(
+            svc.session, actor, CaseAction, list(actions.values()), **disclosing
+        )
+    }
+    nominals = _nominals(svc, actor, items, disclosing)
+    disclosed = [*shown_refs.values(), *shown_acts.values(), *nominals.values()]
     out = []
     for item in items:
         nominal_id = getattr(item, "nominal_id", None)
         if nominal_id is not None:
             if nominal_id in nominals:
-                shown, n_fields, record_type = nominals[nominal_id]
+                shown = nominals[nominal_id].data
                 out.append({**slot_entry(meeting, item), "nominal_id": str(nominal_id), **shown})
-                disclosed[(record_type, nominal_id)] = n_fields
             continue
         act = actions.get(item.action_id) if item.action_id else None
         rid = item.referral_id or (act.referral_id if act is not None else None)
-        referral = referrals.get(rid) if rid else None
-        fields = ref_fields.get(rid, frozenset()) if referral is not None else frozenset()
-        a_fields = act_fields.get(act.id, frozenset()) if act is not None else frozenset()
-        if not fields and not a_fields:
+        case = shown_refs.get(rid) if rid else None
+        act_shown = shown_acts.get(act.id) if act is not None else None
+        if case is None and act_shown is None:
             continue  # nothing of this case may be shown to this agency: omit the line
         entry = {**slot_entry(meeting, item), "referral_id": str(rid) if rid else None}
         if item.kind == "referral" and rid is not None:
@@ -281,24 +257,23 @@ def agenda_for(
             entry["referral_ids"] = [str(rid), *(str(r) for r in others)]
         if item.kind == "review" and act is not None:
             entry["action_id"] = str(act.id)
-        if fields and referral is not None:
-            shown = visible_referral(referral, fields, codes.get(referral.referring_agency_id))
-            shown.pop("id")  # the item names it as referral_id
-            entry.update(shown)
-            disclosed[("referral", referral.id)] = fields
-        if a_fields and act is not None:
-            entry["action"] = prune(_dump_action(act, codes), a_fields, header_fields("action"))
-            disclosed[("action", act.id)] = a_fields
+        if case is not None:
+            entry.update({k: v for k, v in case.data.items() if k != "id"})  # named referral_id
+        if act_shown is not None:
+            entry["action"] = act_shown.data
         out.append(entry)
-    for (record_type, record_id), fields in disclosed.items():
-        audit.record(
-            svc.session, actor, audit_action, record_type, record_id, fields, recipient, purpose
-        )
     if exporting:
         # The download as a whole leaves the service for the caller's agency (s.62 DPA 2018):
         # one disclosure naming the recipient, beside the per-case export entries.
-        names = set().union(*disclosed.values()) if disclosed else set()
+        names = set().union(*(d.fields for d in disclosed))
         audit.record(
-            svc.session, actor, "disclose", "agenda", meeting.id, names, recipient, purpose
+            svc.session,
+            actor,
+            "disclose",
+            "agenda",
+            meeting.id,
+            names,
+            disclosing["recipient"],
+            disclosing["purpose"],
         )
     return {"meeting": meeting_summary(svc, meeting, actor), "items": out}

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import holidays
 
-LONDON = ZoneInfo("Europe/London")
+from casework.clock import UK
 
 # Panel.nation -> the holidays package's subdivision of the United Kingdom. Wales ("WLS")
 # keeps England's bank holidays, so "ENG" stands for both.
@@ -75,7 +74,7 @@ def _step(day: date, n: int, nation: str, direction: int) -> date:
 
 def local(moment: datetime) -> datetime:
     """A stored UTC moment as UK local time (for pages, e-mails and the meeting's date)."""
-    return moment.astimezone(LONDON)
+    return moment.astimezone(UK)
 
 
 def local_date(moment: datetime) -> date:
@@ -86,7 +85,7 @@ def from_local(wall: datetime) -> datetime:
     """UK wall-clock time (naive) as an aware UTC moment. In the autumn hour that happens
     twice the first (summer time) reading is taken; a spring time that does not exist moves
     on by the hour the clocks skip."""
-    aware = wall.replace(tzinfo=LONDON, fold=0)
+    aware = wall.replace(tzinfo=UK, fold=0)
     return aware.astimezone(UTC)
 
 

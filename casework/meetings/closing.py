@@ -25,6 +25,7 @@ from casework import clock
 from casework.actors import Actor
 from casework.audit import log as audit
 from casework.authz import action
+from casework.dates import long_day
 from casework.db import utcnow
 from casework.errors import Conflict, Invalid
 from casework.meetings import conduct
@@ -197,7 +198,7 @@ def reopen_meeting(svc: Services, actor: Actor, meeting_id: Any, data: Any) -> d
     if not _within(until):
         raise Conflict(
             f"A meeting can be reopened for {REOPEN_WORKING_DAYS} working days after it was "
-            f"first closed; for this meeting that ended on {until:%A} {until.day} {until:%B %Y}."
+            f"first closed; for this meeting that ended on {long_day(until)}."
             if until is not None
             else "This meeting has no closing to undo.",
             code="reopen_window_passed",

@@ -21,12 +21,11 @@ from sqlalchemy import select
 from casework.actors import Actor
 from casework.audit import log as audit
 from casework.authz import action
+from casework.dates import long_moment
 from casework.db import as_uuid, utcnow
 from casework.errors import Conflict, Invalid, NotVisible
-from casework.meetings.calendar import local
 from casework.meetings.conduct_schemas import AcknowledgeIn, AttendeeIn, attendance_schema
 from casework.meetings.meeting_access import (
-    MANAGERS,
     agenda_cases,
     case_summaries,
     heard_referral_ids,
@@ -38,6 +37,7 @@ from casework.meetings.meeting_access import (
 from casework.meetings.models import Attendance, Attendee, Meeting, Minute
 from casework.referrals import lifecycle
 from casework.referrals.models import Referral
+from casework.roles import MANAGERS
 from casework.schemas import load
 from casework.services import Services
 
@@ -94,9 +94,8 @@ def not_started(meeting: Meeting) -> str | None:
     """Why the meeting cannot be closed yet (None once its start time has come)."""
     if meeting.starts_at <= utcnow():
         return None
-    start = local(meeting.starts_at)
     return (
-        f"This meeting starts on {start:%A} {start.day} {start:%B %Y} at {start:%H:%M}. "
+        f"This meeting starts on {long_moment(meeting.starts_at)}. "
         "It can be closed once it has started. If it is to be held on another day, move it."
     )
 

@@ -23,7 +23,7 @@ from casework.authz import action, require_role
 from casework.db import as_uuid
 from casework.errors import Invalid, NotVisible
 from casework.meetings import agenda, conduct, research
-from casework.meetings.agenda_view import MANAGERS, items_of, slot_entry
+from casework.meetings.agenda_view import items_of, slot_entry
 from casework.meetings.cycle_schemas import (
     AcceptManyIn,
     AgendaEntryIn,
@@ -35,6 +35,7 @@ from casework.meetings.meeting_access import panel_agencies
 from casework.meetings.models import AgendaItem, AgendaVersion, Meeting, Minute
 from casework.referrals import lifecycle
 from casework.referrals.models import Referral
+from casework.roles import MANAGERS
 from casework.schemas import load
 from casework.services import Services
 

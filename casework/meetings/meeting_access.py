@@ -11,27 +11,21 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from casework import clock
 from casework.actors import Actor
 from casework.agencies.models import Agency
-from casework.audit import log as audit
 from casework.authz import require_role
 from casework.db import as_uuid
 from casework.errors import Invalid, NotVisible
 from casework.meetings import victims
 from casework.meetings.models import AgendaItem, CaseAction, Meeting
 from casework.panels.models import Panel, PanelMember
-from casework.referrals.actions import visible_view
 from casework.referrals.models import Referral
+from casework.roles import CASE_ROLES
 from casework.services import Services
-
-UK = ZoneInfo("Europe/London")
-CASE_ROLES = ("referrer", "idva", "agency_rep", "coordinator", "chair")
-MANAGERS = ("coordinator", "chair")
 
 # What the meeting pages show of a case: who it is about and how serious it is, the fields
 # member agencies are given to research it. Each page shows this set *as far as the engine
@@ -157,19 +151,10 @@ def case_summaries(
     pages show). Cases the engine shows nothing of are left out. Each disclosure is audited
     with the field names shown.
     """
-    if not referral_ids:
-        return {}
-    referrals = list(svc.session.scalars(select(Referral).where(Referral.id.in_(referral_ids))))
-    granted = svc.sharing.fields_for(svc.session, actor, "view", referrals)
-    out = {}
-    for referral in referrals:
-        fields = granted[referral.id]
-        if not fields:
-            continue
-        shown = fields & only
-        audit.record(svc.session, actor, "view", "referral", referral.id, shown)
-        out[referral.id] = visible_view(svc, referral, shown)
-    return out
+    wanted = select(Referral).where(Referral.id.in_(referral_ids)) if referral_ids else None
+    referrals = list(svc.session.scalars(wanted)) if wanted is not None else []
+    found = svc.sharing.disclosures(svc.session, actor, Referral, referrals, only=only)
+    return {d.record.id: d.data for d in found}
 
 
 def panel_agencies(svc: Services, meeting: Meeting) -> list[Agency]:

@@ -21,7 +21,6 @@ from casework.meetings.action_changes import action_errors
 from casework.meetings.conduct import chair_meeting, readiness, require_ready
 from casework.meetings.conduct_schemas import ActionIn, MinuteIn
 from casework.meetings.meeting_access import (
-    CASE_ROLES,
     agenda_cases,
     case_on_agenda,
     case_summaries,
@@ -33,6 +32,7 @@ from casework.meetings.meeting_access import (
 from casework.meetings.models import AgendaItem, CaseAction, Meeting, Minute
 from casework.meetings.tracking import action_views
 from casework.offenders.models import Nominal
+from casework.roles import CASE_ROLES
 from casework.schemas import load
 from casework.services import Services
 from casework.upsert import find_or_insert

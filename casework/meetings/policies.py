@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, exists, or_, select
 
 from casework.actors import Actor
+from casework.meetings import disclosed
 from casework.meetings.agenda_window import on_circulated_agenda
 from casework.meetings.models import (
     ActionChange,
@@ -114,9 +115,16 @@ RESEARCH_NOTE = register(
         ResearchNote,
         _protocol_via_meeting(ResearchNote),
         _research_conditions,
+        dump=disclosed.research_notes,
     )
 )
 MINUTE = register(RecordType("minute", Minute, _protocol_via_meeting(Minute), _minute_conditions))
 ACTION = register(
-    RecordType("action", CaseAction, _protocol_via_meeting(CaseAction), _action_conditions)
+    RecordType(
+        "action",
+        CaseAction,
+        _protocol_via_meeting(CaseAction),
+        _action_conditions,
+        dump=disclosed.actions,
+    )
 )

@@ -22,7 +22,6 @@ from casework.authz import action, require_role
 from casework.db import utcnow
 from casework.errors import NotVisible
 from casework.meetings.meeting_access import (
-    CASE_ROLES,
     agenda_cases,
     case_on_agenda,
     case_summaries,
@@ -33,6 +32,7 @@ from casework.meetings.meeting_access import (
 )
 from casework.meetings.models import Meeting, ResearchNote
 from casework.panels.models import Panel, PanelMember
+from casework.roles import CASE_ROLES
 from casework.schemas import PlainString, StrictSchema, TrimmedString, load
 from casework.services import Services
 from casework.upsert import find_or_insert
@@ -80,7 +80,7 @@ def _own_notes(svc: Services, actor: Actor, meeting: Meeting, verb: str) -> list
     return list(svc.session.scalars(stmt))
 
 
-@action
+@action(reads=("referral", "research_note"))
 def research_view(svc: Services, actor: Actor, meeting_id: Any) -> dict[str, Any]:
     """The caller's agency's research page: each listed case it may see, with its own note.
 
@@ -94,17 +94,8 @@ def research_view(svc: Services, actor: Actor, meeting_id: Any) -> dict[str, Any
         ordered.setdefault(case.referral_id, case.item.position)  # type: ignore[arg-type]
     summaries = case_summaries(svc, actor, list(ordered))
     notes = _own_notes(svc, actor, meeting, "view")
-    granted = svc.sharing.fields_for(svc.session, actor, "view", notes)
-    by_case: dict[Any, dict[str, Any]] = {}
-    for note in notes:
-        shown = granted[note.id]
-        audit.record(svc.session, actor, "view", "research_note", note.id, shown)
-        by_case[note.referral_id] = {
-            "id": str(note.id),
-            "text": note.text if "text" in shown else None,
-            "has_information": note.has_information if "has_information" in shown else None,
-            "updated_at": note.updated_at,
-        }
+    found = svc.sharing.disclosures(svc.session, actor, ResearchNote, notes)
+    by_case: dict[Any, dict[str, Any]] = {d.record.referral_id: d.data for d in found}
     rows = [
         {"case": summaries[rid], "note": by_case.get(rid)}
         for rid in sorted(ordered, key=lambda r: ordered[r])

@@ -22,6 +22,7 @@ from sqlalchemy import func, inspect, select
 from casework.actors import Actor
 from casework.audit import log as audit
 from casework.authz import action, require_role
+from casework.dates import long_date
 from casework.db import as_uuid, utcnow
 from casework.errors import Invalid, NotVisible
 from casework.meetings.calendar import (
@@ -44,9 +45,9 @@ from casework.meetings.models import (
 from casework.panels.access import member_panel
 from casework.panels.cadence import Cadence
 from casework.panels.models import Panel, PanelMember
+from casework.roles import MANAGERS
 from casework.services import Services
 
-MANAGERS = ("coordinator", "chair")
 AHEAD = 3  # meetings kept in the diary per active panel (the issue: "the next three")
 MINUTES_DUE_WORKING_DAYS = 3  # DOMAIN.md: minutes circulated within about 3 working days
 
@@ -248,7 +249,7 @@ def move_meeting(
     day = local_date(new_start)
     latest = furthest_move(local_date(now))
     if day > latest:
-        when = f"{latest.day} {latest:%B %Y}"
+        when = long_date(latest)
         raise Invalid({"date": [f"The new date must be within two years: {when} at the latest"]})
     clash = svc.session.scalars(
         select(Meeting).where(

@@ -28,15 +28,11 @@ from casework.errors import Forbidden, Invalid
 from casework.meetings.action_changes import changers, history_of, history_view, managed_action
 from casework.meetings.action_schemas import ActionQuery, CompleteIn, NotDoneIn
 from casework.meetings.conduct_schemas import ActionUpdateIn
-from casework.meetings.meeting_access import (
-    CASE_ROLES,
-    MANAGERS,
-    case_summaries,
-    panel_agencies,
-)
+from casework.meetings.meeting_access import case_summaries, panel_agencies
 from casework.meetings.models import ActionChange, CaseAction, Meeting
 from casework.panels.models import PanelMember
 from casework.referrals.models import Referral
+from casework.roles import CASE_ROLES, MANAGERS
 from casework.schemas import load
 from casework.services import Services
 from casework.sharing.engine import header_fields, prune
@@ -73,18 +69,12 @@ def action_views(
     """The actions as ``actor`` may see them (invisible ones dropped), each read audited,
     each with its corrections and deletion (``history``: see ``action_changes``) as far as
     the reader may see the fields they changed."""
-    granted = svc.sharing.fields_for(svc.session, actor, verb, actions)
     codes = codes_of(svc, (a.owner_agency_id for a in actions))
     today = clock.today()
-    histories = history_of(svc, (a.id for a in actions if granted[a.id]))
+    histories = history_of(svc, (a.id for a in actions))  # shown only as far as granted
     who = changers(svc, (c for changes in histories.values() for c in changes))
-    out = []
-    for act in actions:
-        fields = granted[act.id]
-        if not fields:
-            continue
-        read = "list" if verb == "list" else "view"
-        audit.record(svc.session, actor, read, "action", act.id, fields)
+
+    def shape(act: CaseAction, fields: frozenset[str]) -> dict[str, Any]:
         allowed = set(fields) | ({"not_done_reason"} if "status" in fields else set())
         dumped = dump_action(act, codes.get(act.owner_agency_id))
         view = prune(dumped, allowed, header_fields("action"))
@@ -98,8 +88,12 @@ def action_views(
             view["deleted_reason"] = next(
                 (h.get("reason") for h in view["history"] if h["kind"] == "deleted"), None
             )
-        out.append(view)
-    return out
+        return view
+
+    read = "list" if verb == "list" else "view"
+    return svc.sharing.disclose(
+        svc.session, actor, CaseAction, actions, verb=verb, audit_as=read, shape=shape
+    )
 
 
 @action

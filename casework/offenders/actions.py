@@ -30,12 +30,11 @@ from casework.offenders.schemas import CohortIn, ExitIn, NominalIn, NominalQuery
 from casework.panels.models import Panel, PanelMember
 from casework.referrals.repeat import minus_months
 from casework.referrals.rows import age_on
+from casework.roles import COHORT_ENTERERS, COHORT_VIEWERS, MANAGERS, OFFENDER_PAGE_ROLES
 from casework.schemas import load
 from casework.services import Services
 
 OFFENDER_PANELS = ("ppo", "prevent_deter", "iom")
-ENTERERS = ("coordinator", "chair", "agency_rep")  # may enter a person on their panel's cohort
-MANAGERS = ("coordinator", "chair")
 YOUTH_PANEL = "prevent_deter"
 LIST_LIMIT = 1000
 
@@ -77,14 +76,14 @@ def member_panels(svc: Services, actor: Actor) -> list[Panel]:
 @action
 def offender_panels(svc: Services, actor: Actor) -> list[Panel]:
     """The active PPO, Prevent and Deter and IOM panels the caller's agency belongs to."""
-    require_role(actor, *ENTERERS, "referrer", "analyst")
+    require_role(actor, *COHORT_VIEWERS)
     return member_panels(svc, actor)
 
 
 @action
 def entry_panels(svc: Services, actor: Actor) -> list[Panel]:
     """The offender panels the caller may enter people on (the add-nominal form's choice)."""
-    require_role(actor, *ENTERERS)
+    require_role(actor, *COHORT_ENTERERS)
     return member_panels(svc, actor)
 
 
@@ -184,7 +183,7 @@ def _lead_agency(svc: Services, panel: Panel, code: str | None) -> uuid.UUID | N
 @action
 def create_nominal(svc: Services, actor: Actor, data: Any) -> Nominal:
     """Enter a person on an offender panel's cohort (CONTRACT.md: POST /nominals)."""
-    require_role(actor, *ENTERERS)
+    require_role(actor, *COHORT_ENTERERS)
     values = load(NominalIn(), data)
     panel = _entry_panel(svc, actor, values)
     _check_youth(panel, values["date_of_birth"], values["entry_date"])
@@ -238,7 +237,7 @@ def readable(
 @action
 def join_cohort(svc: Services, actor: Actor, nominal_id: Any, data: Any) -> CohortMembership:
     """Add a nominal the caller can see to another panel's cohort (a new spell; history kept)."""
-    require_role(actor, *ENTERERS)
+    require_role(actor, *COHORT_ENTERERS)
     nominal, _ = readable(svc, actor, nominal_id)
     values = load(CohortIn(), data)
     panel = _entry_panel(svc, actor, values)
@@ -290,17 +289,23 @@ def leave_cohort(svc: Services, actor: Actor, nominal_id: Any, data: Any) -> Coh
     return spell
 
 
-@action
+@action(reads=("nominal", "youth_record"))
 def get_nominal(svc: Services, actor: Actor, nominal_id: Any) -> dict[str, Any]:
     """The nominal as the caller may see it, with ``may_edit`` naming what they may record."""
-    nominal, fields = readable(svc, actor, nominal_id)
+    today = clock.today()
+
+    def shape(nominal: Nominal, fields: frozenset[str]) -> dict[str, Any]:
+        data = dump(svc, nominal, today, detail=True, context=context_for(svc, [nominal]))
+        return visible_view(data, fields)
+
+    nominal, shown = svc.sharing.disclose_one(
+        svc.session, actor, Nominal, as_uuid(nominal_id), shape=shape
+    )
     editable = svc.sharing.visible_fields(svc.session, actor, nominal, "edit")
-    audit.record(svc.session, actor, "view", record_type_name(nominal), nominal.id, fields)
-    data = dump(svc, nominal, clock.today(), detail=True, context=context_for(svc, [nominal]))
-    return {**visible_view(data, fields), "may_edit": sorted(editable)}
+    return {**shown, "may_edit": sorted(editable)}
 
 
-@action
+@action(reads=("nominal", "youth_record"))
 def list_nominals(svc: Services, actor: Actor, query: Any) -> list[dict[str, Any]]:
     """Nominals the caller may list (optionally one panel's current cohort), pruned per row."""
     q = load(NominalQuery(), query)
@@ -315,20 +320,19 @@ def list_nominals(svc: Services, actor: Actor, query: Any) -> list[dict[str, Any
             )
         )
     nominals = list(svc.session.scalars(stmt.order_by(Nominal.created_at.desc()).limit(LIST_LIMIT)))
-    fields = svc.sharing.fields_for(svc.session, actor, "list", nominals)
     context = context_for(svc, nominals)
-    out = []
-    for n in nominals:
-        audit.record(svc.session, actor, "list", record_type_name(n), n.id, fields[n.id])
-        out.append(visible_view(dump(svc, n, today, detail=False, context=context), fields[n.id]))
-    return out
+
+    def shape(nominal: Nominal, fields: frozenset[str]) -> dict[str, Any]:
+        return visible_view(dump(svc, nominal, today, detail=False, context=context), fields)
+
+    return svc.sharing.disclose(svc.session, actor, Nominal, nominals, verb="list", shape=shape)
 
 
 @action
 def cohort_overview(svc: Services, actor: Actor, today: date | None = None) -> list[dict[str, Any]]:
     """Per offender panel of the caller's agency: current cohort size, by IOM cohort, and
     entries and exits in the last 12 months. Counts only: no one is named or listed."""
-    require_role(actor, *ENTERERS, "referrer", "analyst")
+    require_role(actor, *COHORT_VIEWERS)
     today = today or clock.today()
     since = minus_months(today, 12)
     out = []
@@ -370,6 +374,6 @@ def cohort_overview(svc: Services, actor: Actor, today: date | None = None) -> l
 
 def in_offender_panel(svc: Services, actor: Actor) -> bool:
     """For the navigation only: does the caller's agency sit on any offender panel?"""
-    if actor.agency_id is None or not actor.has_any(*ENTERERS, "referrer"):
+    if actor.agency_id is None or not actor.has_any(*OFFENDER_PAGE_ROLES):
         return False
     return bool(member_panels(svc, actor))

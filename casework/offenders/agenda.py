@@ -29,7 +29,7 @@ from casework.audit import log as audit
 from casework.authz import action, require_role
 from casework.errors import Invalid
 from casework.meetings.models import AgendaItem, Meeting
-from casework.offenders.actions import MANAGERS, OFFENDER_PANELS, member_panels
+from casework.offenders.actions import OFFENDER_PANELS, member_panels
 from casework.offenders.classification import disclose_reviews, reviews
 from casework.offenders.models import Classification
 from casework.offenders.models import TargetingDecision as Decision
@@ -42,6 +42,7 @@ from casework.offenders.targeting import (
     ranked,
 )
 from casework.panels.models import Panel
+from casework.roles import MANAGERS
 from casework.services import Services
 
 RECENT_DAYS = 90

@@ -24,8 +24,8 @@ from casework.accounts.models import User
 from casework.actors import Actor
 from casework.audit import log as audit
 from casework.authz import action
+from casework.clock import UK
 from casework.errors import Invalid
-from casework.meetings.agenda_view import UK
 from casework.meetings.models import Meeting
 from casework.offenders.actions import readable
 from casework.offenders.dump import current, record_type_name
@@ -112,21 +112,20 @@ def disclose_reviews(
     ``decided_here``: classifications recorded at the meeting shown."""
     decided_here = decided_here or {}
     nominals = {n.id: n for n in svc.session.scalars(select(Nominal).where(Nominal.id.in_(ids)))}
-    granted = svc.sharing.fields_for(svc.session, actor, "list", list(nominals.values()))
     by_id = {r.nominal_id: r for r in schedule}
-    out = []
-    for nid in ids:
-        nominal = nominals[nid]
-        fields = granted.get(nid, frozenset())
-        if not fields:
-            continue
+
+    def shows(nominal: Nominal, fields: frozenset[str]) -> list[str]:
+        reviewed = ["classification"] if "classification" in fields and nominal.id in by_id else []
+        return [k for k in IDENTITY if k in fields] + reviewed
+
+    def shape(nominal: Nominal, shown: frozenset[str]) -> dict[str, Any]:
+        nid = nominal.id
         review = by_id.get(nid)
         entry: dict[str, Any] = {"nominal_id": str(nid), "in_cohort": review is not None}
-        shown = [k for k in IDENTITY if k in fields]
-        for key in shown:
+        for key in (k for k in IDENTITY if k in shown):
             value = getattr(nominal, key)
             entry[key] = value.isoformat() if isinstance(value, date) else value
-        if "classification" in fields and review is not None:
+        if "classification" in shown and review is not None:
             entry.update(
                 classification=review.classification,
                 classified_on=review.classified_on,
@@ -134,10 +133,12 @@ def disclose_reviews(
                 overdue=review.overdue(today) and nid not in decided_here,
                 decided_here=decided_here.get(nid),
             )
-            shown.append("classification")
-        audit.record(svc.session, actor, "list", record_type_name(nominal), nid, shown)
-        out.append(entry)
-    return out
+        return entry
+
+    ordered = [nominals[nid] for nid in ids]
+    return svc.sharing.disclose(
+        svc.session, actor, Nominal, ordered, verb="list", only=shows, shape=shape
+    )
 
 
 @action

@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate, validates_schema
 from sqlalchemy import (
     ColumnElement,
     Integer,
@@ -65,10 +64,11 @@ from casework.offenders.models import (
 )
 from casework.offenders.schemas import ACHIEVABLE
 from casework.panels.models import Panel, PanelMember
-from casework.schemas import Flag, IsoDate, PlainString, StrictSchema, load
+from casework.roles import STATS_ROLES
+from casework.schemas import load
 from casework.services import Services
+from casework.stats.schemas import PeriodQuery
 
-STATS_ROLES = ("analyst", "coordinator", "chair")
 YEAR = 10000  # one year in day_key units
 CONTRACT_KEYS = (
     "nominals",
@@ -287,19 +287,6 @@ def figure_rows(figures: dict[str, Any]) -> list[list[Any]]:
 # --- who may count which panels --------------------------------------------------------------
 
 
-class OffenderStatsQuery(StrictSchema):
-    panel_id = fields.UUID(load_default=None)
-    from_ = IsoDate(data_key="from", required=True)
-    to = IsoDate(required=True)
-    format = PlainString(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
-    publication = Flag(load_default=False)
-
-    @validates_schema
-    def _order(self, data: dict[str, Any], **_: Any) -> None:
-        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
-            raise ValidationError("Must be on or after the start date", "to")
-
-
 def _countable(svc: Services, actor: Actor) -> list[Panel]:
     stmt = select(Panel).where(Panel.kind.in_(OFFENDER_PANELS))
     if not actor.has_any("analyst"):
@@ -326,7 +313,7 @@ def offender_stats(
     """(query, figures) for one panel, or every panel the caller may count; a panel they may
     not count (another partnership's, a MARAC panel, none) is 404."""
     require_role(actor, *STATS_ROLES)
-    q = load(OffenderStatsQuery(), query)
+    q = load(PeriodQuery(), query)
     allowed = [p.id for p in _countable(svc, actor)]
     if q["panel_id"] is not None:
         if q["panel_id"] not in allowed:

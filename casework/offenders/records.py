@@ -21,7 +21,7 @@ from casework.authz import action, require_role
 from casework.db import as_uuid
 from casework.errors import Forbidden, Invalid, NotVisible
 from casework.meetings.models import Meeting
-from casework.offenders.actions import ENTERERS, MANAGERS, member_panels, readable
+from casework.offenders.actions import member_panels, readable
 from casework.offenders.dump import current, record_type_name
 from casework.offenders.models import (
     Classification,
@@ -43,6 +43,7 @@ from casework.offenders.schemas import (
     RiskFactorsIn,
 )
 from casework.panels.models import Panel
+from casework.roles import COHORT_ENTERERS, MANAGERS
 from casework.schemas import load
 from casework.services import Services
 
@@ -286,7 +287,7 @@ def editing(svc: Services, actor: Actor, nominal_id: Any, field: str | None) -> 
     only if granted, and its disclosure is audited like any read.
     """
     if field is None:
-        require_role(actor, *ENTERERS)
+        require_role(actor, *COHORT_ENTERERS)
         nominal, _ = readable(svc, actor, nominal_id)
     else:
         nominal = editable(svc, actor, nominal_id, field)

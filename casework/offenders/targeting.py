@@ -50,7 +50,7 @@ from casework.db import as_uuid
 from casework.errors import Invalid, NotVisible
 from casework.meetings.agenda_view import is_member, local_start
 from casework.meetings.models import AgendaItem, Meeting
-from casework.offenders.actions import MANAGERS, OFFENDER_PANELS, YOUTH_PANEL
+from casework.offenders.actions import OFFENDER_PANELS, YOUTH_PANEL
 from casework.offenders.dump import record_type_name
 from casework.offenders.models import COHORTS, CohortMembership, Nominal, OffenderEvent
 from casework.offenders.models import TargetingDecision as Decision
@@ -58,6 +58,7 @@ from casework.offenders.policies import current_membership
 from casework.panels.models import Panel
 from casework.referrals.repeat import minus_months
 from casework.referrals.rows import age_on
+from casework.roles import MANAGERS
 from casework.schemas import PlainString, StrictSchema, Text, load
 from casework.services import Services
 from casework.settings import ConfigError
@@ -375,6 +376,7 @@ def disclose(
             select(Nominal).where(Nominal.id.in_([r.nominal_id for r in rows]))
         )
     }
+    # Scores are broken down only for rows whose score the reader is granted.
     granted = svc.sharing.fields_for(svc.session, actor, "list", list(nominals.values()))
     shown_score = [
         r.nominal_id
@@ -383,26 +385,32 @@ def disclose(
     ]
     parts = breakdown(svc, shown_score, today)
     decided = last_decisions(svc, panel_id, [r.nominal_id for r in rows])
-    out = []
-    for row in rows:
-        nominal = nominals[row.nominal_id]
-        fields = granted.get(row.nominal_id, frozenset())
-        if not fields:
-            continue  # never shown, counted or ranked for this reader (module docstring)
+    by_id = {r.nominal_id: r for r in rows}
+
+    def shows(nominal: Nominal, fields: frozenset[str]) -> list[str]:
+        scored = ["targeting_score"] if nominal.id in parts else []
+        return [k for k in IDENTITY if k in fields] + scored
+
+    def shape(nominal: Nominal, fields: frozenset[str]) -> dict[str, Any]:
+        row = by_id[nominal.id]
         entry: dict[str, Any] = {
-            "rank": len(out) + 1,
-            "nominal_id": str(row.nominal_id),
-            "last_decision": decided.get(row.nominal_id),
+            "nominal_id": str(nominal.id),
+            "last_decision": decided.get(nominal.id),
         }
-        shown = [k for k in IDENTITY if k in fields]
-        for key in shown:
+        for key in (k for k in IDENTITY if k in fields):
             value = getattr(nominal, key)
             entry[key] = value.isoformat() if isinstance(value, date) else value
-        if row.nominal_id in parts:
-            entry.update(score=row.score, events=row.events, breakdown=parts[row.nominal_id])
-            shown.append("targeting_score")
-        audit.record(svc.session, actor, "list", record_type_name(nominal), nominal.id, shown)
-        out.append(entry)
+        if nominal.id in parts:
+            entry.update(score=row.score, events=row.events, breakdown=parts[nominal.id])
+        return entry
+
+    ordered = [nominals[r.nominal_id] for r in rows]
+    shown = svc.sharing.disclose(
+        svc.session, actor, Nominal, ordered, verb="list", only=shows, shape=shape
+    )
+    # ranked among the rows shown only: never counted or ranked for a reader who may see
+    # nothing of them (module docstring)
+    out = [{"rank": n, **entry} for n, entry in enumerate(shown, 1)]
     return out
 
 

@@ -22,6 +22,7 @@ from casework.errors import Invalid, NotVisible
 from casework.panels.access import member_panel
 from casework.panels.models import Panel, PanelMember
 from casework.panels.schemas import PanelIn, PanelUpdate
+from casework.roles import PANEL_EDITORS
 from casework.schemas import load
 from casework.services import Services
 
@@ -58,7 +59,7 @@ def create_panel(svc: Services, actor: Actor, data: Any, now: datetime | None = 
     """Create a panel and put its next three meetings in the diary at once."""
     from casework.meetings.schedule import schedule_meetings
 
-    require_role(actor, "coordinator", "admin")
+    require_role(actor, *PANEL_EDITORS)
     values = load(PanelIn(), data)
     agencies = _agencies(svc, values["agencies"])
     protocol = _protocol(svc, values["kind"], values["protocol"])
@@ -84,7 +85,7 @@ def get_panel(svc: Services, actor: Actor, panel_id: Any) -> Panel:
 
 
 def _editable(svc: Services, actor: Actor, panel_id: Any) -> Panel:
-    require_role(actor, "coordinator", "admin")
+    require_role(actor, *PANEL_EDITORS)
     if actor.has_any("admin"):
         pid = as_uuid(panel_id)
         panel = svc.session.get(Panel, pid) if pid is not None else None

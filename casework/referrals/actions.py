@@ -37,6 +37,7 @@ from casework.referrals.rows import age_on, decided, insert_referral, people_row
 from casework.referrals.schemas import ReferralIn, ReferralQuery
 from casework.referrals.serialise import visible_referral
 from casework.risk.dash import RiskRules
+from casework.roles import REFERRERS
 from casework.schemas import load
 from casework.services import Services
 
@@ -89,7 +90,7 @@ def check_panel(svc: Services, panel_id: uuid.UUID) -> None:
 
 @action
 def submit_referral(svc: Services, actor: Actor, data: Any) -> Referral:
-    require_role(actor, "referrer", "idva", "coordinator")
+    require_role(actor, *REFERRERS)
     values = check_referral(svc, data)
     if actor.agency_id is None:
         raise Invalid({"_schema": ["Referrals are made by a member of an agency"]})
@@ -195,15 +196,14 @@ def visible_view(svc: Services, referral: Referral, fields: frozenset[str]) -> d
     return visible_referral(referral, fields, codes.get(referral.referring_agency_id))
 
 
-@action
+@action(reads=("referral",))
 def get_referral(svc: Services, actor: Actor, referral_id: Any) -> dict[str, Any]:
     """The referral as the caller may see it, or NotVisible (404)."""
-    referral, fields = svc.sharing.get(svc.session, actor, Referral, as_uuid(referral_id))
-    audit.record(svc.session, actor, "view", "referral", referral.id, fields)
-    return visible_view(svc, referral, fields)
+    _, shown = svc.sharing.disclose_one(svc.session, actor, Referral, as_uuid(referral_id))
+    return shown
 
 
-@action
+@action(reads=("referral",))
 def list_referrals(svc: Services, actor: Actor, query: Any) -> list[dict[str, Any]]:
     """Referrals the caller may list, each with only the fields the caller may see."""
     q = load(ReferralQuery(), query)
@@ -218,10 +218,4 @@ def list_referrals(svc: Services, actor: Actor, query: Any) -> list[dict[str, An
         stmt = stmt.where(Referral.referral_date <= q["to"])
     stmt = stmt.order_by(Referral.referral_date.desc(), Referral.reference).limit(500)
     referrals = list(svc.session.scalars(stmt))
-    fields = svc.sharing.fields_for(svc.session, actor, "list", referrals)
-    codes = codes_of(svc, (r.referring_agency_id for r in referrals))
-    out = []
-    for r in referrals:
-        audit.record(svc.session, actor, "list", "referral", r.id, fields[r.id])
-        out.append(visible_referral(r, fields[r.id], codes.get(r.referring_agency_id)))
-    return out
+    return svc.sharing.disclose(svc.session, actor, Referral, referrals, verb="list")

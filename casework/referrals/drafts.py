@@ -10,43 +10,22 @@ draft it came from never both exist, and a refused submission keeps the draft as
 
 from __future__ import annotations
 
-import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from sqlalchemy import ForeignKey, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import select
 
 from casework.actors import Actor
 from casework.audit import log as audit
 from casework.authz import action, require_role, signed_in
-from casework.crypto import Sealed, encrypted
-from casework.db import Base, UUIDPrimaryKey, as_uuid, utcnow
+from casework.db import as_uuid, utcnow
 from casework.errors import Forbidden, Invalid, NotVisible
 from casework.panels.models import Panel
 from casework.referrals import draft_form as form
 from casework.referrals.actions import submit_referral
-from casework.referrals.models import Referral
+from casework.referrals.models import Referral, ReferralDraft
+from casework.roles import REFERRERS
 from casework.services import Services
-
-DRAFTERS = ("referrer", "idva", "coordinator")  # who may submit a referral, so may draft one
-
-
-class ReferralDraft(UUIDPrimaryKey, Base):
-    __tablename__ = "referral_drafts"
-
-    owner_user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
-    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
-    panel_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("panels.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-    content_ct: Mapped[bytes | None] = mapped_column("content", Sealed())
-    content = encrypted("content_ct", kind="json")
-    panel: Mapped[Panel] = relationship(lazy="joined")
-
-    def victim_name(self) -> str:
-        victim = (self.content or {}).get("victim", {})
-        return " ".join(v.strip() for k in ("first_name", "last_name") if (v := victim.get(k)))
 
 
 def _active_marac(svc: Services, panel_id: Any) -> Panel | None:
@@ -56,7 +35,7 @@ def _active_marac(svc: Services, panel_id: Any) -> Panel | None:
 
 def _own(svc: Services, actor: Actor, draft_id: Any) -> ReferralDraft:
     """The caller's own draft, or 404 exactly as for a draft that does not exist."""
-    require_role(actor, *DRAFTERS)
+    require_role(actor, *REFERRERS)
     key = as_uuid(draft_id)
     draft = svc.session.get(ReferralDraft, key) if key else None
     if draft is None or actor.user_id is None or draft.owner_user_id != actor.user_id:
@@ -67,14 +46,14 @@ def _own(svc: Services, actor: Actor, draft_id: Any) -> ReferralDraft:
 @action
 def marac_panels(svc: Services, actor: Actor) -> list[Panel]:
     """Panels a referral may go to: any agency may refer to an active MARAC (DOMAIN.md)."""
-    require_role(actor, *DRAFTERS)
+    require_role(actor, *REFERRERS)
     stmt = select(Panel).where(Panel.kind == "marac", Panel.active.is_(True))
     return list(svc.session.scalars(stmt.order_by(Panel.name)))
 
 
 @action
 def start_draft(svc: Services, actor: Actor, panel_id: Any, today: date) -> ReferralDraft:
-    require_role(actor, *DRAFTERS)
+    require_role(actor, *REFERRERS)
     if actor.user_id is None or actor.agency_id is None:
         raise Forbidden("Referrals are made by a member of an agency")
     panel = _active_marac(svc, panel_id)

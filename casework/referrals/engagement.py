@@ -17,10 +17,9 @@ from casework.authz import action, require_role
 from casework.db import as_uuid
 from casework.errors import Forbidden
 from casework.referrals.models import Referral
+from casework.roles import ENGAGEMENT_RECORDERS
 from casework.schemas import StrictSchema, load
 from casework.services import Services
-
-RECORDERS = ("idva", "coordinator", "chair")
 
 
 class EngagementIn(StrictSchema):
@@ -35,9 +34,9 @@ class EngagementIn(StrictSchema):
             )
 
 
-@action
+@action(changes=("referral",))
 def record_engagement(svc: Services, actor: Actor, referral_id: Any, data: Any) -> dict[str, Any]:
-    require_role(actor, *RECORDERS)
+    require_role(actor, *ENGAGEMENT_RECORDERS)
     referral, _ = svc.sharing.get(svc.session, actor, Referral, as_uuid(referral_id))
     if not svc.sharing.may(svc.session, actor, "edit", referral):
         raise Forbidden("Only the case's IDVA or the panel's coordinator or chair records this")

@@ -30,11 +30,10 @@ from casework.db import as_uuid
 from casework.errors import Forbidden, Invalid
 from casework.referrals.manage_schemas import AssignIdvaIn, WithdrawIn
 from casework.referrals.models import PossibleMatch, Referral
+from casework.roles import MANAGERS
 from casework.schemas import load
 from casework.services import Services
 from casework.sharing.engine import header_fields, prune
-
-MANAGERS = ("coordinator", "chair")
 
 # Where each status may go next. Withdrawal is open until a referral is closed.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -125,7 +124,7 @@ def _set_status(
     audit.record(svc.session, actor, "update", "referral", referral.id, ["status", *fields])
 
 
-@action
+@action(changes=("referral",))
 def accept_referral(svc: Services, actor: Actor, referral_id: Any) -> dict[str, Any]:
     referral, fields = managed_referral(svc, actor, referral_id)
     # listed -> accepted is taking it off an agenda, which the meetings code does
@@ -133,14 +132,14 @@ def accept_referral(svc: Services, actor: Actor, referral_id: Any) -> dict[str, 
     return state(referral, fields)
 
 
-@action
+@action(changes=("referral",))
 def close_referral(svc: Services, actor: Actor, referral_id: Any) -> dict[str, Any]:
     referral, fields = managed_referral(svc, actor, referral_id)
     _move(svc, actor, referral, "closed")
     return state(referral, fields)
 
 
-@action
+@action(changes=("referral",))
 def withdraw_referral(svc: Services, actor: Actor, referral_id: Any, data: Any) -> dict[str, Any]:
     """Withdraw with a reason (stored encrypted). Earlier repeat flags are left as they were:
     see the module docstring."""
@@ -177,7 +176,7 @@ def _open_to_idva_change(
     return referral, fields
 
 
-@action
+@action(changes=("referral",))
 def assign_idva(svc: Services, actor: Actor, referral_id: Any, data: Any) -> dict[str, Any]:
     """Give the case to an IDVA; the protocol's ``assigned_idva`` rule then lets them see it."""
     referral, fields = _open_to_idva_change(svc, actor, referral_id)
@@ -192,7 +191,7 @@ def assign_idva(svc: Services, actor: Actor, referral_id: Any, data: Any) -> dic
     return state(referral, fields)
 
 
-@action
+@action(changes=("referral",))
 def unassign_idva(svc: Services, actor: Actor, referral_id: Any) -> dict[str, Any]:
     """Take the case from its IDVA (who leaves, or was chosen by mistake): the protocol's
     ``assigned_idva`` rule stops showing it to them at once.
@@ -219,7 +218,7 @@ def idva_choices(svc: Services, actor: Actor) -> list[User]:
     return list(svc.session.scalars(_idva_query().order_by(User.name, User.email)))
 
 
-@action
+@action(reads=("referral",))
 def manage_view(svc: Services, actor: Actor, referral_id: Any) -> dict[str, Any]:
     """What the coordinator's page shows: where the referral stands, its IDVA and the steps
     open from here. It names no one (the reference identifies the case; the referral's own

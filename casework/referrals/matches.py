@@ -22,10 +22,11 @@ from casework.audit import log as audit
 from casework.authz import action, require_role
 from casework.db import as_uuid, utcnow
 from casework.errors import Invalid, NotVisible
-from casework.referrals.lifecycle import MANAGERS, managed_referral, state
+from casework.referrals.lifecycle import managed_referral, state
 from casework.referrals.manage_schemas import MatchQuery
 from casework.referrals.models import PossibleMatch, Referral
 from casework.referrals.repeat import lock_name, minus_months, victim_keys, victim_of
+from casework.roles import MANAGERS
 from casework.schemas import load
 from casework.services import Services
 from casework.sharing.engine import header_fields, prune
@@ -88,7 +89,7 @@ def _dump(match: PossibleMatch, newer: dict[str, Any], older: dict[str, Any]) ->
     }
 
 
-@action
+@action(reads=("referral",))
 def list_possible_matches(
     svc: Services, actor: Actor, panel_id: Any = None
 ) -> list[dict[str, Any]]:
@@ -104,15 +105,24 @@ def list_possible_matches(
     ids = {m.referral_id for m in matches} | {m.other_referral_id for m in matches}
     referrals = list(svc.session.scalars(select(Referral).where(Referral.id.in_(ids))))
     by_id = {r.id: r for r in referrals}
-    fields = svc.sharing.fields_for(svc.session, actor, "view", referrals)
-    for r in referrals:
-        shown = fields[r.id] & frozenset(IDENTITY)
-        audit.record(svc.session, actor, "list", "referral", r.id, shown)
+    sides = {
+        d.record.id: d.data
+        for d in svc.sharing.disclosures(
+            svc.session,
+            actor,
+            Referral,
+            referrals,
+            audit_as="list",
+            only=frozenset(IDENTITY),
+            shape=_side,
+        )
+    }
+    # A side the caller may see nothing of (edit without view) shows its header only.
     return [
         _dump(
             m,
-            _side(by_id[m.referral_id], fields[m.referral_id]),
-            _side(by_id[m.other_referral_id], fields[m.other_referral_id]),
+            sides.get(m.referral_id) or _side(by_id[m.referral_id], frozenset()),
+            sides.get(m.other_referral_id) or _side(by_id[m.other_referral_id], frozenset()),
         )
         for m in matches
     ]
@@ -183,7 +193,7 @@ def relink_repeat(svc: Services, referral: Referral) -> bool:
     return True
 
 
-@action
+@action(changes=("referral",))
 def confirm_match(svc: Services, actor: Actor, match_id: Any) -> dict[str, Any]:
     """Same victim, same case: link the two and recompute the newer referral's repeat flag."""
     match, newer, fields = _decide(svc, actor, match_id, "confirmed")
@@ -194,7 +204,7 @@ def confirm_match(svc: Services, actor: Actor, match_id: Any) -> dict[str, Any]:
     return _decided(svc, match, newer, fields)
 
 
-@action
+@action(changes=("referral",))
 def reject_match(svc: Services, actor: Actor, match_id: Any) -> dict[str, Any]:
     """Different people: record the decision; the repeat flag is left as it was."""
     match, newer, fields = _decide(svc, actor, match_id, "rejected")

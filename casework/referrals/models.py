@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from casework.crypto import BlindIndex, Sealed, encrypted
 from casework.crypto.indexes import surname_and_birth
 from casework.db import Base, UUIDPrimaryKey, utcnow
+from casework.panels.models import Panel
 
 STATUSES = ("submitted", "accepted", "listed", "heard", "closed", "withdrawn")
 
@@ -197,3 +198,23 @@ class PossibleMatch(UUIDPrimaryKey, Base):
     decided_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReferralDraft(UUIDPrimaryKey, Base):
+    """A referral being written (``casework.referrals.drafts``): a model, so it lives with the
+    models and ``casework.models`` can list it without importing any action."""
+
+    __tablename__ = "referral_drafts"
+
+    owner_user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
+    panel_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("panels.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    content_ct: Mapped[bytes | None] = mapped_column("content", Sealed())
+    content = encrypted("content_ct", kind="json")
+    panel: Mapped[Panel] = relationship(lazy="joined")
+
+    def victim_name(self) -> str:
+        victim = (self.content or {}).get("victim", {})
+        return " ".join(v.strip() for k in ("first_name", "last_name") if (v := victim.get(k)))

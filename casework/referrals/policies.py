@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy.orm import Session
 
 from casework.actors import Actor
+from casework.agencies.models import Agency
 from casework.meetings.agenda_window import on_circulated_agenda
 from casework.meetings.models import AgendaItem, Attendance
 from casework.panels.models import Panel, PanelMember
 from casework.referrals.models import Referral
+from casework.referrals.serialise import visible_referral
 from casework.sharing.engine import RecordType, register
 from casework.sharing.protocols import Protocol
 
@@ -48,4 +53,15 @@ def _conditions(actor: Actor, now: datetime, protocol: Protocol) -> dict[str, Co
     return conditions
 
 
-REFERRAL = register(RecordType("referral", Referral, _protocol_key, _conditions))
+def _dump(
+    session: Session, referrals: Sequence[Referral], shown: Mapping[Any, frozenset[str]]
+) -> dict[Any, dict[str, Any]]:
+    """Referrals as disclosed: the header, the referring agency's code and the fields shown."""
+    ids = {r.referring_agency_id for r in referrals}
+    codes = dict(session.execute(select(Agency.id, Agency.code).where(Agency.id.in_(ids))).all())
+    return {
+        r.id: visible_referral(r, shown[r.id], codes.get(r.referring_agency_id)) for r in referrals
+    }
+
+
+REFERRAL = register(RecordType("referral", Referral, _protocol_key, _conditions, dump=_dump))

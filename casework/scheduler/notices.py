@@ -10,21 +10,18 @@ from sqlalchemy import select
 
 from casework.accounts.models import User, UserRole
 from casework.agencies.models import Agency
+from casework.dates import long_day
 from casework.mail.outbox import queue
 from casework.meetings.calendar import local_date
 from casework.meetings.models import Meeting
 from casework.panels.models import Panel, PanelMember
+from casework.roles import MANAGERS
 from casework.services import Services
 
 FOOTER = (
     "\n\nThis message holds no case details: sign in to the service to see them. "
     "It was sent automatically; replies are not read."
 )
-
-
-def spoken(day: date) -> str:
-    """'Tuesday 1 December 2026', as GOV.UK writes dates."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
 
 
 def link(svc: Services, path: str) -> str:
@@ -75,7 +72,7 @@ def _tell(svc: Services, users: list[User], subject: str, body: str, key: str) -
 
 
 def draft_agenda_ready(svc: Services, panel: Panel, meeting: Meeting) -> int:
-    day = spoken(local_date(meeting.starts_at))
+    day = long_day(local_date(meeting.starts_at))
     body = (
         f"The draft agenda for {panel.name} on {day} is ready. Check it, reorder or defer "
         f"items if needed, and publish it to member agencies.\n\n"
@@ -87,7 +84,7 @@ def draft_agenda_ready(svc: Services, panel: Panel, meeting: Meeting) -> int:
 
 
 def publish_reminder(svc: Services, panel: Panel, meeting: Meeting) -> int:
-    day = spoken(local_date(meeting.starts_at))
+    day = long_day(local_date(meeting.starts_at))
     body = (
         f"The agenda for {panel.name} on {day} is due to be circulated today and has not "
         f"been published yet. Member agencies need it to research the cases.\n\n"
@@ -99,12 +96,12 @@ def publish_reminder(svc: Services, panel: Panel, meeting: Meeting) -> int:
 
 
 def minutes_due(svc: Services, panel: Panel, meeting: Meeting) -> int:
-    day = spoken(local_date(meeting.starts_at))
+    day = long_day(local_date(meeting.starts_at))
     body = (
         f"The minutes of {panel.name} on {day} are due to be circulated to member agencies "
         f"today.\n\n{link(svc, f'/panels/{panel.id}')}"
     )
-    users = panel_staff(svc, panel.id, "coordinator", "chair")
+    users = panel_staff(svc, panel.id, *MANAGERS)
     key = f"minutes:{meeting.id}"
     return _tell(svc, users, f"Minutes due: {panel.name}, {day}", body, key)
 

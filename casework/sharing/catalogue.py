@@ -103,10 +103,7 @@ CONDITIONS = (
     "own_research",  # research notes written by the actor's own agency
 )
 
-# Roles a protocol may grant to. analyst, admin and dpo are limited over every protocol:
-# analysts see aggregates only, admins manage accounts, the DPO reads the audit log.
-CASE_ROLES = ("referrer", "idva", "agency_rep", "coordinator", "chair")
-NO_CASE_DATA_ROLES = ("analyst", "admin", "dpo")
+# The roles a protocol may grant to (and those it may not) are in casework.roles.
 
 
 def record_type_of(field: str) -> str:

@@ -34,7 +34,9 @@ from casework.actors import Actor
 from casework.authz import mark_checked
 from casework.db import utcnow
 from casework.errors import NotVisible
-from casework.sharing.catalogue import CASE_ROLES, RECORD_HEADER
+from casework.roles import CASE_ROLES
+from casework.sharing.catalogue import RECORD_HEADER
+from casework.sharing.disclosure import Disclosed, Dump, Only, Shape, disclosures
 from casework.sharing.protocols import Protocol
 
 Conditions = Callable[[Actor, datetime, Protocol], dict[str, ColumnElement[bool]]]
@@ -53,6 +55,8 @@ class RecordType:
     # declaration gives both the SQL filter and the per-row choice, so they cannot disagree;
     # a row matching no type of its model is nobody's to see.
     when: tuple[str, Any] | None = None
+    # How ``Sharing.disclose`` shows a batch of these records (``casework.sharing.disclosure``).
+    dump: Dump | None = None
 
     def applies(self) -> ColumnElement[bool]:
         """SQL: the rows of the model that are this record type."""
@@ -163,7 +167,7 @@ class Sharing:
         self, actor: Actor, verb: str, model: type, now: datetime | None = None
     ) -> ColumnElement[bool]:
         """WHERE clause: rows of ``model`` that ``actor`` may take ``verb`` on."""
-        mark_checked()
+        mark_checked(*(rt.name for rt in record_types_of(model)))
         now = now or utcnow()
         branches = []
         for rt in record_types_of(model):
@@ -220,13 +224,23 @@ class Sharing:
         return groups
 
     def fields_for(
-        self, session: Session, actor: Actor, verb: str, records: Sequence[Any]
+        self,
+        session: Session,
+        actor: Actor,
+        verb: str,
+        records: Sequence[Any],
+        model: type | None = None,
     ) -> dict[Any, frozenset[str]]:
-        """Visible fields per record id (empty: the record is not visible for ``verb``)."""
-        mark_checked()
+        """Visible fields per record id (empty: the record is not visible for ``verb``).
+
+        ``model``: the records' model, so that asking about none of them still counts as
+        having checked its record types (``casework.authz.action``)."""
+        names = {r.id: rt.name for r in records if (rt := _type_of(r)) is not None}
+        mark_checked(
+            *names.values(), *(rt.name for rt in (record_types_of(model) if model else ()))
+        )
         if not records:
             return {}
-        names = {r.id: rt.name for r in records if (rt := _type_of(r)) is not None}
         out: dict[Any, frozenset[str]] = {}
         for rid, under in self.holding(session, actor, records).items():
             fields: set[str] = set()
@@ -250,7 +264,7 @@ class Sharing:
 
         A record that does not exist and one the caller may not see give the same answer.
         """
-        mark_checked()
+        mark_checked(*(rt.name for rt in record_types_of(model)))
         record = session.get(model, record_id) if record_id is not None else None
         if record is None:
             raise NotVisible()
@@ -258,6 +272,98 @@ class Sharing:
         if not fields:
             raise NotVisible()
         return record, fields
+
+    def record_type_of(self, record: Any) -> RecordType:
+        """The record type of a loaded row (``KeyError`` if it is of none)."""
+        return record_type_for(type(record), record)
+
+    def disclose(
+        self,
+        session: Session,
+        actor: Actor,
+        model: type,
+        records: Sequence[Any],
+        *,
+        verb: str = "view",
+        audit_as: str | None = None,
+        only: Only | None = None,
+        shape: Shape | None = None,
+        recipient: str | None = None,
+        purpose: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """The one way case data leaves: the records of ``model`` that ``actor`` may take
+        ``verb`` on, in order, each shaped to the fields shown and audited once
+        (``casework.sharing.disclosure``)."""
+        found = self.disclosures(
+            session,
+            actor,
+            model,
+            records,
+            verb=verb,
+            audit_as=audit_as,
+            only=only,
+            shape=shape,
+            recipient=recipient,
+            purpose=purpose,
+        )
+        return [d.data for d in found]
+
+    def disclose_one(
+        self,
+        session: Session,
+        actor: Actor,
+        model: type,
+        record_id: Any,
+        *,
+        verb: str = "view",
+        only: Only | None = None,
+        shape: Shape | None = None,
+    ) -> tuple[Any, dict[str, Any]]:
+        """One record and its disclosed answer, or 404 exactly as ``get``: a record that does
+        not exist and one the caller may see nothing of give the same answer."""
+        record = session.get(model, record_id) if record_id is not None else None
+        found = self.disclosures(
+            session,
+            actor,
+            model,
+            [record] if record is not None else [],
+            verb=verb,
+            only=only,
+            shape=shape,
+        )
+        if not found:
+            raise NotVisible()
+        return record, found[0].data
+
+    def disclosures(
+        self,
+        session: Session,
+        actor: Actor,
+        model: type,
+        records: Sequence[Any],
+        *,
+        verb: str = "view",
+        audit_as: str | None = None,
+        only: Only | None = None,
+        shape: Shape | None = None,
+        recipient: str | None = None,
+        purpose: str | None = None,
+    ) -> list[Disclosed]:
+        """``disclose`` keeping each record, its type and the fields shown beside its answer,
+        for views that assemble several record types (an agenda) or list the fields sent."""
+        self.fields_for(session, actor, verb, [], model)  # none shown still counts as checked
+        return disclosures(
+            self,
+            session,
+            actor,
+            records,
+            verb=verb,
+            audit_as=audit_as,
+            only=only,
+            shape=shape,
+            recipient=recipient,
+            purpose=purpose,
+        )
 
 
 def header_fields(record_type: str) -> tuple[str, ...]:

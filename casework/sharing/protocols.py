@@ -20,7 +20,8 @@ from typing import Any
 
 from casework.actors import Actor
 from casework.agencies.models import SECTORS
-from casework.sharing.catalogue import CASE_ROLES, CONDITIONS, FIELDS, NO_CASE_DATA_ROLES, VERBS
+from casework.roles import CASE_ROLES, NO_CASE_DATA_ROLES
+from casework.sharing.catalogue import CONDITIONS, FIELDS, VERBS
 
 PANEL_KINDS = ("marac", "ppo", "prevent_deter", "iom")
 TOP_KEYS = {"name", "description", "panel_kinds", "agenda_days_after_meeting", "categories"}

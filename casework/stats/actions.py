@@ -11,39 +11,18 @@ import uuid
 from datetime import date
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate, validates_schema
 from sqlalchemy import select
 
 from casework.actors import Actor
 from casework.authz import action, require_role
 from casework.errors import NotVisible
 from casework.panels.models import Panel, PanelMember
-from casework.schemas import Flag, IsoDate, PlainString, StrictSchema, WholeNumber, load
+from casework.roles import STATS_ROLES
+from casework.schemas import load
 from casework.services import Services
 from casework.stats.marac import Scope, marac_answer, safelives_return
-
-STATS_ROLES = ("analyst", "coordinator", "chair")
-
-
-class StatsQuery(StrictSchema):
-    panel_id = fields.UUID(load_default=None)
-    from_ = IsoDate(data_key="from", required=True)
-    to = IsoDate(required=True)
-    format = PlainString(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
-    publication = Flag(load_default=False)
-
-    @validates_schema
-    def _order(self, data: dict[str, Any], **_: Any) -> None:
-        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
-            raise ValidationError("Must be on or after the start date", "to")
-
-
-class QuarterQuery(StrictSchema):
-    panel_id = fields.UUID(load_default=None)
-    year = WholeNumber(required=True, validate=validate.Range(min=2000, max=2100))
-    quarter = WholeNumber(required=True, validate=validate.Range(min=1, max=4))
-    format = PlainString(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
-    publication = Flag(load_default=False)
+from casework.stats.schemas import PeriodQuery as StatsQuery
+from casework.stats.schemas import QuarterQuery
 
 
 def _panels(

@@ -18,7 +18,6 @@ import io
 import math
 import threading
 from collections.abc import Sequence
-from datetime import date
 from html import escape
 from typing import Any
 
@@ -72,10 +71,6 @@ def month_name(period: str, short: bool = False) -> str:
 
 def percent(value: float) -> str:
     return f"{value * 100:.1f}%"
-
-
-def long_date(day: date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def describe_rate(measure: str, points: Sequence[tuple[str, float | None]]) -> str:

@@ -1,10 +1,10 @@
-"""The web pages (GOV.UK Design System)."""
+"""The web pages (GOV.UK Design System).
 
-from flask import Blueprint
+The blueprint lives in ``casework.web.blueprint``; importing this package registers every page
+module on it.
+"""
 
-blueprint = Blueprint("web", __name__)
-
-from casework.web import (  # noqa: E402,F401  (views register on import)
+from casework.web import (  # noqa: F401  (views register on import)
     actions_manage,
     admin,
     agenda,
@@ -23,3 +23,6 @@ from casework.web import (  # noqa: E402,F401  (views register on import)
     research,
     stats,
 )
+from casework.web.blueprint import blueprint
+
+__all__ = ["blueprint"]

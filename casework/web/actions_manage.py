@@ -14,13 +14,14 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 
+from casework.dates import long_date
 from casework.errors import Invalid
 from casework.http import current_actor, services
 from casework.meetings import action_changes, tracking
 from casework.routes import policy, signed_in
-from casework.web import blueprint
+from casework.web.blueprint import blueprint
 from casework.web.forms import form_data
-from casework.web.meeting import case_name, long_date, meeting_when
+from casework.web.meeting import case_name, meeting_when
 
 DATE_PARTS = ("day", "month", "year")
 

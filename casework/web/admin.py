@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 
-from casework import clock
 from casework.accounts import actions as accounts
-from casework.accounts.models import ROLES
 from casework.agencies import actions as agencies
 from casework.agencies.models import SECTORS
+from casework.dates import time_and_date
 from casework.db import utcnow
 from casework.errors import Invalid
 from casework.http import current_actor, services
+from casework.roles import ROLES
 from casework.routes import policy, signed_in
-from casework.web import blueprint
+from casework.web.blueprint import blueprint
 from casework.web.forms import error_list, form_data
 from casework.web.home import ROLE_NAMES
 
@@ -97,18 +96,12 @@ def _agency_form(code: str | None) -> Any:
     return redirect(url_for("web.agency_list"))
 
 
-def uk_moment(moment: datetime) -> str:
-    """'14:05 on 6 January 2027': when a lock ends, in the partnership's own time."""
-    local = moment.astimezone(clock.UK)
-    return f"{local:%H:%M} on {local.day} {local:%B %Y}"
-
-
 @blueprint.route("/admin/users")
 @signed_in
 @policy()
 def user_list() -> Any:
     users = accounts.list_users(services(), current_actor())
-    return render_template("admin/users.html", users=users, now=utcnow(), uk_moment=uk_moment)
+    return render_template("admin/users.html", users=users, now=utcnow(), uk_moment=time_and_date)
 
 
 @blueprint.route("/admin/users/new", methods=["GET", "POST"])
@@ -139,7 +132,7 @@ def _user_form(user_id: str | None) -> Any:
             "roles": user.roles,
             "active": user.active,
         }
-    page = {"user": user, "now": utcnow(), "uk_moment": uk_moment, **_choices()}
+    page = {"user": user, "now": utcnow(), "uk_moment": time_and_date, **_choices()}
     if request.method == "GET":
         return render_template(
             "admin/user_form.html", values=values, errors={}, error_items=[], **page

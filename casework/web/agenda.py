@@ -16,12 +16,14 @@ from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
 
+from casework.dates import long_date, long_day
 from casework.errors import Invalid
 from casework.http import current_actor, services
 from casework.meetings import agenda, agenda_export, victims
-from casework.meetings.agenda_view import MANAGERS, agenda_for, local_start, long_date
+from casework.meetings.agenda_view import agenda_for, local_start
+from casework.roles import MANAGERS
 from casework.routes import policy, signed_in
-from casework.web import blueprint
+from casework.web.blueprint import blueprint
 from casework.web.forms import date_from_parts, error_list, form_data
 
 STALE = ("stale_agenda", "meeting_not_open", "agenda_unchanged", "no_agenda", "invalid_transition")
@@ -30,8 +32,7 @@ STATUS_TEXT = {"none": "Not started", "draft": "Draft", "published": "Published"
 
 def _day(value: str | date) -> str:
     """Tuesday 1 December 2026."""
-    day = date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{day:%A} {long_date(day)}"
+    return long_day(value)
 
 
 def _target(meeting_id: str) -> str:

@@ -20,7 +20,7 @@ from casework.errors import Invalid
 from casework.exports import csv_chunks, dated_filename
 from casework.http import current_actor, services
 from casework.routes import policy, signed_in
-from casework.web import blueprint
+from casework.web.blueprint import blueprint
 from casework.web.forms import error_list
 
 DATE_FIELDS = ("date_from", "date_to")

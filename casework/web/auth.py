@@ -15,7 +15,7 @@ from casework.extensions import login_manager
 from casework.http import is_api, services
 from casework.routes import policy, public, signed_in
 from casework.schemas import load
-from casework.web import blueprint
+from casework.web.blueprint import blueprint
 from casework.web.forms import error_list
 
 GENERIC_FAILURE = "Enter a correct e-mail address and password"

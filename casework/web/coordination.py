@@ -9,17 +9,18 @@ coordinator sees the current state rather than a form that no longer applies.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from flask import flash, g, redirect, render_template, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
+from casework.dates import long_date
 from casework.errors import Invalid
 from casework.http import current_actor, services
 from casework.referrals import lifecycle, matches
+from casework.roles import MANAGERS
 from casework.routes import policy, signed_in
-from casework.web import blueprint
+from casework.web.blueprint import blueprint
 from casework.web.forms import error_list, form_data
 
 STATUS_NAMES = {
@@ -33,20 +34,12 @@ STATUS_NAMES = {
 STALE = ("invalid_transition", "already_decided")
 
 
-def long_date(value: str | date | None) -> str:
-    """1 March 2026, as GOV.UK writes dates."""
-    if not value:
-        return ""
-    day = date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{day.day} {day:%B %Y}"
-
-
 @blueprint.app_context_processor
 def _navigation() -> dict[str, Callable[[], int | None]]:
     def pending_matches() -> int | None:
         """How many possible matches wait for this coordinator, for the navigation."""
         actor = g.get("actor")
-        if actor is None or not actor.has_any(*lifecycle.MANAGERS):
+        if actor is None or not actor.has_any(*MANAGERS):
             return None
         try:
             return matches.pending_match_count(services(), actor)

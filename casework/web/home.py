@@ -11,7 +11,7 @@ from casework.api.openapi import build_spec
 from casework.http import current_actor, services
 from casework.panels.actions import list_panels
 from casework.routes import policy, public, signed_in
-from casework.web import blueprint
+from casework.web.blueprint import blueprint
 
 ROLE_NAMES = {
     "referrer": "Referrer",

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Response, render_template, request
 
 from casework.authz import action, require_role
+from casework.dates import long_date
 from casework.errors import Invalid
 from casework.http import current_actor, services
 from casework.imports.runs import unfinished
@@ -18,7 +19,7 @@ from casework.panels import actions as panels
 from casework.referrals.importer import ImportReport, import_referrals, template
 from casework.routes import policy, signed_in
 from casework.services import Services
-from casework.web import blueprint
+from casework.web.blueprint import blueprint
 from casework.web.forms import csv_upload, error_list, file_error
 
 
@@ -35,7 +36,7 @@ def _unfinished_notes(svc: Services, actor: Any, choices: list[Any]) -> list[str
     names = {p.id: p.name for p in choices}
     return [
         f"An import into {names.get(run.panel_id, 'a panel')} started on "
-        f"{run.started_at.day} {run.started_at:%B %Y at %H:%M} UTC stopped after "
+        f"{long_date(run.started_at)} at {run.started_at:%H:%M} UTC stopped after "
         f"{run.rows_done:,} of {run.rows_total:,} rows; uploading the same file again carries "
         "on from there."
         for run in unfinished(svc, "referrals", names)

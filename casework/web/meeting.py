@@ -12,19 +12,19 @@ form error that no longer applies.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 
+from casework.dates import long_date, long_moment
 from casework.errors import Invalid
 from casework.http import current_actor, services
 from casework.meetings import conduct, minutes, tracking
 from casework.meetings.conduct_schemas import ATTENDANCE_CHOICES
-from casework.meetings.meeting_access import UK
 from casework.meetings.models import Meeting
 from casework.routes import policy, signed_in
-from casework.web import blueprint
+from casework.web.blueprint import blueprint
 from casework.web.forms import form_data
 from casework.web.kept import CHANGED, changed, chosen, fingerprint, only
 
@@ -35,18 +35,7 @@ DATE_PARTS = ("day", "month", "year")
 def meeting_when(meeting: Meeting | datetime | str) -> str:
     """Tuesday 1 December 2026 at 10:00, on the partnership's (UK) clock (a meeting, a moment,
     or a moment as the API's views carry it, in ISO 8601)."""
-    if isinstance(meeting, str):
-        meeting = datetime.fromisoformat(meeting)
-    moment = meeting.starts_at if isinstance(meeting, Meeting) else meeting
-    local = moment.astimezone(UK)
-    return f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M}"
-
-
-def long_date(value: str | date | None) -> str:
-    if not value:
-        return ""
-    day = date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{day.day} {day:%B %Y}"
+    return long_moment(meeting.starts_at if isinstance(meeting, Meeting) else meeting)
 
 
 def case_name(case: dict[str, Any] | None) -> str:

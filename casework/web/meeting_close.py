@@ -13,17 +13,14 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 
+from casework.dates import long_day
 from casework.errors import Conflict, Invalid
 from casework.http import current_actor, services
 from casework.meetings import closing, conduct
 from casework.routes import policy, signed_in
-from casework.web import blueprint
+from casework.web.blueprint import blueprint
 from casework.web.forms import error_list, form_data
 from casework.web.meeting import case_name, meeting_when
-
-
-def long_day(value: Any) -> str:
-    return f"{value:%A} {value.day} {value:%B %Y}" if value else ""
 
 
 def _close_page(

@@ -23,13 +23,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from casework import clock
 from casework.api.offender_stats import figures_download
+from casework.dates import long_date
 from casework.errors import Invalid, NotVisible
 from casework.http import current_actor, services
 from casework.offenders import agenda, classification, outcomes, targeting
 from casework.offenders.models import CLASSIFICATIONS, COHORTS
 from casework.referrals.repeat import minus_months
+from casework.roles import MANAGERS, STATS_ROLES
 from casework.routes import policy, signed_in
-from casework.web import blueprint
+from casework.web.blueprint import blueprint
 
 POLICY = ("nominal", "youth_record")
 DATES = {"from": "start date", "to": "end date"}
@@ -42,7 +44,7 @@ PARTS = ("day", "month", "year")
 def targeting_home() -> Any:
     svc, actor = services(), current_actor()
     panels = outcomes.countable_panels(svc, actor)
-    meetings = agenda.offender_meetings(svc, actor) if actor.has_any("coordinator", "chair") else []
+    meetings = agenda.offender_meetings(svc, actor) if actor.has_any(*MANAGERS) else []
     return render_template(
         "offender_panels/home.html",
         title="Targeting and outcomes",
@@ -90,7 +92,7 @@ def _meeting_page(
     ]
     html = render_template(
         "offender_panels/meeting.html",
-        title=f"Offenders at the meeting of {data['day']:%-d %B %Y}",
+        title=f"Offenders at the meeting of {long_date(data['day'])}",
         field_errors={name: {"text": messages[0]} for name, messages in errors.items() if messages},
         target=target,
         typed=typed or {},
@@ -266,7 +268,7 @@ def _targeting_navigation() -> dict[str, Any]:
         """Offer "Targeting and outcomes" to coordinators, chairs and analysts who may count
         at least one offender panel."""
         actor = g.get("actor")
-        if actor is None or not actor.has_any(*outcomes.STATS_ROLES):
+        if actor is None or not actor.has_any(*STATS_ROLES):
             return False
         try:
             return bool(outcomes.countable_panels(services(), actor))

@@ -21,9 +21,10 @@ from casework.offenders import records
 from casework.offenders.actions import Duplicate
 from casework.offenders.importer import ImportReport, import_events, template
 from casework.offenders.models import COHORTS
+from casework.roles import COHORT_ENTERERS, MANAGERS
 from casework.routes import policy, signed_in
-from casework.web import blueprint
 from casework.web import offender_forms as forms
+from casework.web.blueprint import blueprint
 from casework.web.forms import csv_upload, error_list, file_error
 
 POLICY = ("nominal", "youth_record")
@@ -67,7 +68,7 @@ def offender_overview() -> Any:
         title="Offender cohorts",
         rows=nominals.cohort_overview(svc, actor),
         cohorts=COHORTS,
-        can_add=actor.has_any(*nominals.ENTERERS),
+        can_add=actor.has_any(*COHORT_ENTERERS),
         can_import=actor.has_any("coordinator"),
     )
 
@@ -86,7 +87,7 @@ def offender_panel(panel_id: str) -> Any:
         title=panel.name,
         panel=panel,
         rows=rows,
-        can_add=actor.has_any(*nominals.ENTERERS),
+        can_add=actor.has_any(*COHORT_ENTERERS),
     )
 
 
@@ -170,10 +171,10 @@ def offender_detail(nominal_id: str) -> Any:
         (what, spec.title)
         for what, (field, spec) in forms.RECORD_FORMS.items()
         if field in editable
-        and (what != "classification" or actor.has_any(*nominals.MANAGERS))
-        and (what != "exit" or actor.has_any(*nominals.MANAGERS))
+        and (what != "classification" or actor.has_any(*MANAGERS))
+        and (what != "exit" or actor.has_any(*MANAGERS))
     ]
-    if actor.has_any(*nominals.ENTERERS):
+    if actor.has_any(*COHORT_ENTERERS):
         offered.append(("join", forms.JOIN_FORM.title))
     name = " ".join(n[k] for k in ("first_name", "last_name") if n.get(k))
     return render_template(

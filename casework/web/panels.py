@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
+from casework import dates
 from casework.agencies import actions as agencies
 from casework.db import utcnow
 from casework.errors import Invalid
@@ -16,8 +17,9 @@ from casework.http import current_actor, services
 from casework.meetings import schedule
 from casework.meetings.calendar import local
 from casework.panels import actions as panels
+from casework.roles import MANAGERS, PANEL_EDITORS
 from casework.routes import policy, signed_in
-from casework.web import blueprint
+from casework.web.blueprint import blueprint
 from casework.web.forms import date_from_parts, error_list, form_data
 
 KIND_NAMES = {"marac": "MARAC", "ppo": "PPO", "prevent_deter": "Prevent and Deter", "iom": "IOM"}
@@ -51,8 +53,7 @@ def long_day(value: date | datetime | None) -> str:
     """Tuesday 1 December 2026 (GOV.UK style), in UK time."""
     if value is None:
         return "Not set"
-    day = local(value).date() if isinstance(value, datetime) else value
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    return dates.long_day(local(value) if isinstance(value, datetime) else value)
 
 
 def _link(endpoint: str, **values: Any) -> str | None:
@@ -109,8 +110,8 @@ def panel_page(panel_id: str) -> Any:
         past=past,
         kinds=KIND_NAMES,
         nations=NATION_NAMES,
-        manages=actor.has_any(*schedule.MANAGERS),
-        edits=actor.has_any("coordinator", "admin"),
+        manages=actor.has_any(*MANAGERS),
+        edits=actor.has_any(*PANEL_EDITORS),
     )
 
 
@@ -199,9 +200,7 @@ def meeting_move(panel_id: str, meeting_id: str) -> Any:
         return render_template(
             "panels/move.html", values=values, errors=exc.fields, error_items=items, **page
         ), 422
-    flash(
-        f"Meeting moved to {long_day(moved.starts_at)} at {local(moved.starts_at):%H:%M}", "success"
-    )
+    flash(f"Meeting moved to {dates.long_moment(moved.starts_at)}", "success")
     return redirect(url_for("web.panel_page", panel_id=panel.id))
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from casework.dates import long_date
 from casework.referrals import draft_form as form
 from casework.referrals.drafts import ReferralDraft
 from casework.risk.dash import QUESTIONS
@@ -30,7 +31,7 @@ def shown_date(raw: Mapping[str, str], name: str) -> str:
         day = date(int(parts[2]), int(parts[1]), int(parts[0]))
     except ValueError:
         return "/".join(parts)
-    return f"{day.day} {day:%B %Y}"
+    return long_date(day)
 
 
 def _name(raw: Mapping[str, str]) -> str:

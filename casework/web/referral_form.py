@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 
+from casework.dates import long_date
 from casework.errors import Invalid, NotVisible
 from casework.http import current_actor, services
 from casework.referrals import draft_form as form
@@ -21,7 +22,7 @@ from casework.referrals import drafts
 from casework.referrals.drafts import ReferralDraft
 from casework.risk.dash import QUESTIONS, RiskRules
 from casework.routes import policy, signed_in
-from casework.web import blueprint
+from casework.web.blueprint import blueprint
 from casework.web.referral_answers import answers, shown_date
 from casework.web.referral_errors import criteria_text, friendly, summary_items
 
@@ -400,7 +401,7 @@ def referral_draft_delete(draft_id: str) -> Any:
     return render_template(
         "referrals/form/remove.html",
         title="Delete this draft referral?",
-        name=f"Started {draft.created_at.day} {draft.created_at:%B %Y}. This cannot be undone.",
+        name=f"Started {long_date(draft.created_at)}. This cannot be undone.",
         button="Delete draft",
         back_url=url_for("web.referral_draft", draft_id=draft.id),
         returning=False,

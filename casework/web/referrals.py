@@ -14,6 +14,7 @@ from typing import Any
 from flask import redirect, render_template, request, url_for
 
 from casework import clock
+from casework.dates import long_date
 from casework.errors import Invalid
 from casework.http import current_actor, services
 from casework.panels.actions import list_panels
@@ -22,8 +23,9 @@ from casework.referrals import drafts
 from casework.referrals.actions import get_referral, list_referrals
 from casework.referrals.models import STATUSES
 from casework.risk.dash import QUESTIONS, RiskRules
+from casework.roles import MANAGERS, REFERRERS
 from casework.routes import policy, signed_in
-from casework.web import blueprint
+from casework.web.blueprint import blueprint
 from casework.web.referral_errors import (
     BANDS,
     GENDERS,
@@ -41,10 +43,7 @@ PARTS = ("day", "month", "year")
 @blueprint.app_template_filter("day_month_year")
 def day_month_year(value: str | date | None) -> str:
     """An ISO date as GOV.UK writes dates: 2 November 2026."""
-    if not value:
-        return ""
-    day = value if isinstance(value, date) else date.fromisoformat(value)
-    return f"{day.day} {day:%B %Y}"
+    return long_date(value)
 
 
 def _words() -> dict[str, Any]:
@@ -109,7 +108,7 @@ def referral_list() -> Any:
         values=query,
         errors=errors,
         error_items=summary_items(errors),
-        can_refer=actor.has_any(*drafts.DRAFTERS),
+        can_refer=actor.has_any(*REFERRERS),
         **_words(),
     )
     return (html, 422) if errors else html
@@ -155,7 +154,7 @@ def referral_detail(referral_id: str) -> Any:
         title=f"Referral {referral['reference']}",
         r=referral,
         questions=QUESTIONS,
-        can_manage=actor.has_any("coordinator", "chair"),
+        can_manage=actor.has_any(*MANAGERS),
         **_words(),
     )
 

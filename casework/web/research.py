@@ -13,13 +13,15 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 
+from casework.dates import long_date
 from casework.errors import Invalid
 from casework.http import current_actor, services
 from casework.meetings import research
+from casework.roles import MANAGERS
 from casework.routes import policy, signed_in
-from casework.web import blueprint
+from casework.web.blueprint import blueprint
 from casework.web.kept import changed, fingerprint
-from casework.web.meeting import case_name, long_date, meeting_when, prefixed_errors
+from casework.web.meeting import case_name, meeting_when, prefixed_errors
 
 FIELDS = ("has_information", "text")
 
@@ -32,7 +34,7 @@ def research_list() -> Any:
     return render_template(
         "meeting/research_list.html",
         rows=research.research_meetings(services(), actor),
-        manages=actor.has_any("coordinator", "chair"),
+        manages=actor.has_any(*MANAGERS),
         meeting_when=meeting_when,
     )
 

@@ -20,6 +20,7 @@ from flask import Response, abort, render_template, request, url_for
 
 from casework import clock
 from casework.agencies.actions import list_agencies
+from casework.dates import long_date
 from casework.errors import Invalid
 from casework.http import current_actor, services
 from casework.routes import policy, signed_in
@@ -37,7 +38,7 @@ from casework.stats.tables import (
     is_numeric,
     quarterly_table,
 )
-from casework.web import blueprint
+from casework.web.blueprint import blueprint
 from casework.web.forms import error_list
 
 PARTS = ("day", "month", "year")
@@ -209,7 +210,7 @@ def _dashboard_page() -> Any:
         descriptions=_descriptions(figures) if figures else {},
         display=display,
         is_numeric=is_numeric,
-        long_date=charts.long_date,
+        long_date=long_date,
         below=_below(),
     )
     return (page, 422) if errors else page
@@ -260,7 +261,7 @@ def _quarterly_page() -> Any:
         span=span,
         display=display,
         is_numeric=is_numeric,
-        long_date=charts.long_date,
+        long_date=long_date,
         below=_below(),
     )
     return (page, 422) if errors else page

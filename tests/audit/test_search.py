@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from casework.accounts.models import ROLES
 from casework.actors import Actor
 from casework.audit import actions
 from casework.audit import log as audit
 from casework.audit.actions import PAGE_SIZE, export_audit, search_audit
 from casework.audit.models import AuditEntry
 from casework.errors import Forbidden, Invalid
+from casework.roles import ROLES
 
 JO_ID = uuid.uuid4()
 SAM_ID = uuid.uuid4()

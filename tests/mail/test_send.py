@@ -154,10 +154,10 @@ def test_starttls_required_but_not_offered_sends_nothing_in_clear(svc, smtp, mon
 
 
 def test_two_senders_at_once_deliver_each_message_once(svc, smtp):
-    from casework.services import Services
+    from casework.bootstrap import build_services
 
     _queue(svc, *(f"user{n}@example.org" for n in range(20)))
-    other = Services.build(svc.settings)
+    other = build_services(svc.settings)
     barrier = threading.Barrier(2)
 
     def send(services) -> None:

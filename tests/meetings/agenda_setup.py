@@ -15,7 +15,7 @@ from casework.accounts.auth import actor_for
 from casework.accounts.models import User
 from casework.actors import Actor
 from casework.audit.models import AuditEntry
-from casework.meetings.agenda_view import UK
+from casework.clock import UK
 from casework.meetings.models import CaseAction, Meeting
 from casework.panels.models import Panel
 from casework.referrals import lifecycle

@@ -21,7 +21,7 @@ from casework.accounts.models import User
 from casework.actors import Actor
 from casework.agencies.models import Agency
 from casework.audit.models import AuditEntry
-from casework.meetings.meeting_access import UK
+from casework.clock import UK
 from casework.meetings.models import AgendaItem, Attendance, Attendee, CaseAction, Meeting
 from casework.panels.models import Panel
 from casework.referrals import lifecycle

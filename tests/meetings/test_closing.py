@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import inspect, select, text
 
 from casework import clock
+from casework.clock import UK
 from casework.errors import Conflict, Forbidden, Invalid, NotVisible
 from casework.meetings import closing, conduct, schedule
-from casework.meetings.calendar import LONDON, local_date, working_days_after
+from casework.meetings.calendar import local_date, working_days_after
 from casework.meetings.models import Meeting, MeetingReopening, Minute
 from casework.stats.marac import Scope, heard_figures
 from tests.conftest import bearer
@@ -35,7 +36,7 @@ def _after_start(meeting: Meeting, minutes: int = 30) -> datetime:
 
 def _on(day: date, hour: int = 16) -> datetime:
     """A UK wall-clock moment on ``day``."""
-    return datetime.combine(day, time(hour), tzinfo=LONDON)
+    return datetime.combine(day, time(hour), tzinfo=UK)
 
 
 def _minute(p: Partnership, meeting: Meeting, referral, words: str = "Safety plan agreed") -> None:

@@ -10,7 +10,8 @@ from datetime import datetime, time, timedelta
 import pytest
 
 from casework import clock
-from casework.meetings.calendar import LONDON, local_date, working_days_after
+from casework.clock import UK
+from casework.meetings.calendar import local_date, working_days_after
 from casework.meetings.models import Minute
 from tests.conftest import post_form, sign_in
 from tests.meetings.conduct_setup import Partnership, partnership
@@ -114,7 +115,7 @@ def test_after_five_working_days_the_page_says_reopening_is_over(p, client):
     with clock.travel(start):
         sign_in(client, CHAIR)
         assert post_form(client, f"/meetings/{meeting.id}/close", {}).status_code == 302
-    late = datetime.combine(last + timedelta(days=1), time(9), tzinfo=LONDON)
+    late = datetime.combine(last + timedelta(days=1), time(9), tzinfo=UK)
     with clock.travel(late):
         sign_in(client, CHAIR)
         page = client.get(url)

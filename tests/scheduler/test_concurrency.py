@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 
+from casework.bootstrap import build_services
 from casework.meetings.models import Meeting
 from casework.scheduler.service import Outcome, tick
 from casework.services import Services
@@ -57,7 +58,7 @@ def _run(svc: Services, barrier: threading.Barrier, out: list[Outcome], errors: 
 
 def test_two_schedulers_together_run_each_job_and_due_time_once(world: World) -> None:
     first = world.meetings()[1]  # 1 December (index 0 is the held meeting of 10 November)
-    other = Services.build(world.svc.settings)  # the second "process"
+    other = build_services(world.svc.settings)  # the second "process"
     try:
         barrier = threading.Barrier(2)
         results: list[list[Outcome]] = [[], []]

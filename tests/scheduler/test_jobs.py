@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from casework.bootstrap import build_services
 from casework.scheduler.service import tick
-from casework.services import Services
 from tests.scheduler.world import T0, World, at, build_world
 
 
@@ -37,7 +37,7 @@ def test_the_draft_agenda_is_built_the_morning_after_cutoff_and_the_coordinator_
     assert f"http://127.0.0.1:5000/panels/{world.panel.id}" in message.body
     # later ticks, and a "restarted" scheduler, do not build or tell again
     tick(world.svc, at(11, 20, 7, 1))
-    tick(Services.build(world.svc.settings), at(11, 21, 9))
+    tick(build_services(world.svc.settings), at(11, 21, 9))
     assert world.drafts == [first.id] and len(world.outbox()) == 1
 
 

@@ -14,9 +14,9 @@ import uuid
 
 import pytest
 
-from casework.accounts.models import ROLES
 from casework.actors import Actor
 from casework.agencies.models import SECTORS
+from casework.roles import ROLES
 from casework.settings import PROJECT_ROOT
 from casework.sharing.catalogue import CONDITIONS, VERBS
 from casework.sharing.engine import granted
