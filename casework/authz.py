@@ -66,7 +66,8 @@ def signed_in(actor: Actor) -> None:
 
 
 def declared_types(fn: Callable[..., Any]) -> tuple[str, ...] | None:
-    """The record types an action declared it reads or changes (None: it declared none)."""
+    """The record types an action declared it reads or changes: None if it declared nothing,
+    ``()`` if it declared that it touches no case data (``@action(reads=())``)."""
     return getattr(fn, DECLARED_ATTR, None)
 
 
@@ -79,15 +80,15 @@ def action(fn: Callable[P, R]) -> Callable[P, R]: ...
 
 @overload
 def action(
-    *, reads: Iterable[str] = (), changes: Iterable[str] = ()
+    *, reads: Iterable[str] | None = None, changes: Iterable[str] | None = None
 ) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
 
 
 def action(
     fn: Callable[P, R] | None = None,
     *,
-    reads: Iterable[str] = (),
-    changes: Iterable[str] = (),
+    reads: Iterable[str] | None = None,
+    changes: Iterable[str] | None = None,
 ) -> Any:
     """Wrap an action so that returning without a check is an error (CKAN's check_access).
 
@@ -95,8 +96,11 @@ def action(
     or changes; each must then have been decided by the sharing engine (``get``, lists'
     ``visible_clause``, ``fields_for``/``may``, ``disclose``) before the action returns, or it
     fails with ``AccessNotChecked``: a role check alone does not let case data out.
+    ``@action(reads=())`` says the action touches no case data (a panel or staff list), so
+    the route test can tell it from one that has not declared yet.
     """
-    declared = tuple(dict.fromkeys((*reads, *changes)))
+    said = reads is not None or changes is not None
+    declared = tuple(dict.fromkeys((*(reads or ()), *(changes or ()))))
 
     def wrap(fn: Callable[P, R]) -> Callable[P, R]:
         name = f"{fn.__module__}.{fn.__qualname__}"
@@ -126,7 +130,7 @@ def action(
                     outer.record_types |= checks.record_types
 
         wrapper.__casework_action__ = True  # type: ignore[attr-defined]
-        if declared:
+        if said:
             setattr(wrapper, DECLARED_ATTR, declared)
         return wrapper
 

@@ -1,7 +1,15 @@
-"""Importing this registers every record type with the sharing engine (see sharing/engine.py)."""
+"""Importing this registers every record type with the sharing engine (see sharing/engine.py)
+and every panel kind with the panel registry (see panels/kinds.py)."""
 
 from casework.meetings import policies as meetings
 from casework.offenders import policies as offenders
 from casework.referrals import policies as referrals
 
-__all__ = ["meetings", "offenders", "referrals"]
+# Kinds are listed (pages, validation messages, the API document) in registration order.
+# isort: split
+from casework.referrals import kinds as referral_kinds
+
+# isort: split
+from casework.offenders import kinds as offender_kinds
+
+__all__ = ["meetings", "offender_kinds", "offenders", "referral_kinds", "referrals"]

@@ -29,7 +29,7 @@ from casework.meetings.action_schemas import (
 from casework.roles import CASE_ROLES, MANAGERS
 
 TAG = "actions"
-POLICY = ("action",)
+POLICY = ("action", "referral")  # an action shows its case's reference and name
 
 
 def _state(act: Any) -> dict[str, Any]:

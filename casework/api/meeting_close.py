@@ -23,7 +23,7 @@ from casework.roles import MANAGERS
     summary="Close a meeting that has started: its new cases are marked heard and its record "
     "becomes read-only (409 meeting_not_started before its start time)",
     tag="meetings",
-    policy=("referral", "minute"),
+    policy=("referral",),  # the answer is the meeting's state: no minutes
     response=MeetingClosedOut,
     roles=MANAGERS,
     errors=(409,),

@@ -124,7 +124,7 @@ def _typed_values(act: CaseAction, codes: dict[uuid.UUID, str]) -> dict[str, Any
     }
 
 
-@action
+@action(changes=("action",))
 def correct_action(svc: Services, actor: Actor, action_id: Any, data: Any) -> CaseAction:
     """Correct an open action's description, owner agency or due date (any of them). A new
     due date must be today or later; a due date left as it was may already have passed.
@@ -179,7 +179,7 @@ def correct_action(svc: Services, actor: Actor, action_id: Any, data: Any) -> Ca
     return act
 
 
-@action
+@action(changes=("action",))
 def delete_action(svc: Services, actor: Actor, action_id: Any, data: Any) -> CaseAction:
     """Delete an open action, with the reason (required, encrypted). The row stays, marked
     deleted, so its owner is told rather than finding it gone (module docstring)."""

@@ -37,7 +37,9 @@ from casework.meetings import victims
 from casework.meetings.agenda_publish import changed_since_publication, publish
 from casework.meetings.agenda_schemas import AddItemIn, ExtraMeetingIn, ItemsIn
 from casework.meetings.agenda_view import capacity, is_member, items_of, overflow, slot
+from casework.meetings.meeting_access import require_manage_cases, require_manage_items
 from casework.meetings.models import AgendaItem, AgendaVersion, CaseAction, Meeting
+from casework.panels import kinds as panel_kinds
 from casework.panels.models import Panel
 from casework.referrals import lifecycle
 from casework.referrals.models import Referral
@@ -146,7 +148,7 @@ def build_draft(svc: Services, meeting: Meeting, actor: Actor | None = None) -> 
         lifecycle.mark_listed(svc, actor, referral)
         _list(svc, meeting, referral)
         added += 1
-    added += _offender_items(svc, meeting)
+    added += _kind_items(svc, meeting)
     if meeting.agenda_status == "none":
         meeting.agenda_status = "draft"
     if added:
@@ -155,14 +157,12 @@ def build_draft(svc: Services, meeting: Meeting, actor: Actor | None = None) -> 
     return items_of(svc, meeting)
 
 
-def _offender_items(svc: Services, meeting: Meeting) -> int:
-    """Offender panels (PPO, Prevent and Deter, IOM) add their candidates and classification
-    reviews (``casework.offenders.agenda``); a MARAC meeting gets none."""
-    try:
-        from casework.offenders.agenda import offender_agenda_items
-    except ImportError:  # the offender module is optional to this one
-        return 0
-    return len(offender_agenda_items(svc, meeting))
+def _kind_items(svc: Services, meeting: Meeting) -> int:
+    """What the panel's kind adds of its own (``casework.panels.kinds``: an offender panel's
+    candidates and classification reviews); a MARAC meeting adds none."""
+    panel = svc.session.get(Panel, meeting.panel_id)
+    draft = panel_kinds.agenda_hooks(panel.kind).draft if panel is not None else None
+    return draft(svc, meeting) if draft is not None else 0
 
 
 # --- access ---------------------------------------------------------------------------------
@@ -212,15 +212,16 @@ def _renumber(items: list[AgendaItem]) -> None:
 # --- coordinator's changes ------------------------------------------------------------------
 
 
-@action
+@action(changes=("referral",))
 def build_agenda(svc: Services, actor: Actor, meeting_id: Any) -> list[AgendaItem]:
     """The coordinator's "build draft agenda" button: the scheduler's job, run now."""
     meeting = managed_meeting(svc, actor, meeting_id)
     require_open(meeting)
+    require_manage_cases(svc, actor, _eligible_referrals(svc, meeting))  # the cases it lists
     return build_draft(svc, meeting, actor)
 
 
-@action
+@action(changes=("referral",))
 def add_item(svc: Services, actor: Actor, meeting_id: Any, data: Any) -> AgendaItem:
     """List one more accepted referral of the panel (e.g. one accepted after the cut-off)."""
     meeting = managed_meeting(svc, actor, meeting_id)
@@ -265,14 +266,16 @@ def take_off(svc: Services, actor: Actor, meeting: Meeting, item: AgendaItem) ->
     _changed(svc, actor, meeting)
 
 
-@action
+@action(changes=("referral",))
 def remove_item(svc: Services, actor: Actor, meeting_id: Any, item_id: Any) -> None:
     meeting = managed_meeting(svc, actor, meeting_id)
     require_open(meeting)
-    take_off(svc, actor, meeting, _item(svc, meeting, item_id))
+    item = _item(svc, meeting, item_id)
+    require_manage_items(svc, actor, [item])
+    take_off(svc, actor, meeting, item)
 
 
-@action
+@action(changes=("referral",))
 def move_item(svc: Services, actor: Actor, meeting_id: Any, item_id: Any, direction: str) -> None:
     """One place up or down; at the top or bottom nothing changes."""
     meeting = managed_meeting(svc, actor, meeting_id)
@@ -280,6 +283,7 @@ def move_item(svc: Services, actor: Actor, meeting_id: Any, item_id: Any, direct
     if direction not in ("up", "down"):
         raise Invalid({"direction": ["Choose up or down"]})
     item = _item(svc, meeting, item_id)
+    require_manage_items(svc, actor, [item])
     items = items_of(svc, meeting)
     at = items.index(item)
     to = at - 1 if direction == "up" else at + 1
@@ -289,7 +293,7 @@ def move_item(svc: Services, actor: Actor, meeting_id: Any, item_id: Any, direct
         _changed(svc, actor, meeting)
 
 
-@action
+@action(changes=("referral",))
 def set_order(svc: Services, actor: Actor, meeting_id: Any, data: Any) -> None:
     """Set every position at once: ``{"items": [item ids in the new order]}``."""
     meeting = managed_meeting(svc, actor, meeting_id)
@@ -303,6 +307,7 @@ def set_order(svc: Services, actor: Actor, meeting_id: Any, data: Any) -> None:
             message="The agenda has changed since you loaded it. Reload the page and try again.",
             code="stale_agenda",
         )
+    require_manage_items(svc, actor, items)
     _renumber([by_id[i] for i in wanted])
     _changed(svc, actor, meeting)
 
@@ -361,7 +366,7 @@ def next_meeting(svc: Services, panel_id: uuid.UUID, after: datetime) -> Meeting
     return svc.session.scalar(stmt)
 
 
-@action
+@action(changes=("referral",))
 def defer_items(svc: Services, actor: Actor, meeting_id: Any, data: Any) -> Meeting:
     """Move chosen items to the panel's next scheduled meeting; referrals stay listed."""
     meeting = managed_meeting(svc, actor, meeting_id)
@@ -373,6 +378,7 @@ def defer_items(svc: Services, actor: Actor, meeting_id: Any, data: Any) -> Meet
             {"items": ["There is no later meeting of this panel: arrange an extra meeting"]},
             code="no_next_meeting",
         )
+    require_manage_items(svc, actor, [_item(svc, meeting, i) for i in values["items"]])
     svc.session.flush()
     svc.session.refresh(target, with_for_update=True)
     _move_items(svc, actor, meeting, target, values["items"])
@@ -391,7 +397,7 @@ def _fill_deadlines(svc: Services, panel: Panel, meeting: Meeting) -> None:
         fill(svc, panel, meeting)
 
 
-@action
+@action(changes=("referral",))
 def add_extra_meeting(svc: Services, actor: Actor, meeting_id: Any, data: Any) -> Meeting:
     """When the cases overflow: one more meeting of the panel at a chosen UK date and time,
     taking the chosen items."""
@@ -402,8 +408,8 @@ def add_extra_meeting(svc: Services, actor: Actor, meeting_id: Any, data: Any) -
     starts = datetime.combine(values["date"], time(hour, minute), tzinfo=UK).astimezone(UTC)
     if starts <= utcnow():
         raise Invalid({"date": ["The extra meeting must be in the future"]})
-    for item_id in values["items"]:
-        _item(svc, meeting, item_id)  # a stale choice fails before anything is created
+    # a stale choice fails before anything is created
+    require_manage_items(svc, actor, [_item(svc, meeting, i) for i in values["items"]])
     panel = svc.session.get(Panel, meeting.panel_id)
     assert panel is not None  # a foreign key
     extra = Meeting(
@@ -422,7 +428,7 @@ def add_extra_meeting(svc: Services, actor: Actor, meeting_id: Any, data: Any) -
     return extra
 
 
-@action
+@action(changes=("referral",))
 def split_item(svc: Services, actor: Actor, meeting_id: Any, row_id: Any) -> AgendaItem:
     """The chair or coordinator says a joined referral is not the same person: it becomes an
     item of its own at the end of the agenda (audited on the meeting and the referral)."""
@@ -437,6 +443,7 @@ def split_item(svc: Services, actor: Actor, meeting_id: Any, row_id: Any) -> Age
             "page to see the agenda now.",
             code="stale_agenda",
         )
+    require_manage_items(svc, actor, [row])
     last = max((i.position for i in items_of(svc, meeting)), default=0)
     row.kind, row.lead_id, row.position = "referral", None, last + 1
     svc.session.flush()
@@ -445,16 +452,17 @@ def split_item(svc: Services, actor: Actor, meeting_id: Any, row_id: Any) -> Age
     return row
 
 
-@action
+@action(changes=("referral",))
 def publish_agenda(svc: Services, actor: Actor, meeting_id: Any) -> AgendaVersion:
     """Circulate the agenda (first time) or its changes (later versions): see
     ``agenda_publish``. Only the panel's coordinators and chairs, while it is scheduled."""
     meeting = managed_meeting(svc, actor, meeting_id)
     require_open(meeting)
+    require_manage_items(svc, actor, items_of(svc, meeting))  # circulating shares the cases
     return publish(svc, actor, meeting)
 
 
-@action
+@action(reads=("referral",))
 def addable_referrals(svc: Services, actor: Actor, meeting_id: Any) -> list[dict[str, Any]]:
     """Accepted referrals of the panel on no open agenda, for the "add a case" list: their
     reference and date only (the builder's table shows who a listed case is about)."""
@@ -480,7 +488,7 @@ def addable_referrals(svc: Services, actor: Actor, meeting_id: Any) -> list[dict
     ]
 
 
-@action
+@action(reads=())  # the layout: positions, kinds, references; ``agenda_for`` shows the cases
 def builder_state(svc: Services, actor: Actor, meeting_id: Any) -> dict[str, Any]:
     """What the coordinator's page needs beside the agenda itself: every item (even one the
     engine shows nothing of, so it can still be moved), the overflow, the version state."""

@@ -30,6 +30,7 @@ from casework.dates import long_date
 from casework.errors import Invalid
 from casework.exports import csv_chunks, safe_cell
 from casework.meetings.agenda_view import MARKING, agenda_for
+from casework.panels import kinds as panel_kinds
 from casework.services import Services
 
 FORMATS = {
@@ -118,12 +119,19 @@ class Column:
         return ISO_DATE.sub(_long, text) if human and self.dates else text
 
 
-KINDS = {"referral": "Case", "review": "Review", "candidate": "Candidate"}
+# Every meeting's own entries; a panel kind's own (a candidate) come from its registration.
+OWN_ENTRIES = {"referral": "Case", "review": "Review"}
+
+
+def entry_labels() -> dict[str, str]:
+    """What pages and exports call each kind of agenda entry (``casework.panels.kinds``)."""
+    return {**OWN_ENTRIES, **panel_kinds.entry_labels()}
+
 
 COLUMNS = (
     Column("Item", "position"),
     Column("Time", "start_time", lambda i: f"{i['start_time']}-{i['end_time']}"),
-    Column("Type", "kind", lambda i: KINDS.get(i["kind"], i["kind"])),
+    Column("Type", "kind", lambda i: entry_labels().get(i["kind"], i["kind"])),
     Column("Reference", "reference"),
     Column("First name", "first_name"),
     Column("Surname", "last_name"),
@@ -333,7 +341,7 @@ def pdf_html(agenda: dict[str, Any]) -> str:
         marking=marking(agenda),
         title=title(agenda),
         lines={i["item_id"]: pdf_lines(i, cols) for i in agenda["items"]},
-        kinds=KINDS,
+        kinds=entry_labels(),
     )
 
 

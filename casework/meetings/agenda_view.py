@@ -21,7 +21,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from casework import clock
 from casework.actors import Actor
 from casework.agencies.models import Agency
 from casework.audit import log as audit
@@ -31,11 +30,12 @@ from casework.db import as_uuid
 from casework.errors import NotVisible
 from casework.meetings import victims
 from casework.meetings.models import AgendaItem, CaseAction, Meeting
+from casework.panels import kinds as panel_kinds
+from casework.panels.kinds import AgendaShown
 from casework.panels.models import Panel, PanelMember
 from casework.referrals.models import Referral
 from casework.roles import CASE_ROLES, MANAGERS
 from casework.services import Services
-from casework.sharing.disclosure import Disclosed
 
 MARKING = "OFFICIAL-SENSITIVE"
 VERBS = ("view", "export")
@@ -125,35 +125,14 @@ def readable_meeting(svc: Services, actor: Actor, meeting_id: Any) -> Meeting:
     return meeting
 
 
-def _nominals(
-    svc: Services, actor: Actor, items: list[AgendaItem], disclosing: dict[str, Any]
-) -> dict[uuid.UUID, Disclosed]:
-    """Offender-panel items (candidates, classification reviews) name a nominal: what the
-    reader may see of it, through the same engine, disclosed and audited by it."""
-    ids = [i.nominal_id for i in items if getattr(i, "nominal_id", None) is not None]
-    if not ids:
-        return {}
-    from casework.offenders import dump as offender_dump  # offender panels only
-    from casework.offenders.models import Nominal
-
-    rows = list(_by_id(svc, Nominal, ids).values())
-    context = offender_dump.context_for(svc, rows)
-    today = clock.today()
-
-    def shape(nominal: Any, fields: frozenset[str]) -> dict[str, Any]:
-        data = offender_dump.dump(svc, nominal, today, detail=False, context=context)
-        shown = offender_dump.visible_view(data, fields)
-        shown.pop("id", None)
-        return shown
-
-    found = svc.sharing.disclosures(svc.session, actor, Nominal, rows, shape=shape, **disclosing)
-    return {d.record.id: d for d in found}
-
-
-def _by_id(svc: Services, model: Any, ids: Any) -> dict[uuid.UUID, Any]:
-    if not ids:
-        return {}
-    return {r.id: r for r in svc.session.scalars(select(model).where(model.id.in_(ids)))}
+def _kind_entries(
+    svc: Services, actor: Actor, meeting: Meeting, items: list[AgendaItem], disclosing: dict
+) -> AgendaShown:
+    """The items the panel's kind shows itself (``casework.panels.kinds``: an offender panel's
+    nominals), through the same engine, disclosed and audited by it; none for MARAC."""
+    panel = svc.session.get(Panel, meeting.panel_id)
+    show = panel_kinds.agenda_hooks(panel.kind).show if panel is not None else None
+    return show(svc, actor, items, disclosing) if show is not None else AgendaShown({})
 
 
 def slot_entry(meeting: Meeting, item: AgendaItem) -> dict[str, Any]:
@@ -233,15 +212,14 @@ def agenda_for(
             svc.session, actor, CaseAction, list(actions.values()), **disclosing
         )
     }
-    nominals = _nominals(svc, actor, items, disclosing)
-    disclosed = [*shown_refs.values(), *shown_acts.values(), *nominals.values()]
+    by_kind = _kind_entries(svc, actor, meeting, items, disclosing)
+    disclosed = [*shown_refs.values(), *shown_acts.values(), *by_kind.disclosed]
     out = []
     for item in items:
-        nominal_id = getattr(item, "nominal_id", None)
-        if nominal_id is not None:
-            if nominal_id in nominals:
-                shown = nominals[nominal_id].data
-                out.append({**slot_entry(meeting, item), "nominal_id": str(nominal_id), **shown})
+        if item.id in by_kind.entries:
+            own = by_kind.entries[item.id]
+            if own is not None:  # else nothing of it may be shown to this agency: omitted
+                out.append({**slot_entry(meeting, item), **own})
             continue
         act = actions.get(item.action_id) if item.action_id else None
         rid = item.referral_id or (act.referral_id if act is not None else None)

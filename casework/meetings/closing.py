@@ -85,7 +85,7 @@ def _action_counts(svc: Services, actor: Actor, meeting: Meeting) -> dict[uuid.U
     return {rid: int(n) for rid, n in rows if rid is not None}
 
 
-@action
+@action(reads=("referral", "minute", "action"))
 def close_view(svc: Services, actor: Actor, meeting_id: Any) -> dict[str, Any]:
     """The confirmation page: what closing will do, what is still missing, and what stops it.
 
@@ -147,7 +147,7 @@ def _answer(svc: Services, meeting: Meeting) -> dict[str, Any]:
     }
 
 
-@action
+@action(changes=("referral",))
 def close(svc: Services, actor: Actor, meeting_id: Any) -> dict[str, Any]:
     """``conduct.close_meeting``, answered as the meeting's new state (the API's answer)."""
     heard = conduct.close_meeting(svc, actor, meeting_id)

@@ -33,6 +33,7 @@ from casework.meetings.meeting_access import (
     not_closed,
     panel_agencies,
     panel_of,
+    require_manage_cases,
 )
 from casework.meetings.models import Attendance, Attendee, Meeting, Minute
 from casework.referrals import lifecycle
@@ -126,7 +127,7 @@ def require_ready(svc: Services, actor: Actor, meeting: Meeting) -> None:
         raise Invalid({"_schema": problems}, message=problems[0], code="not_ready")
 
 
-@action
+@action(reads=("referral", "minute"))
 def conduct_view(svc: Services, actor: Actor, meeting_id: Any) -> dict[str, Any]:
     """The meeting page: attendance, attendees, then the cases in agenda order."""
     meeting = chair_meeting(svc, actor, meeting_id)
@@ -211,7 +212,7 @@ def add_attendee(svc: Services, actor: Actor, meeting_id: Any, data: Any) -> Att
     return person
 
 
-@action
+@action(reads=())
 def remove_attendee(svc: Services, actor: Actor, meeting_id: Any, attendee_id: Any) -> None:
     meeting = chair_meeting(svc, actor, meeting_id)
     not_closed(meeting, "attendees")
@@ -248,7 +249,7 @@ def acknowledge(svc: Services, actor: Actor, meeting_id: Any, data: Any) -> int:
     return sum(1 for p in people.values() if p.acknowledged_at is None)
 
 
-@action
+@action(changes=("referral",))
 def close_meeting(svc: Services, actor: Actor, meeting_id: Any) -> list[str]:
     """Close the meeting: its minutes, attendance and research become read-only and every
     case listed on it is marked heard. Returns the references marked heard.
@@ -270,8 +271,14 @@ def close_meeting(svc: Services, actor: Actor, meeting_id: Any) -> list[str]:
             code="not_ready",
         )
     heard = []
-    for referral_id in heard_referral_ids(svc, meeting):
-        referral = svc.session.get(Referral, referral_id, with_for_update=True)
+    wanted = heard_referral_ids(svc, meeting)
+    locked = select(Referral).where(Referral.id.in_(wanted)).with_for_update()
+    found = {r.id: r for r in svc.session.scalars(locked)}
+    # the cases' statuses change: the engine decides the chair may manage each one it moves
+    moving = [r for r in found.values() if r.status in ("accepted", "listed")]
+    require_manage_cases(svc, actor, moving)
+    for referral_id in wanted:
+        referral = found.get(referral_id)
         if referral is None:
             continue
         if referral.status == "accepted":  # listed on the agenda without being marked listed

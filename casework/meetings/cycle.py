@@ -31,7 +31,7 @@ from casework.meetings.cycle_schemas import (
     PositionIn,
     ResearchIn,
 )
-from casework.meetings.meeting_access import panel_agencies
+from casework.meetings.meeting_access import panel_agencies, require_manage_items
 from casework.meetings.models import AgendaItem, AgendaVersion, Meeting, Minute
 from casework.referrals import lifecycle
 from casework.referrals.models import Referral
@@ -105,7 +105,7 @@ def _targets(
     return {r.id: meeting for _, r in chosen}
 
 
-@action
+@action(changes=("referral",))
 def accept_referrals(svc: Services, actor: Actor, data: Any) -> dict[str, Any]:
     """Accept several submitted referrals, and list them if asked: all or none.
 
@@ -151,7 +151,7 @@ def accept_referrals(svc: Services, actor: Actor, data: Any) -> dict[str, Any]:
 # --- the agenda's lines ---------------------------------------------------------------------
 
 
-@action
+@action(changes=("referral",))
 def add_entry(svc: Services, actor: Actor, meeting_id: Any, data: Any) -> dict[str, Any]:
     """List a referral by hand (``agenda.add_item``). Nominals are not listed by hand: see
     ``NOMINAL_BY_HAND``; the request is refused with that reason rather than ignored."""
@@ -165,13 +165,14 @@ def add_entry(svc: Services, actor: Actor, meeting_id: Any, data: Any) -> dict[s
     return item_row(meeting, item)
 
 
-@action
+@action(changes=("referral",))
 def place_item(
     svc: Services, actor: Actor, meeting_id: Any, item_id: Any, data: Any
 ) -> dict[str, Any]:
     """Move one item to ``position`` (1 is first); the others close up in their order."""
     meeting = agenda.managed_meeting(svc, actor, meeting_id, lock=False)
     item = _item_on(svc, meeting, item_id)
+    require_manage_items(svc, actor, [item])
     position = load(PositionIn(), data)["position"]
     items = items_of(svc, meeting)
     if position > len(items):
@@ -186,7 +187,7 @@ def place_item(
     return item_row(meeting, item)
 
 
-@action
+@action(changes=("referral",))
 def drop_item(svc: Services, actor: Actor, meeting_id: Any, item_id: Any) -> None:
     """Take an item off (``agenda.remove_item``): its referral is accepted again."""
     meeting = agenda.managed_meeting(svc, actor, meeting_id, lock=False)
@@ -304,7 +305,7 @@ def attendance_state(svc: Services, actor: Actor, meeting: Meeting) -> dict[str,
 # --- research and minutes -------------------------------------------------------------------
 
 
-@action
+@action(reads=("referral",), changes=("research_note",))
 def save_research(
     svc: Services, actor: Actor, meeting_id: Any, referral_id: Any, data: Any
 ) -> dict[str, Any]:

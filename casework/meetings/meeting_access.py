@@ -8,6 +8,7 @@ by the sharing engine, never here.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,7 +20,7 @@ from casework.actors import Actor
 from casework.agencies.models import Agency
 from casework.authz import require_role
 from casework.db import as_uuid
-from casework.errors import Invalid, NotVisible
+from casework.errors import Forbidden, Invalid, NotVisible
 from casework.meetings import victims
 from casework.meetings.models import AgendaItem, CaseAction, Meeting
 from casework.panels.models import Panel, PanelMember
@@ -155,6 +156,28 @@ def case_summaries(
     referrals = list(svc.session.scalars(wanted)) if wanted is not None else []
     found = svc.sharing.disclosures(svc.session, actor, Referral, referrals, only=only)
     return {d.record.id: d.data for d in found}
+
+
+def require_manage_cases(svc: Services, actor: Actor, referrals: Sequence[Referral]) -> None:
+    """The sharing engine decides the caller may manage (``edit``) every case a change moves
+    (listed, heard, taken off, deferred, circulated): 403 otherwise. Asked even about none,
+    so an agenda change with no case in it still counts as checked."""
+    granted = svc.sharing.fields_for(svc.session, actor, "edit", list(referrals), Referral)
+    if not all(granted.get(r.id) for r in referrals):
+        raise Forbidden("The sharing protocol does not let you manage a case this changes")
+
+
+def require_manage_items(svc: Services, actor: Actor, items: Iterable[AgendaItem]) -> None:
+    """``require_manage_cases`` for the cases of these agenda items and those joined to them.
+    Items of other kinds (a review of an action, a panel kind's own entries) carry no case."""
+    ids = {
+        row.referral_id
+        for item in items
+        for row in (item, *victims.rows_of(svc, item))
+        if row.referral_id is not None
+    }
+    stmt = select(Referral).where(Referral.id.in_(ids))
+    require_manage_cases(svc, actor, list(svc.session.scalars(stmt)) if ids else [])
 
 
 def panel_agencies(svc: Services, meeting: Meeting) -> list[Agency]:

@@ -16,7 +16,7 @@ from casework.actors import Actor
 from casework.audit import log as audit
 from casework.authz import action
 from casework.db import as_uuid
-from casework.errors import Invalid, NotVisible
+from casework.errors import Forbidden, Invalid, NotVisible
 from casework.meetings.action_changes import action_errors
 from casework.meetings.conduct import chair_meeting, readiness, require_ready
 from casework.meetings.conduct_schemas import ActionIn, MinuteIn
@@ -54,12 +54,23 @@ def _minute_text(svc: Services, actor: Actor, minute: Minute | None) -> str | No
 
 
 def _case_actions(svc: Services, actor: Actor, meeting: Meeting, rid: Any) -> list[dict[str, Any]]:
+    return _actions_by_case(svc, actor, meeting, [rid]).get(rid, [])
+
+
+def _actions_by_case(
+    svc: Services, actor: Actor, meeting: Meeting, rids: list[Any]
+) -> dict[Any, list[dict[str, Any]]]:
+    """The actions agreed at this meeting for these cases, as the reader may see them (the
+    engine is asked once, even when there are none)."""
     stmt = (
         select(CaseAction)
-        .where(CaseAction.meeting_id == meeting.id, CaseAction.referral_id == rid)
+        .where(CaseAction.meeting_id == meeting.id, CaseAction.referral_id.in_(rids))
         .order_by(CaseAction.created_at)
     )
-    return action_views(svc, actor, list(svc.session.scalars(stmt)), "view")
+    found: dict[Any, list[dict[str, Any]]] = {}
+    for view in action_views(svc, actor, list(svc.session.scalars(stmt)), "view"):
+        found.setdefault(as_uuid(view["referral_id"]), []).append(view)
+    return found
 
 
 def _manageable(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -70,7 +81,7 @@ def _manageable(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return views
 
 
-@action
+@action(reads=("referral", "minute", "action"))
 def case_view(svc: Services, actor: Actor, meeting_id: Any, referral_id: Any) -> dict[str, Any]:
     """One case at the meeting, for the chair: summary, minutes, actions agreed, and the
     earlier actions it is on the agenda to review."""
@@ -109,7 +120,7 @@ def _find_minute(svc: Services, meeting_id: Any, referral_id: Any) -> Minute | N
     )
 
 
-@action
+@action(reads=("referral",), changes=("minute",))
 def save_minute(
     svc: Services, actor: Actor, meeting_id: Any, referral_id: Any, data: Any
 ) -> Minute:
@@ -129,6 +140,9 @@ def save_minute(
     minute.text = values["text"]
     svc.session.add(minute)
     svc.session.flush()
+    if not svc.sharing.may(svc.session, actor, "view", minute):
+        # minutes go to the agencies present (``readiness``): the writer's must be one
+        raise Forbidden("Minutes are recorded by an agency they are shared with")
     audit.record(svc.session, actor, verb, "minute", minute.id, ["text"])
     return minute
 
@@ -166,6 +180,9 @@ def _record_action(
     act.description = values["description"]
     svc.session.add(act)
     svc.session.flush()
+    if not svc.sharing.may(svc.session, actor, "edit", act):
+        # the protocol lets the panel's chair and coordinator manage the actions they agree
+        raise Forbidden("The protocol does not let you manage this action")
     audit.record(
         svc.session,
         actor,
@@ -177,7 +194,7 @@ def _record_action(
     return act
 
 
-@action
+@action(reads=("referral",), changes=("action",))
 def add_action(
     svc: Services, actor: Actor, meeting_id: Any, referral_id: Any, data: Any
 ) -> CaseAction:
@@ -222,7 +239,7 @@ def _listed_nominal(svc: Services, actor: Actor, meeting: Meeting, nominal_id: A
     return nid
 
 
-@action
+@action(reads=("referral", "minute", "action"))
 def minutes_view(svc: Services, actor: Actor, meeting_id: Any) -> dict[str, Any]:
     """A meeting's minutes as a member agency receives them: only if it attended (the
     engine's ``attendee`` condition), in agenda order, with the actions it may see."""
@@ -233,6 +250,7 @@ def minutes_view(svc: Services, actor: Actor, meeting_id: Any) -> dict[str, Any]
         if case.referral_id in minutes:
             order.setdefault(case.referral_id, case.item.position)
     summaries = case_summaries(svc, actor, list(order))
+    actions = _actions_by_case(svc, actor, meeting, list(order))
     rows = []
     for number, rid in enumerate(sorted(order, key=lambda r: order[r]), start=1):
         rows.append(
@@ -240,7 +258,7 @@ def minutes_view(svc: Services, actor: Actor, meeting_id: Any) -> dict[str, Any]
                 "number": number,
                 "case": summaries.get(rid),
                 "text": _minute_text(svc, actor, minutes[rid]),
-                "actions": _case_actions(svc, actor, meeting, rid),
+                "actions": actions.get(rid, []),
             }
         )
     return {"meeting": meeting, "rows": rows, "closed": meeting.status == "closed"}

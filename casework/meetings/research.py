@@ -122,7 +122,7 @@ def _find_note(
     )
 
 
-@action
+@action(reads=("referral",), changes=("research_note",))
 def save_note(
     svc: Services, actor: Actor, meeting_id: Any, referral_id: Any, data: Any
 ) -> ResearchNote:

@@ -96,14 +96,14 @@ def action_views(
     )
 
 
-@action
+@action(reads=("action", "referral"))
 def my_actions(svc: Services, actor: Actor) -> list[dict[str, Any]]:
     """Open actions owned by the caller's agency, soonest due first, each with its case's
     reference, the meeting's date and (where the protocol still shows the case) the victim's
     name, so the agency knows which case it is about."""
     require_role(actor, *CASE_ROLES)
     if actor.agency_id is None:
-        return []
+        return _listed(svc, actor, [])  # nothing, as the engine answers for no records
     stmt = (
         select(CaseAction)
         .where(
@@ -113,7 +113,11 @@ def my_actions(svc: Services, actor: Actor) -> list[dict[str, Any]]:
         )
         .order_by(CaseAction.due_on, CaseAction.created_at)
     )
-    actions = list(svc.session.scalars(stmt))
+    return _listed(svc, actor, list(svc.session.scalars(stmt)))
+
+
+def _listed(svc: Services, actor: Actor, actions: list[CaseAction]) -> list[dict[str, Any]]:
+    """A list of actions as ``actor`` may see them, with their cases' context."""
     views = action_views(svc, actor, actions, "list")
     _add_context(svc, actor, actions, views)
     return views
@@ -157,7 +161,7 @@ def _owned(svc: Services, actor: Actor, action_id: Any) -> CaseAction:
     return act
 
 
-@action
+@action(reads=("action", "referral"))
 def action_for_update(svc: Services, actor: Actor, action_id: Any) -> dict[str, Any]:
     """One action of the caller's agency, for its outcome form."""
     act = _owned(svc, actor, action_id)
@@ -196,7 +200,7 @@ def _record_outcome(
     return act
 
 
-@action
+@action(changes=("action",))
 def update_action(svc: Services, actor: Actor, action_id: Any, data: Any) -> CaseAction:
     """Record the outcome: done, or not done with why (one of DOMAIN.md's two reasons)."""
 
@@ -207,7 +211,7 @@ def update_action(svc: Services, actor: Actor, action_id: Any, data: Any) -> Cas
     return _record_outcome(svc, actor, action_id, read)
 
 
-@action
+@action(changes=("action",))
 def complete_action(svc: Services, actor: Actor, action_id: Any, data: Any) -> CaseAction:
     """The API's "done", with its outcome (the same rules as the outcome page)."""
 
@@ -217,7 +221,7 @@ def complete_action(svc: Services, actor: Actor, action_id: Any, data: Any) -> C
     return _record_outcome(svc, actor, action_id, read)
 
 
-@action
+@action(changes=("action",))
 def action_not_done(svc: Services, actor: Actor, action_id: Any, data: Any) -> CaseAction:
     """The API's "not done": DOMAIN.md's reason and an explanation (stored as the outcome)."""
 
@@ -228,7 +232,7 @@ def action_not_done(svc: Services, actor: Actor, action_id: Any, data: Any) -> C
     return _record_outcome(svc, actor, action_id, read)
 
 
-@action
+@action(reads=("action", "referral"))
 def action_for_change(svc: Services, actor: Actor, action_id: Any) -> dict[str, Any]:
     """An action for its chair's or coordinator's "change" and "delete" pages: as they may
     see it, with the panel's agencies and where the action was agreed."""
@@ -243,7 +247,7 @@ def action_for_change(svc: Services, actor: Actor, action_id: Any) -> dict[str, 
     }
 
 
-@action
+@action(reads=("action", "referral"))
 def get_action(svc: Services, actor: Actor, action_id: Any) -> dict[str, Any]:
     """One action as the caller may see it (404 if not at all), with its history."""
     require_role(actor, *CASE_ROLES)
@@ -253,7 +257,7 @@ def get_action(svc: Services, actor: Actor, action_id: Any) -> dict[str, Any]:
     return views[0]
 
 
-@action
+@action(reads=("action", "referral"))
 def list_actions(svc: Services, actor: Actor, query: Any) -> list[dict[str, Any]]:
     """The caller's agency's actions and, for a coordinator or chair, every action of the
     panels their agency sits on; filtered by ``status``, ``overdue`` and ``meeting_id``,
@@ -261,7 +265,7 @@ def list_actions(svc: Services, actor: Actor, query: Any) -> list[dict[str, Any]
     require_role(actor, *CASE_ROLES)
     q = load(ActionQuery(), query)
     if actor.agency_id is None:
-        return []
+        return _listed(svc, actor, [])  # nothing, as the engine answers for no records
     scope = [CaseAction.owner_agency_id == actor.agency_id]
     if actor.has_any(*MANAGERS):
         panels = select(PanelMember.panel_id).where(PanelMember.agency_id == actor.agency_id)
@@ -279,19 +283,17 @@ def list_actions(svc: Services, actor: Actor, query: Any) -> list[dict[str, Any]
         stmt = stmt.where(~late)
     if q["meeting_id"]:
         stmt = stmt.where(CaseAction.meeting_id == q["meeting_id"])
-    actions = list(svc.session.scalars(stmt.order_by(CaseAction.due_on, CaseAction.created_at)))
-    views = action_views(svc, actor, actions, "list")
-    _add_context(svc, actor, actions, views)
-    return views
+    order = (CaseAction.due_on, CaseAction.created_at)
+    return _listed(svc, actor, list(svc.session.scalars(stmt.order_by(*order))))
 
 
-@action
+@action(reads=("action", "referral"))
 def changed_actions(svc: Services, actor: Actor) -> list[dict[str, Any]]:
     """What the chair or coordinator changed under the caller's agency: its actions that
     were corrected or deleted, and actions moved from it to another agency, latest first."""
     require_role(actor, *CASE_ROLES)
     if actor.agency_id is None:
-        return []
+        return _listed(svc, actor, [])  # nothing, as the engine answers for no records
     touched = select(ActionChange.action_id).where(
         or_(
             ActionChange.owner_before_id == actor.agency_id,
@@ -311,8 +313,7 @@ def changed_actions(svc: Services, actor: Actor) -> list[dict[str, Any]]:
         .order_by(latest.desc(), CaseAction.id)
     )
     actions = list(svc.session.scalars(stmt))
-    views = action_views(svc, actor, actions, "list")
-    _add_context(svc, actor, actions, views)
+    views = _listed(svc, actor, actions)
     owners = {str(a.id): a.owner_agency_id for a in actions}
     for view in views:
         view["ours"] = owners[view["id"]] == actor.agency_id

@@ -73,21 +73,21 @@ def member_panels(svc: Services, actor: Actor) -> list[Panel]:
     return list(svc.session.scalars(stmt))
 
 
-@action
+@action(reads=())
 def offender_panels(svc: Services, actor: Actor) -> list[Panel]:
     """The active PPO, Prevent and Deter and IOM panels the caller's agency belongs to."""
     require_role(actor, *COHORT_VIEWERS)
     return member_panels(svc, actor)
 
 
-@action
+@action(reads=())
 def entry_panels(svc: Services, actor: Actor) -> list[Panel]:
     """The offender panels the caller may enter people on (the add-nominal form's choice)."""
     require_role(actor, *COHORT_ENTERERS)
     return member_panels(svc, actor)
 
 
-@action
+@action(reads=())
 def import_panels(svc: Services, actor: Actor) -> list[Panel]:
     """The offender panels whose cohorts a coordinator may import police extracts for."""
     require_role(actor, "coordinator")
@@ -234,7 +234,7 @@ def readable(
     return svc.sharing.get(svc.session, actor, Nominal, as_uuid(nominal_id), verb)
 
 
-@action
+@action(changes=("nominal", "youth_record"))
 def join_cohort(svc: Services, actor: Actor, nominal_id: Any, data: Any) -> CohortMembership:
     """Add a nominal the caller can see to another panel's cohort (a new spell; history kept)."""
     require_role(actor, *COHORT_ENTERERS)
@@ -262,7 +262,7 @@ def join_cohort(svc: Services, actor: Actor, nominal_id: Any, data: Any) -> Coho
     return spell
 
 
-@action
+@action(changes=("nominal", "youth_record"))
 def leave_cohort(svc: Services, actor: Actor, nominal_id: Any, data: Any) -> CohortMembership:
     """End a nominal's current spell on one panel (de-selected, died, long custody, moved)."""
     require_role(actor, *MANAGERS)

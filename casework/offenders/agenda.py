@@ -165,7 +165,7 @@ def _candidates(
         scores.get(nid) or Scored(nid, decided[nid].score if nid in decided else 0, 0, as_of)
         for nid in ids
     ]
-    out = disclose(svc, actor, rows, as_of, panel.id) if rows else []
+    out = disclose(svc, actor, rows, as_of, panel.id)  # the engine is asked even for none
     # Someone the reader may not see is left out of ``out``; the rest keep their agenda place.
     positions = {str(i.nominal_id): i.position for i in items}
     for entry in out:
@@ -201,7 +201,7 @@ def _reviews(
     return rows
 
 
-@action
+@action(reads=("nominal", "youth_record"))
 def meeting_offender_items(svc: Services, actor: Actor, meeting_id: Any) -> dict[str, Any]:
     """A meeting's candidates and reviews as its coordinator or chair may see them.
 

@@ -141,7 +141,7 @@ def disclose_reviews(
     )
 
 
-@action
+@action(reads=("nominal", "youth_record"))
 def review_list(
     svc: Services, actor: Actor, panel_id: Any, today: date | None = None
 ) -> dict[str, Any]:
@@ -154,7 +154,7 @@ def review_list(
     return {"panel": panel, "today": today, "weeks": review_weeks(svc), "reviews": rows}
 
 
-@action
+@action(changes=("nominal", "youth_record"))
 def reclassify(
     svc: Services,
     actor: Actor,
@@ -198,7 +198,7 @@ def reclassify(
     )
 
 
-@action
+@action(reads=("nominal", "youth_record"))
 def history(svc: Services, actor: Actor, nominal_id: Any, today: date | None = None) -> dict:
     """A nominal's classifications with who decided, when, why and at which meeting, and the
     next review on each PPO panel of theirs; reasons only where the protocol grants the

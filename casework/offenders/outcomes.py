@@ -399,7 +399,7 @@ def spell_outcomes(session: Any, nominal_id: uuid.UUID, today: date) -> list[dic
     return out
 
 
-@action
+@action(reads=("nominal", "youth_record"))
 def nominal_outcomes(
     svc: Services, actor: Actor, nominal_id: Any, today: date | None = None
 ) -> dict[str, Any]:

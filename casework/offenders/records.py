@@ -111,7 +111,7 @@ def add_event(
     return event
 
 
-@action
+@action(changes=("nominal", "youth_record"))
 def record_offence(svc: Services, actor: Actor, nominal_id: Any, data: Any) -> OffenderEvent:
     """CONTRACT.md: ``POST /nominals/{id}/offences`` ``{"date", "category", "outcome"}``."""
     nominal = editable(svc, actor, nominal_id, "offences")
@@ -119,7 +119,7 @@ def record_offence(svc: Services, actor: Actor, nominal_id: Any, data: Any) -> O
     return add_event(svc, actor, nominal, values)
 
 
-@action
+@action(changes=("nominal", "youth_record"))
 def record_event(svc: Services, actor: Actor, nominal_id: Any, data: Any) -> OffenderEvent:
     """An offence, intelligence report, warrant or drug test (``kind`` says which)."""
     readable(svc, actor, nominal_id)  # 404 before any validation answer
@@ -128,7 +128,7 @@ def record_event(svc: Services, actor: Actor, nominal_id: Any, data: Any) -> Off
     return add_event(svc, actor, nominal, values)
 
 
-@action
+@action(changes=("nominal", "youth_record"))
 def record_custody(svc: Services, actor: Actor, nominal_id: Any, data: Any) -> CustodyPeriod:
     nominal = editable(svc, actor, nominal_id, "offences")
     values = load(CustodyIn(), data)
@@ -140,7 +140,7 @@ def record_custody(svc: Services, actor: Actor, nominal_id: Any, data: Any) -> C
     return period
 
 
-@action
+@action(changes=("nominal", "youth_record"))
 def record_pathway(svc: Services, actor: Actor, nominal_id: Any, data: Any) -> PathwayNeed:
     nominal = editable(svc, actor, nominal_id, "pathways")
     values = load(PathwayIn(), data)
@@ -166,7 +166,7 @@ def _update(row: Any, values: dict[str, Any], check: Callable[[Any], None]) -> l
     return list(values)
 
 
-@action
+@action(changes=("nominal", "youth_record"))
 def update_pathway(
     svc: Services, actor: Actor, nominal_id: Any, pathway_id: Any, data: Any
 ) -> PathwayNeed:
@@ -191,7 +191,7 @@ def _as_input(row: PathwayNeed) -> dict[str, Any]:
     return out
 
 
-@action
+@action(changes=("nominal", "youth_record"))
 def record_intervention(svc: Services, actor: Actor, nominal_id: Any, data: Any) -> Intervention:
     nominal = editable(svc, actor, nominal_id, "interventions")
     values = load(InterventionIn(), data)
@@ -204,7 +204,7 @@ def record_intervention(svc: Services, actor: Actor, nominal_id: Any, data: Any)
     return done
 
 
-@action
+@action(changes=("nominal", "youth_record"))
 def update_intervention(
     svc: Services, actor: Actor, nominal_id: Any, intervention_id: Any, data: Any
 ) -> Intervention:
@@ -222,7 +222,7 @@ def update_intervention(
     return done
 
 
-@action
+@action(changes=("nominal", "youth_record"))
 def set_risk_factors(svc: Services, actor: Actor, nominal_id: Any, data: Any) -> Nominal:
     """Replace a young person's risk factors (names from RISK_FACTORS, each with notes)."""
     nominal = editable(svc, actor, nominal_id, "risk_factors")
@@ -247,7 +247,7 @@ def _classifying_panel(
     return sorted(open_on, key=lambda p: (p.kind != "ppo", p.name))[0]
 
 
-@action
+@action(changes=("nominal", "youth_record"))
 def record_classification(
     svc: Services, actor: Actor, nominal_id: Any, data: Any
 ) -> Classification:
@@ -278,7 +278,7 @@ def record_classification(
     return decision
 
 
-@action
+@action(reads=("nominal", "youth_record"))
 def editing(svc: Services, actor: Actor, nominal_id: Any, field: str | None) -> dict[str, Any]:
     """What a form page shows about the nominal it records against.
 

@@ -414,7 +414,7 @@ def disclose(
     return out
 
 
-@action
+@action(reads=("nominal", "youth_record"))
 def candidate_list(
     svc: Services, actor: Actor, panel_id: Any, today: date | None = None
 ) -> dict[str, Any]:
@@ -482,7 +482,7 @@ def _enter(
     return spell
 
 
-@action
+@action(changes=("nominal", "youth_record"))
 def decide_candidate(
     svc: Services, actor: Actor, meeting_id: Any, nominal_id: Any, data: Any
 ) -> Decision:
@@ -519,7 +519,9 @@ def decide_candidate(
             )
         )
     )
-    if not (scored or listed or svc.sharing.may(svc.session, actor, "view", nominal)):
+    # the engine is always asked; the panel also decides on its own candidates (docstring)
+    visible = svc.sharing.may(svc.session, actor, "view", nominal)
+    if not (scored or listed or visible):
         raise NotVisible()
     if is_in_cohort(svc, panel.id, nominal.id, clock.today()):
         raise Invalid(

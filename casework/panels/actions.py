@@ -132,7 +132,7 @@ def update_panel(
     return panel
 
 
-@action
+@action(reads=())  # panels, not case data
 def list_panels(svc: Services, actor: Actor) -> list[Panel]:
     """The panels the caller's agency is a member of."""
     signed_in(actor)

@@ -12,13 +12,11 @@ from casework.agencies.models import Agency
 from casework.db import Base, UUIDPrimaryKey, utcnow
 from casework.panels.cadence import Cadence
 
-PANEL_KINDS = ("marac", "ppo", "prevent_deter", "iom")
-
 
 class Panel(UUIDPrimaryKey, Base):
     __tablename__ = "panels"
 
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))  # a registered kind (casework.panels.kinds)
     name: Mapped[str] = mapped_column(String(200))
     area: Mapped[str] = mapped_column(String(200))
     schedule: Mapped[str] = mapped_column(String(200))

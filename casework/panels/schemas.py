@@ -9,8 +9,8 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
 from casework.agencies.schemas import CODE_RULE
+from casework.panels import kinds as panel_kinds
 from casework.panels.cadence import Cadence, CadenceError
-from casework.panels.models import PANEL_KINDS
 from casework.schemas import (
     EARLIEST_DATE,
     LATEST_DATE,
@@ -23,6 +23,32 @@ from casework.schemas import (
 )
 
 NATIONS = ("england-and-wales", "scotland", "northern-ireland")
+
+
+class OneOfKinds(validate.OneOf):
+    """``OneOf`` the registered panel kinds, read when used rather than when this module is
+    imported, so a kind registered later (or by a test) is accepted and listed in the API
+    document like the others."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        return panel_kinds.codes()
+
+    @choices.setter
+    def choices(self, _: object) -> None:
+        pass
+
+    @property  # type: ignore[override]
+    def choices_text(self) -> str:
+        return ", ".join(self.choices)
+
+    @choices_text.setter
+    def choices_text(self, _: object) -> None:
+        pass
+
 
 # Settings a partnership may change, with the defaults DOMAIN.md gives.
 DEFAULTS = {
@@ -90,7 +116,7 @@ ChangedSettings = StrictSchema.from_dict(_setting_fields(defaults=False), name="
 
 
 class PanelIn(NewSettings):  # type: ignore[valid-type,misc]
-    kind = PlainString(required=True, validate=validate.OneOf(PANEL_KINDS))
+    kind = PlainString(required=True, validate=OneOfKinds())
     name = Text(max_length=200)
     area = Text(max_length=200)
     agencies = fields.List(

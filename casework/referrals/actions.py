@@ -21,7 +21,7 @@ from casework.agencies.actions import codes_of
 from casework.audit import log as audit
 from casework.authz import action, require_role
 from casework.db import as_uuid
-from casework.errors import Invalid
+from casework.errors import Forbidden, Invalid
 from casework.panels.models import Panel
 from casework.referrals.models import PossibleMatch, Referral
 from casework.referrals.repeat import (
@@ -88,13 +88,18 @@ def check_panel(svc: Services, panel_id: uuid.UUID) -> None:
         raise Invalid({"panel_id": ["Choose an active MARAC panel"]})
 
 
-@action
+@action(changes=("referral",))
 def submit_referral(svc: Services, actor: Actor, data: Any) -> Referral:
     require_role(actor, *REFERRERS)
     values = check_referral(svc, data)
     if actor.agency_id is None:
         raise Invalid({"_schema": ["Referrals are made by a member of an agency"]})
-    return record_referral(svc, actor, values, actor.agency_id, actor.user_id)
+    referral = record_referral(svc, actor, values, actor.agency_id, actor.user_id)
+    # the engine decides on the row written: a referral is made by an agency the panel's
+    # protocol shows it to (``own_agency``), else nothing is kept
+    if not svc.sharing.may(svc.session, actor, "view", referral):
+        raise Forbidden("The panel's sharing protocol does not show this referral to your agency")
+    return referral
 
 
 # Built once: making ReferralIn and its nested schemas costs three times a load. Loading keeps

@@ -43,7 +43,7 @@ def _own(svc: Services, actor: Actor, draft_id: Any) -> ReferralDraft:
     return draft
 
 
-@action
+@action(reads=())  # panels only
 def marac_panels(svc: Services, actor: Actor) -> list[Panel]:
     """Panels a referral may go to: any agency may refer to an active MARAC (DOMAIN.md)."""
     require_role(actor, *REFERRERS)
@@ -51,7 +51,7 @@ def marac_panels(svc: Services, actor: Actor) -> list[Panel]:
     return list(svc.session.scalars(stmt.order_by(Panel.name)))
 
 
-@action
+@action(reads=())  # the owner's own draft: never shared, so not the engine's to decide
 def start_draft(svc: Services, actor: Actor, panel_id: Any, today: date) -> ReferralDraft:
     require_role(actor, *REFERRERS)
     if actor.user_id is None or actor.agency_id is None:
@@ -67,7 +67,7 @@ def start_draft(svc: Services, actor: Actor, panel_id: Any, today: date) -> Refe
     return draft
 
 
-@action
+@action(reads=())  # the owner's own draft: never shared, so not the engine's to decide
 def open_draft(svc: Services, actor: Actor, draft_id: Any) -> ReferralDraft:
     draft = _own(svc, actor, draft_id)
     names = form.content_field_names(draft.content)
@@ -75,7 +75,7 @@ def open_draft(svc: Services, actor: Actor, draft_id: Any) -> ReferralDraft:
     return draft
 
 
-@action
+@action(reads=())  # the owner's own draft: never shared, so not the engine's to decide
 def list_drafts(svc: Services, actor: Actor) -> list[ReferralDraft]:
     """The caller's own drafts, most recently saved first (nobody sees another's)."""
     signed_in(actor)
@@ -95,7 +95,7 @@ def _write(svc: Services, actor: Actor, draft: ReferralDraft, content: dict, nam
     audit.record(svc.session, actor, "update", "referral_draft", draft.id, names)
 
 
-@action
+@action(reads=())  # the owner's own draft: never shared, so not the engine's to decide
 def save_section(
     svc: Services,
     actor: Actor,
@@ -121,7 +121,7 @@ def save_section(
     return draft
 
 
-@action
+@action(reads=())  # the owner's own draft: never shared, so not the engine's to decide
 def save_item(
     svc: Services,
     actor: Actor,
@@ -150,7 +150,7 @@ def save_item(
     return draft
 
 
-@action
+@action(reads=())  # the owner's own draft: never shared, so not the engine's to decide
 def remove_item(svc: Services, actor: Actor, draft_id: Any, section: str, index: int) -> None:
     draft = _own(svc, actor, draft_id)
     items = _items(draft, section)
@@ -162,7 +162,7 @@ def remove_item(svc: Services, actor: Actor, draft_id: Any, section: str, index:
     _write(svc, actor, draft, content, form.field_names(section, removed))
 
 
-@action
+@action(reads=())  # the owner's own draft: never shared, so not the engine's to decide
 def complete_section(svc: Services, actor: Actor, draft_id: Any, section: str) -> ReferralDraft:
     """The user says the list of perpetrators or children is finished: check all of it."""
     draft = _own(svc, actor, draft_id)
@@ -183,7 +183,7 @@ def _items(draft: ReferralDraft, section: str) -> list[dict[str, str]]:
     return list(draft.content.get(section, []))
 
 
-@action
+@action(reads=())  # the owner's own draft: never shared, so not the engine's to decide
 def delete_draft(svc: Services, actor: Actor, draft_id: Any) -> None:
     draft = _own(svc, actor, draft_id)
     _erase(svc, actor, draft)
@@ -196,7 +196,7 @@ def _erase(svc: Services, actor: Actor, draft: ReferralDraft) -> None:
     audit.record(svc.session, actor, "erase", "referral_draft", draft.id, names)
 
 
-@action
+@action(changes=("referral",))
 def submit_draft(svc: Services, actor: Actor, draft_id: Any) -> Referral:
     """Submit through the same action as the API; on success the draft is gone with it."""
     draft = _own(svc, actor, draft_id)

@@ -211,7 +211,7 @@ def unassign_idva(svc: Services, actor: Actor, referral_id: Any) -> dict[str, An
     return state(referral, fields)
 
 
-@action
+@action(reads=())  # staff, not case data
 def idva_choices(svc: Services, actor: Actor) -> list[User]:
     """Who a coordinator may assign. Staff names and e-mails are not case data."""
     require_role(actor, *MANAGERS)

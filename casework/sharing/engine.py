@@ -34,6 +34,7 @@ from casework.actors import Actor
 from casework.authz import mark_checked
 from casework.db import utcnow
 from casework.errors import NotVisible
+from casework.panels import kinds as panel_kinds
 from casework.roles import CASE_ROLES
 from casework.sharing.catalogue import RECORD_HEADER
 from casework.sharing.disclosure import Disclosed, Dump, Only, Shape, disclosures
@@ -154,7 +155,12 @@ class Sharing:
         self.protocols = protocols
 
     def protocol_for_kind(self, kind: str) -> str | None:
-        """The default protocol for a new panel of this kind (the first file that covers it)."""
+        """The default protocol for a new panel of this kind: the one its registration names
+        (``casework.panels.kinds``) if loaded and covering it, else the first file that does."""
+        named = panel_kinds.kind(kind).protocol if kind in panel_kinds.codes() else None
+        chosen = self.protocols.get(named or "")
+        if chosen is not None and kind in chosen.panel_kinds:
+            return named
         return next((k for k, p in sorted(self.protocols.items()) if kind in p.panel_kinds), None)
 
     def _conditions(self, rt: RecordType, actor: Actor, protocol: Protocol, now: datetime) -> dict:
@@ -234,11 +240,12 @@ class Sharing:
         """Visible fields per record id (empty: the record is not visible for ``verb``).
 
         ``model``: the records' model, so that asking about none of them still counts as
-        having checked its record types (``casework.authz.action``)."""
+        having checked its record types (``casework.authz.action``). As with ``get``, asking
+        about a model's rows decides every record type it carries (a nominal is an adult's
+        ``nominal`` or a ``youth_record``, and the engine chose which)."""
         names = {r.id: rt.name for r in records if (rt := _type_of(r)) is not None}
-        mark_checked(
-            *names.values(), *(rt.name for rt in (record_types_of(model) if model else ()))
-        )
+        models = {type(r) for r in records} | ({model} if model else set())
+        mark_checked(*(rt.name for m in models for rt in record_types_of(m)))
         if not records:
             return {}
         out: dict[Any, frozenset[str]] = {}

@@ -20,10 +20,10 @@ from typing import Any
 
 from casework.actors import Actor
 from casework.agencies.models import SECTORS
+from casework.panels import kinds as panel_kinds
 from casework.roles import CASE_ROLES, NO_CASE_DATA_ROLES
 from casework.sharing.catalogue import CONDITIONS, FIELDS, VERBS
 
-PANEL_KINDS = ("marac", "ppo", "prevent_deter", "iom")
 TOP_KEYS = {"name", "description", "panel_kinds", "agenda_days_after_meeting", "categories"}
 RULE_KEYS = {"description", "agencies", "sectors", "roles", "condition", "verbs", "categories"}
 
@@ -120,7 +120,7 @@ def parse_protocol(path: Path) -> Protocol:
         if key not in TOP_KEYS | {"rules"}:
             raise check.fail(f"unknown setting {key!r}", key)
     kinds = check.strings(data.get("panel_kinds", []), "panel_kinds", "panel_kinds", 1)
-    check.only(kinds, PANEL_KINDS, "panel kind", 1)
+    check.only(kinds, panel_kinds.codes(), "panel kind", 1)
     if not kinds:
         raise check.fail("panel_kinds must name at least one kind of panel", "panel_kinds")
     days = data.get("agenda_days_after_meeting", 28)

@@ -20,7 +20,7 @@ from casework.panels.models import Panel, PanelMember
 from casework.roles import STATS_ROLES
 from casework.schemas import load
 from casework.services import Services
-from casework.stats.marac import Scope, marac_answer, safelives_return
+from casework.stats.marac import Scope, marac_answer, of_marac_kind, safelives_return
 from casework.stats.schemas import PeriodQuery as StatsQuery
 from casework.stats.schemas import QuarterQuery
 
@@ -29,7 +29,7 @@ def _panels(
     svc: Services, actor: Actor, panel_id: uuid.UUID | None
 ) -> tuple[uuid.UUID, ...] | None:
     """The MARAC panels counted for this caller (None: all of them, for analysts)."""
-    stmt = select(Panel.id).where(Panel.kind == "marac")
+    stmt = select(Panel.id).where(of_marac_kind())
     if not actor.has_any("analyst"):
         stmt = stmt.join(PanelMember, PanelMember.panel_id == Panel.id).where(
             PanelMember.agency_id == actor.agency_id
@@ -87,7 +87,7 @@ def countable_panels(svc: Services, actor: Actor) -> list[Panel]:
     """The MARAC panels whose figures the caller may see (the dashboard's panel filter)."""
     require_role(actor, *STATS_ROLES)
     allowed = _panels(svc, actor, None)
-    stmt = select(Panel).where(Panel.kind == "marac").order_by(Panel.name)
+    stmt = select(Panel).where(of_marac_kind()).order_by(Panel.name)
     if allowed is not None:
         stmt = stmt.where(Panel.id.in_(allowed))
     return list(svc.session.scalars(stmt))

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from casework.agencies.models import Agency
 from casework.db import UTC
 from casework.meetings.models import AgendaItem, Meeting
+from casework.panels import kinds as panel_kinds
 from casework.panels.models import Panel
 from casework.referrals.models import Perpetrator, Referral
 from casework.stats.charts import quarter_of
@@ -52,6 +53,11 @@ class Scope:
     panel_ids: tuple[uuid.UUID, ...] | None  # None: every MARAC panel of the installation
 
 
+def of_marac_kind() -> Any:
+    """Panels of the kinds counted in the MARAC figures (``casework.panels.kinds``)."""
+    return Panel.kind.in_(panel_kinds.with_statistics("marac"))
+
+
 def rate(part: int, total: int) -> float | None:
     return None if not total else round(part / total, 4)
 
@@ -59,7 +65,7 @@ def rate(part: int, total: int) -> float | None:
 def _counted(scope: Scope) -> list[Any]:
     panels: Any = scope.panel_ids
     if panels is None:  # every MARAC panel, named, so the index on (panel, date, ...) applies
-        panels = select(Panel.id).where(Panel.kind == "marac").scalar_subquery()
+        panels = select(Panel.id).where(of_marac_kind()).scalar_subquery()
     return [
         Referral.panel_id.in_(panels),
         Referral.referral_date >= scope.start,
@@ -215,7 +221,7 @@ def _referral_figures(session: Session, scope: Scope, counted: _Referrals) -> di
 
 
 def _volume(session: Session, scope: Scope, total: int) -> float | None:
-    stmt = select(Panel.adult_female_population).where(Panel.kind == "marac")
+    stmt = select(Panel.adult_female_population).where(of_marac_kind())
     if scope.panel_ids is not None:
         stmt = stmt.where(Panel.id.in_(scope.panel_ids))
     populations = list(session.scalars(stmt))
@@ -235,7 +241,7 @@ def _held(scope: Scope) -> list[Any]:
     start, stop = _bounds(scope)
     panels: Any = scope.panel_ids
     if panels is None:
-        panels = select(Panel.id).where(Panel.kind == "marac").scalar_subquery()
+        panels = select(Panel.id).where(of_marac_kind()).scalar_subquery()
     return [
         Meeting.panel_id.in_(panels),
         Meeting.status.in_(HELD),

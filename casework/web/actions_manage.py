@@ -90,7 +90,7 @@ def _stale(exc: Invalid, view: dict[str, Any]) -> Any:
 
 @blueprint.route("/actions/<action_id>/change", methods=["GET", "POST"])
 @signed_in
-@policy("action")
+@policy("action", "referral")
 def action_change(action_id: str) -> Any:
     svc, actor = services(), current_actor()
     view = tracking.action_for_change(svc, actor, action_id)
@@ -112,7 +112,7 @@ def action_change(action_id: str) -> Any:
 
 @blueprint.route("/actions/<action_id>/delete", methods=["GET", "POST"])
 @signed_in
-@policy("action")
+@policy("action", "referral")
 def action_delete(action_id: str) -> Any:
     svc, actor = services(), current_actor()
     view = tracking.action_for_change(svc, actor, action_id)

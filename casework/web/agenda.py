@@ -75,7 +75,7 @@ def _member_view(meeting_id: str) -> Any:
         meeting=shown["meeting"],
         meeting_day=_day(shown["meeting"]["date"]),
         columns=agenda_export.columns_for(shown),
-        kinds=agenda_export.KINDS,
+        kinds=agenda_export.entry_labels(),
         long_date=long_date,
     )
 

@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from casework.api.openapi import build_spec
 from casework.http import current_actor, services
+from casework.panels import kinds as panel_kinds
 from casework.panels.actions import list_panels
 from casework.routes import policy, public, signed_in
 from casework.web.blueprint import blueprint
@@ -35,6 +36,7 @@ def home() -> Any:
         "home.html",
         actor=actor,
         panels=panels,
+        kinds=panel_kinds.labels(),
         role_names=[ROLE_NAMES[r] for r in sorted(actor.roles)],
     )
 

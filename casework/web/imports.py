@@ -16,6 +16,7 @@ from casework.errors import Invalid
 from casework.http import current_actor, services
 from casework.imports.runs import unfinished
 from casework.panels import actions as panels
+from casework.panels import kinds as panel_kinds
 from casework.referrals.importer import ImportReport, import_referrals, template
 from casework.routes import policy, signed_in
 from casework.services import Services
@@ -26,7 +27,8 @@ from casework.web.forms import csv_upload, error_list, file_error
 @action
 def _coordinator(svc: Services, actor: Any) -> list[Any]:
     require_role(actor, "coordinator")
-    return [p for p in panels.list_panels(svc, actor) if p.kind == "marac"]
+    taking = panel_kinds.disclosing("referral")  # the kinds whose panels hear referrals
+    return [p for p in panels.list_panels(svc, actor) if p.kind in taking]
 
 
 @action

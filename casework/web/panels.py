@@ -17,12 +17,12 @@ from casework.http import current_actor, services
 from casework.meetings import schedule
 from casework.meetings.calendar import local
 from casework.panels import actions as panels
+from casework.panels import kinds as panel_kinds
 from casework.roles import MANAGERS, PANEL_EDITORS
 from casework.routes import policy, signed_in
 from casework.web.blueprint import blueprint
 from casework.web.forms import date_from_parts, error_list, form_data
 
-KIND_NAMES = {"marac": "MARAC", "ppo": "PPO", "prevent_deter": "Prevent and Deter", "iom": "IOM"}
 NATION_NAMES = {
     "england-and-wales": "England and Wales",
     "scotland": "Scotland",
@@ -93,7 +93,8 @@ def panel_list() -> Any:
     svc, actor = services(), current_actor()
     mine = panels.list_panels(svc, actor)
     every = panels.list_all_panels(svc, actor) if actor.has_any("admin") else []
-    return render_template("panels/list.html", panels=mine, all_panels=every, kinds=KIND_NAMES)
+    kinds = panel_kinds.labels()
+    return render_template("panels/list.html", panels=mine, all_panels=every, kinds=kinds)
 
 
 @blueprint.route("/panels/<panel_id>")
@@ -108,7 +109,7 @@ def panel_page(panel_id: str) -> Any:
         panel=panel,
         upcoming=upcoming,
         past=past,
-        kinds=KIND_NAMES,
+        kinds=panel_kinds.labels(),
         nations=NATION_NAMES,
         manages=actor.has_any(*MANAGERS),
         edits=actor.has_any(*PANEL_EDITORS),
@@ -131,7 +132,7 @@ def panel_settings(panel_id: str) -> Any:
     page = {
         "panel": panel,
         "nations": NATION_NAMES,
-        "kinds": KIND_NAMES,
+        "kinds": panel_kinds.labels(),
         "agencies": [a for a in agencies.list_agencies(svc, actor) if a.active],
     }
     if request.method == "GET":

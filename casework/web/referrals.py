@@ -17,6 +17,7 @@ from casework import clock
 from casework.dates import long_date
 from casework.errors import Invalid
 from casework.http import current_actor, services
+from casework.panels import kinds as panel_kinds
 from casework.panels.actions import list_panels
 from casework.referrals import draft_form as form
 from casework.referrals import drafts
@@ -88,7 +89,8 @@ def referral_list() -> Any:
             for k, v in errors.items()
         }
     own_drafts = drafts.list_drafts(svc, actor)
-    panels = [p for p in list_panels(svc, actor) if p.kind == "marac"]
+    taking = panel_kinds.disclosing("referral")  # the kinds whose panels hear referrals
+    panels = [p for p in list_panels(svc, actor) if p.kind in taking]
     html = render_template(
         "referrals/list.html",
         title="Referrals",
