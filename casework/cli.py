@@ -218,18 +218,22 @@ def keys_group() -> None:
     pass
 
 
-@keys_group.command(
-    "rotate",
-    help="Make a new primary key and re-encrypt every encrypted field and blind index under it, "
-    "in batches, while the service keeps running. Run again to resume an interrupted rotation.",
-)
-@click.option(
+# Both key commands work through the tables in committed batches of this many rows.
+BATCH_SIZE = click.option(
     "--batch-size",
     default=500,
     show_default=True,
     type=click.IntRange(min=1),
     help="Rows per transaction.",
 )
+
+
+@keys_group.command(
+    "rotate",
+    help="Make a new primary key and re-encrypt every encrypted field and blind index under it, "
+    "in batches, while the service keeps running. Run again to resume an interrupted rotation.",
+)
+@BATCH_SIZE
 def keys_rotate(batch_size: int) -> None:
     from casework.crypto import DecryptionError, EncryptedFieldError
     from casework.crypto.rotate import RotationError, begin
@@ -308,13 +312,7 @@ def _seal_carried_over(database_url: str, batch_size: int) -> int:
     help="Seal the values an upgrade carried over from columns that used to be plain text "
     "(`casework init` does this too), in batches. Run again to resume an interrupted run.",
 )
-@click.option(
-    "--batch-size",
-    default=500,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Rows per transaction.",
-)
+@BATCH_SIZE
 def keys_seal(batch_size: int) -> None:
     from casework.crypto.backfill import find, pending
 
