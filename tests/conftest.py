@@ -72,6 +72,7 @@ DATE_SENSITIVE = (
     "tests/browser/test_meeting_journey.py",
     "tests/browser/test_agenda_browser.py",
     "tests/browser/test_panel_journey.py",
+    "tests/sharing/test_changes_ask_the_engine.py",
     "tests/browser/test_targeting_journey.py",
     "tests/browser/test_agenda_victims.py",
     "tests/browser/test_meeting_close_browser.py",
