@@ -14,8 +14,9 @@ from casework.agencies.models import Agency
 from casework.audit import log
 from casework.audit.chain import seal_pending, verify
 from casework.audit.models import AuditCheckpoint, AuditEntry
-from casework.db import utcnow, write_intent
+from casework.db import utcnow
 from casework.scheduler.jobs import seal_audit
+from tests.audit.writers import write_concurrently
 from tests.conftest import bearer
 
 
@@ -62,27 +63,7 @@ def test_undone_writes_leave_no_gap_in_the_chain(svc):
 
 def test_concurrent_writers_make_one_unbroken_chain(svc):
     """Transactions committing entries at the same moment, each in its own session."""
-    actor = Actor.system("test")
-    errors: list[BaseException] = []
-
-    def write(n: int) -> None:
-        try:
-            for i in range(10):
-                with write_intent():
-                    session = svc.db.factory()
-                    log.record(session, actor, "view", "agency", f"w{n}-{i}")
-                    log.record(session, actor, "list", "agency", f"w{n}-{i}")
-                    session.commit()
-                    session.close()
-        except BaseException as exc:  # noqa: BLE001  (reported below)
-            errors.append(exc)
-
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    write_concurrently(svc, Actor.system("test"), writers=6, actions=("view", "list"))
     assert _seqs(svc) == list(range(1, 121))
     assert verify(svc).ok and verify(svc).checked == 120
 

@@ -4,7 +4,6 @@ log or replacing the head file is found by ``casework audit verify``, which exit
 from __future__ import annotations
 
 import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from casework.audit.chain import seal_pending, verify
 from casework.audit.head import HeadLog, attach, head_path, read_lines
 from casework.audit.models import AuditEntry
 from casework.cli import main
-from casework.db import write_intent
+from tests.audit.writers import write_concurrently
 
 ACTOR = Actor.system("test")
 
@@ -125,25 +124,7 @@ def test_an_emptied_log_written_again_is_reported(svc, head, cli):
 
 
 def test_concurrent_processes_record_whole_heads(svc, head):
-    errors: list[BaseException] = []
-
-    def write(n: int) -> None:
-        try:
-            for i in range(10):
-                with write_intent():
-                    session = svc.db.factory()
-                    log.record(session, ACTOR, "view", "agency", f"w{n}-{i}")
-                    session.commit()
-                    session.close()
-        except BaseException as exc:  # noqa: BLE001  (reported below)
-            errors.append(exc)
-
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    write_concurrently(svc, ACTOR, writers=4, actions=("view",))
     lines = list(read_lines(head.path))
     assert len(lines) == 40 and not any(isinstance(line, int) for line in lines)
     assert sorted(line.seq for line in lines) == list(range(1, 41))  # type: ignore[union-attr]
