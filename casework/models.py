@@ -2,6 +2,14 @@
 
 from casework.accounts.models import ApiToken, LoginFailure, User, UserRole, UserSession
 from casework.agencies.models import Agency
+from casework.asb.models import (
+    AsbBreach,
+    AsbCase,
+    AsbIncident,
+    AsbIntervention,
+    AsbPerpetrator,
+    CommunityTrigger,
+)
 from casework.audit.models import AuditCheckpoint, AuditEntry
 from casework.db import Base
 from casework.imports.models import ImportRow, ImportRun
@@ -38,6 +46,12 @@ from casework.referrals.models import (
 from casework.scheduler.models import ApschedulerJob, JobRun
 
 __all__ = [
+    "AsbBreach",
+    "AsbCase",
+    "AsbIncident",
+    "AsbIntervention",
+    "AsbPerpetrator",
+    "CommunityTrigger",
     "ImportRow",
     "ImportRun",
     "Classification",

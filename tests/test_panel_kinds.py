@@ -99,6 +99,7 @@ def test_the_shipped_kinds_are_registered_once_in_order() -> None:
         "ppo": "PPO",
         "prevent_deter": "Prevent and Deter",
         "iom": "IOM",
+        "asb": "ASB risk assessment",
     }
     assert panel_kinds.disclosing("referral") == ("marac",)
     assert panel_kinds.with_statistics("marac") == ("marac",)
@@ -109,7 +110,7 @@ def test_an_unregistered_kind_is_refused_naming_the_registered_ones(svc, factory
     body = {"kind": "trial", "name": "T", "area": "A", "agencies": ["POL"], "schedule": "day=1"}
     with pytest.raises(Invalid) as refused:
         create_panel(svc, factory.system, body, now=NOW)
-    assert refused.value.fields["kind"] == ["Must be one of: marac, ppo, prevent_deter, iom."]
+    assert refused.value.fields["kind"] == ["Must be one of: marac, ppo, prevent_deter, iom, asb."]
 
 
 def test_a_kind_registered_in_a_test_gets_panels_its_protocol_and_its_agenda_entries(

@@ -319,10 +319,10 @@ def _move_items(
     chosen = [_item(svc, source, i) for i in dict.fromkeys(item_ids)]
     chosen.sort(key=lambda i: i.position)
     existing = items_of(svc, target)
-    there = {i.action_id for i in existing} | {i.nominal_id for i in existing}
+    there = {i.action_id or i.nominal_id or i.case_id for i in existing}
     last = max((i.position for i in existing), default=0)
     for item in chosen:
-        if (item.action_id or item.nominal_id) in there - {None}:
+        if (item.action_id or item.nominal_id or item.case_id) in there - {None}:
             svc.session.delete(item)  # already there: one item for it is enough
             continue
         rows = victims.rows_of(svc, item)

@@ -232,7 +232,7 @@ def pdf_lines(item: dict[str, Any], columns: list[Column]) -> list[tuple[str, st
     """``(group, text)`` for each group of columns this item shows."""
     by_label = {c.label: c for c in columns}
     lines = []
-    for group, labels in PDF_GROUPS:
+    for group, labels in pdf_groups():
         shown = [by_label[lb] for lb in labels if lb in by_label and by_label[lb].shown_in(item)]
         if not shown:
             continue
@@ -250,9 +250,29 @@ def pdf_lines(item: dict[str, Any], columns: list[Column]) -> list[tuple[str, st
     return lines
 
 
+def all_columns() -> tuple[Column, ...]:
+    """The meeting's own columns, then those panel kinds declare for their own entries."""
+    known = {c.label for c in COLUMNS}
+    kinds = tuple(
+        Column(k.label, k.path, dates=k.dates)
+        for k in panel_kinds.export_columns()
+        if k.label not in known
+    )
+    return COLUMNS + kinds
+
+
+def pdf_groups() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The PDF's groups of columns: the meeting's own, then each kind's, by heading."""
+    groups: dict[str, list[str]] = {}
+    for k in panel_kinds.export_columns():
+        groups.setdefault(k.group, []).append(k.label)
+    return PDF_GROUPS + tuple((name, tuple(labels)) for name, labels in groups.items())
+
+
 def columns_for(agenda: dict[str, Any]) -> list[Column]:
     """Columns that at least one item shows; the rest would only ever be empty."""
-    return [c for c in COLUMNS if any(c.shown_in(i) for i in agenda["items"])] or list(COLUMNS[:3])
+    columns = all_columns()
+    return [c for c in columns if any(c.shown_in(i) for i in agenda["items"])] or list(columns[:3])
 
 
 def table(agenda: dict[str, Any]) -> tuple[list[str], list[list[str]]]:

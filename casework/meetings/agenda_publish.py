@@ -44,6 +44,8 @@ def snapshot(svc: Services, meeting: Meeting) -> list[dict[str, Any]]:
             "action_id": str(i.action_id) if i.action_id else None,
             "nominal_id": str(i.nominal_id) if i.nominal_id else None,
         }
+        if i.case_id is not None:  # only then, so versions published before 0017 compare equal
+            entry["case_type"], entry["case_id"] = i.case_type, str(i.case_id)
         if i.id in joined:  # only then, so versions published before joining compare equal
             entry["joined"] = [str(r.referral_id) for r in joined[i.id]]
         out.append(entry)

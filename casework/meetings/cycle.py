@@ -53,6 +53,8 @@ def item_row(meeting: Meeting, item: AgendaItem) -> dict[str, Any]:
         "referral_id": str(item.referral_id) if item.referral_id else None,
         "nominal_id": str(item.nominal_id) if item.nominal_id else None,
         "action_id": str(item.action_id) if item.action_id else None,
+        "case_type": item.case_type,
+        "case_id": str(item.case_id) if item.case_id else None,
     }
 
 

@@ -138,6 +138,10 @@ class ItemOut(StrictSchema):
     referral_id = fields.String(allow_none=True)
     nominal_id = fields.String(allow_none=True)
     action_id = fields.String(allow_none=True)
+    case_type = fields.String(
+        allow_none=True, metadata={"description": "a panel kind's own case record (asb_case)"}
+    )
+    case_id = fields.String(allow_none=True)
 
 
 class AcceptedOut(StrictSchema):

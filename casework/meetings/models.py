@@ -65,6 +65,7 @@ class AgendaItem(UUIDPrimaryKey, Base):
     __tablename__ = "agenda_items"
     __table_args__ = (
         UniqueConstraint("meeting_id", "referral_id"),
+        UniqueConstraint("meeting_id", "case_id", name="uq_agenda_items_meeting_case"),
         # Cases heard at a meeting, counted without opening any row (casework/stats/marac.py).
         Index(
             "ix_agenda_items_heard",
@@ -84,6 +85,11 @@ class AgendaItem(UUIDPrimaryKey, Base):
     referral_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("referrals.id"), index=True)
     # Offender panels: a nominal under review, or a candidate from the targeting matrix.
     nominal_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("nominals.id"), index=True)
+    # A case of a panel kind's own record type (``PanelKind.case_record``, for example an ASB
+    # case): its record type's name and the row's id. Kinds added since offender panels list
+    # their cases here, so a new kind needs no column of its own on this table.
+    case_type: Mapped[str | None] = mapped_column(String(32))
+    case_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     # A review item: an incomplete action from an earlier meeting.
     action_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("case_actions.id"))
     # A "joined" row: the item this referral of the same victim is heard with. Joined rows
@@ -153,12 +159,18 @@ class ResearchNote(UUIDPrimaryKey, Base):
     """What one agency found in its own systems about a listed case: visible to it alone."""
 
     __tablename__ = "research_notes"
-    __table_args__ = (UniqueConstraint("meeting_id", "referral_id", "agency_id"),)
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "referral_id", "agency_id"),
+        UniqueConstraint("meeting_id", "case_id", "agency_id", name="uq_research_notes_case"),
+    )
 
     meeting_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("meetings.id", ondelete="CASCADE"), index=True
     )
     referral_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("referrals.id"), index=True)
+    # Or a case of a panel kind's own record type (see ``AgendaItem.case_type``).
+    case_type: Mapped[str | None] = mapped_column(String(32))
+    case_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
     author_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     text_ct: Mapped[bytes | None] = mapped_column("text", Sealed())
@@ -172,12 +184,18 @@ class Minute(UUIDPrimaryKey, Base):
     """The minutes of one case at one meeting: restricted to attendees' agencies."""
 
     __tablename__ = "minutes"
-    __table_args__ = (UniqueConstraint("meeting_id", "referral_id"),)
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "referral_id"),
+        UniqueConstraint("meeting_id", "case_id", name="uq_minutes_meeting_case"),
+    )
 
     meeting_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("meetings.id", ondelete="CASCADE"), index=True
     )
     referral_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("referrals.id"), index=True)
+    # Or a case of a panel kind's own record type (see ``AgendaItem.case_type``).
+    case_type: Mapped[str | None] = mapped_column(String(32))
+    case_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     author_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     text_ct: Mapped[bytes | None] = mapped_column("text", Sealed())
     text = encrypted("text_ct")
@@ -192,6 +210,9 @@ class CaseAction(UUIDPrimaryKey, Base):
     meeting_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("meetings.id"), index=True)
     referral_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("referrals.id"), index=True)
     nominal_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("nominals.id"), index=True)
+    # Or a case of a panel kind's own record type (see ``AgendaItem.case_type``).
+    case_type: Mapped[str | None] = mapped_column(String(32))
+    case_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     owner_agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
     description_ct: Mapped[bytes | None] = mapped_column("description", Sealed())
     description = encrypted("description_ct")

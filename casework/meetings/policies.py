@@ -88,6 +88,7 @@ def _action_conditions(
     on_agenda = on_circulated_agenda(
         or_(
             AgendaItem.referral_id == CaseAction.referral_id,
+            AgendaItem.case_id == CaseAction.case_id,
             AgendaItem.action_id == CaseAction.id,
         ),
         actor.agency_id,

@@ -54,6 +54,8 @@ def dump_action(act: CaseAction, owner_code: str | None) -> dict[str, Any]:
         "meeting_id": str(act.meeting_id),
         "referral_id": None if act.referral_id is None else str(act.referral_id),
         "nominal_id": None if act.nominal_id is None else str(act.nominal_id),
+        "case_type": act.case_type,
+        "case_id": None if act.case_id is None else str(act.case_id),
         "description": act.description,
         "owner_agency": owner_code,
         "due_date": act.due_on.isoformat(),
@@ -80,6 +82,7 @@ def action_views(
         view = prune(dumped, allowed, header_fields("action"))
         # which person an offender panel's action is about: an id, like ``referral_id``
         view["nominal_id"] = dumped["nominal_id"]
+        view["case_type"], view["case_id"] = dumped["case_type"], dumped["case_id"]
         view["overdue"] = (
             {"due_date", "status"} <= fields and act.status == "open" and (act.due_on < today)
         )

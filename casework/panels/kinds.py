@@ -47,6 +47,18 @@ ShowHook = Callable[[Any, Any, list[Any], dict[str, Any]], AgendaShown]
 
 
 @dataclass(frozen=True)
+class ExportColumn:
+    """A column of agenda downloads for a kind's own entries: the dotted field of an entry
+    whose presence shows it, under a heading (``group``) in the PDF. Like the meeting's own
+    columns, it appears only when some item of the file shows that field."""
+
+    label: str
+    path: str
+    group: str
+    dates: bool = False  # holds ISO dates, written out in words for people
+
+
+@dataclass(frozen=True)
 class AgendaHooks:
     """A kind's part in its meetings' agendas, beside the entries every meeting has (the
     panel's listed referrals and reviews of open actions, ``casework.meetings.agenda``).
@@ -54,6 +66,8 @@ class AgendaHooks:
 
     draft: DraftHook | None = None
     show: ShowHook | None = None
+    # How the entries ``show`` returns are laid out in PDF, CSV and XLSX downloads.
+    columns: tuple[ExportColumn, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,6 +83,11 @@ class PanelKind:
     entries: dict[str, str] = field(default_factory=dict)
     # The statistics sets (``"marac"``: the SafeLives MARAC figures; ``"offenders"``) it counts in.
     statistics: tuple[str, ...] = ()
+    # The record type (registered with the sharing engine) of the kind's own cases, listed on
+    # its agendas, minuted and given actions by ``case_type``/``case_id`` (``AgendaItem``,
+    # ``Minute``, ``CaseAction``, ``ResearchNote``) rather than by a column per kind. None:
+    # the kind's agendas list referrals (MARAC) or nominals (offender panels).
+    case_record: str | None = None
 
 
 _kinds: dict[str, PanelKind] = {}
@@ -124,6 +143,26 @@ def with_statistics(name: str) -> tuple[str, ...]:
 def entry_labels() -> dict[str, str]:
     """Agenda entry kind -> its name on pages and in exports, for every kind's own entries."""
     return {entry: name for k in _kinds.values() for entry, name in k.entries.items()}
+
+
+def case_record(code: str) -> str | None:
+    """The record type of a kind's own cases (``PanelKind.case_record``); None if it has none."""
+    found = _kinds.get(code)
+    return found.case_record if found is not None else None
+
+
+def case_records() -> tuple[str, ...]:
+    """Every kind's own case record type: what ``AgendaItem.case_type`` may hold."""
+    return tuple(dict.fromkeys(k.case_record for k in _kinds.values() if k.case_record))
+
+
+def export_columns() -> tuple[ExportColumn, ...]:
+    """Every kind's download columns, in registration order (a label once)."""
+    seen: dict[str, ExportColumn] = {}
+    for k in _kinds.values():
+        for column in k.agenda.columns:
+            seen.setdefault(column.label, column)
+    return tuple(seen.values())
 
 
 def agenda_hooks(code: str) -> AgendaHooks:

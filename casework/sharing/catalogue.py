@@ -89,6 +89,15 @@ RECORD_HEADER: dict[str, tuple[str, ...]] = {
     "youth_record": ("id", "panel_id"),
 }
 
+
+def declare(record_type: str, fields: tuple[str, ...], header: tuple[str, ...]) -> None:
+    """Add a record type's grantable fields and its header, from the package that defines the
+    record type (a panel kind added later, such as ASB): protocols may then name them, and no
+    list here needs an edit. Declare before protocol files are read (``casework.policies``)."""
+    FIELDS[record_type] = tuple(fields)
+    RECORD_HEADER[record_type] = tuple(header)
+
+
 VERBS = ("view", "list", "export", "edit")
 
 # Conditions a rule can require; each record type answers those that make sense for it and

@@ -34,7 +34,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_shipped_protocols_load() -> None:
     protocols = load_protocols(PROJECT_ROOT / "config" / "isp")
-    assert set(protocols) == {"marac", "offender"}
+    assert set(protocols) == {"asb", "marac", "offender"}
     assert protocols["marac"].panel_kinds == {"marac"}
     assert protocols["offender"].panel_kinds == {"ppo", "prevent_deter", "iom"}
 

@@ -1,0 +1,82 @@
+"""How the sharing conditions read for an ASB case, as SQL the engine filters lists with.
+
+An ASB case belongs to one panel, so its protocol is its panel's (``config/isp/asb.toml`` by
+default). Its fields are declared here, with the package that defines the record type, so no
+list elsewhere needs an edit for a new kind (``casework.sharing.catalogue.declare``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, exists, select
+
+from casework.actors import Actor
+from casework.asb.models import AsbCase
+from casework.meetings.agenda_window import on_circulated_agenda
+from casework.meetings.models import AgendaItem, Attendance
+from casework.panels.models import Panel, PanelMember
+from casework.sharing import catalogue
+from casework.sharing.engine import RecordType, register
+from casework.sharing.protocols import Protocol
+
+RECORD_TYPE = "asb_case"
+
+FIELDS = (
+    "victim.first_name",
+    "victim.last_name",
+    "victim.date_of_birth",
+    "victim.address",
+    "victim.phone",
+    "location",
+    "summary",
+    "risk.answers",
+    "risk.score",
+    "risk.band",
+    "repeat_victim",
+    # each incident's date, type and agency; its reference number is a field of its own
+    "incidents",
+    "incidents.reference",
+    "perpetrators.first_name",
+    "perpetrators.last_name",
+    "perpetrators.date_of_birth",
+    "perpetrators.group_name",
+    "perpetrators.description",
+    "interventions",
+    "community_triggers",
+    "outcome",
+)
+HEADER = ("id", "reference", "status", "panel_id", "referral_date", "referring_agency")
+
+catalogue.declare(RECORD_TYPE, FIELDS, HEADER)
+
+
+def _protocol_key() -> ColumnElement[str]:
+    return select(Panel.protocol).where(Panel.id == AsbCase.panel_id).scalar_subquery()
+
+
+def _conditions(actor: Actor, now: datetime, protocol: Protocol) -> dict[str, ColumnElement[bool]]:
+    """Members of the case's panel, the agency that referred it, member agencies while it is
+    on a circulated agenda (the protocol's window), and agencies present when it was heard."""
+    if actor.agency_id is None:
+        return {}
+    member = exists(
+        select(PanelMember.agency_id).where(
+            PanelMember.panel_id == AsbCase.panel_id, PanelMember.agency_id == actor.agency_id
+        )
+    )
+    listed = (AgendaItem.case_type == RECORD_TYPE) & (AgendaItem.case_id == AsbCase.id)
+    attended = exists(
+        select(AgendaItem.id)
+        .join(Attendance, Attendance.meeting_id == AgendaItem.meeting_id)
+        .where(listed, Attendance.agency_id == actor.agency_id, Attendance.status == "present")
+    )
+    return {
+        "panel_member": member,
+        "own_agency": AsbCase.referring_agency_id == actor.agency_id,
+        "on_agenda": on_circulated_agenda(listed, actor.agency_id, now, protocol),
+        "attendee": attended,
+    }
+
+
+ASB_CASE = register(RecordType(RECORD_TYPE, AsbCase, _protocol_key, _conditions))
