@@ -71,6 +71,16 @@ class AgendaHooks:
 
 
 @dataclass(frozen=True)
+class KindPage:
+    """A page of a kind's own in the service navigation, offered to people whose agency sits
+    on a panel of the kind (``casework.web.kind_nav``)."""
+
+    text: str  # the link's text ("ASB cases")
+    endpoint: str  # the Flask endpoint it leads to ("web.asb_case_list")
+    active_prefix: str  # endpoints starting with this mark the link as the current page
+
+
+@dataclass(frozen=True)
 class PanelKind:
     code: str  # stored in ``panels.kind`` and named in protocols' ``panel_kinds``
     label: str  # what pages call it ("Prevent and Deter")
@@ -88,6 +98,8 @@ class PanelKind:
     # ``Minute``, ``CaseAction``, ``ResearchNote``) rather than by a column per kind. None:
     # the kind's agendas list referrals (MARAC) or nominals (offender panels).
     case_record: str | None = None
+    # Its pages in the service navigation (offender panels have their own link already).
+    pages: tuple[KindPage, ...] = ()
 
 
 _kinds: dict[str, PanelKind] = {}

@@ -13,6 +13,7 @@ from casework.web import (  # noqa: F401  (views register on import)
     coordination,
     home,
     imports,
+    kind_nav,
     meeting,
     meeting_close,
     offender_panels,
