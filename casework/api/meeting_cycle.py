@@ -135,9 +135,10 @@ def replace_attendance(meeting_id: str) -> Any:
 
 @blueprint.put("/meetings/<meeting_id>/research/<referral_id>")
 @endpoint(
-    summary="Create or replace the caller's own agency's research note on a listed case",
+    summary="Create or replace the caller's own agency's research note on a listed case "
+    "(a referral, or on a panel listing cases of its own kind, such as ASB, the case's id)",
     tag=TAG,
-    policy=("referral", "research_note"),
+    policy=("referral", "case", "research_note"),
     body=ResearchIn,
     response=ResearchOut,
     roles=CASE_ROLES,
@@ -149,9 +150,10 @@ def save_research(meeting_id: str, referral_id: str) -> Any:
 
 @blueprint.put("/meetings/<meeting_id>/minutes/<referral_id>")
 @endpoint(
-    summary="Write or replace the minutes of one case (once attendance is taken and acknowledged)",
+    summary="Write or replace the minutes of one case (once attendance is taken and "
+    "acknowledged): a referral, or on a panel listing cases of its own kind the case's id",
     tag=TAG,
-    policy=("referral", "minute"),
+    policy=("referral", "case", "minute"),
     body=MinuteTextIn,
     response=MinuteOut,
     roles=MANAGERS,

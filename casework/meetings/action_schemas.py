@@ -28,11 +28,13 @@ def _long_text(missing: str) -> TrimmedString:
 
 
 class ActionCreateIn(ActionIn):
-    """``referral_id`` (a MARAC case) or ``nominal_id`` (an offender panel's person): one of
-    them, on the meeting's agenda."""
+    """``referral_id`` (a MARAC case), ``nominal_id`` (an offender panel's person) or
+    ``case_id`` (a case of the panel kind's own, such as an ASB case): one of them, on the
+    meeting's agenda."""
 
     referral_id = fields.UUID(load_default=None)
     nominal_id = fields.UUID(load_default=None)
+    case_id = fields.UUID(load_default=None)
 
 
 class CompleteIn(StrictSchema):
@@ -81,6 +83,8 @@ class ActionOut(StrictSchema):
     meeting_id = fields.UUID()
     referral_id = fields.UUID(allow_none=True)
     nominal_id = fields.UUID(allow_none=True)
+    case_type = fields.String(allow_none=True)
+    case_id = fields.UUID(allow_none=True)
     description = fields.String()
     owner_agency = fields.String()
     due_date = fields.Date()

@@ -32,7 +32,7 @@ from casework.meetings.cycle_schemas import (
     ResearchIn,
 )
 from casework.meetings.meeting_access import panel_agencies, require_manage_items
-from casework.meetings.models import AgendaItem, AgendaVersion, Meeting, Minute
+from casework.meetings.models import AgendaItem, AgendaVersion, Meeting, Minute, ResearchNote
 from casework.referrals import lifecycle
 from casework.referrals.models import Referral
 from casework.roles import MANAGERS
@@ -307,7 +307,6 @@ def attendance_state(svc: Services, actor: Actor, meeting: Meeting) -> dict[str,
 # --- research and minutes -------------------------------------------------------------------
 
 
-@action(reads=("referral",), changes=("research_note",))
 def save_research(
     svc: Services, actor: Actor, meeting_id: Any, referral_id: Any, data: Any
 ) -> dict[str, Any]:
@@ -324,7 +323,8 @@ def save_research(
     return {
         "id": str(note.id),
         "meeting_id": str(meeting.id),
-        "referral_id": str(note.referral_id),
+        "referral_id": str(note.referral_id) if note.referral_id else None,
+        **_kind_case(note),
         "agency": actor.agency_code,
         "has_information": note.has_information,
         "text": note.text,
@@ -333,12 +333,20 @@ def save_research(
     }
 
 
+def _kind_case(row: Minute | ResearchNote) -> dict[str, Any]:
+    """A panel kind's own case the row names (``case_type``, ``case_id``), when it names one."""
+    if row.case_id is None:
+        return {}
+    return {"case_type": row.case_type, "case_id": str(row.case_id)}
+
+
 def minute_row(minute: Minute) -> dict[str, Any]:
     """What the chair just wrote, as saved."""
     return {
         "id": str(minute.id),
         "meeting_id": str(minute.meeting_id),
-        "referral_id": str(minute.referral_id),
+        "referral_id": str(minute.referral_id) if minute.referral_id else None,
+        **_kind_case(minute),
         "text": minute.text,
         "updated_at": minute.updated_at.isoformat() if minute.updated_at else None,
     }

@@ -182,7 +182,9 @@ class AttendanceOut(StrictSchema):
 class ResearchOut(StrictSchema):
     id = fields.String()
     meeting_id = fields.String()
-    referral_id = fields.String()
+    referral_id = fields.String(allow_none=True)
+    case_type = fields.String(metadata={"description": "a panel kind's own case (asb_case)"})
+    case_id = fields.String()
     agency = fields.String()
     has_information = fields.Boolean()
     text = fields.String(allow_none=True)
@@ -195,6 +197,8 @@ class ResearchOut(StrictSchema):
 class MinuteOut(StrictSchema):
     id = fields.String()
     meeting_id = fields.String()
-    referral_id = fields.String()
+    referral_id = fields.String(allow_none=True)
+    case_type = fields.String(metadata={"description": "a panel kind's own case (asb_case)"})
+    case_id = fields.String()
     text = fields.String()
     updated_at = fields.DateTime(allow_none=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from casework import clock
 from casework.actors import Actor
@@ -23,10 +23,12 @@ from casework.db import as_uuid
 from casework.errors import Forbidden, Invalid, NotVisible
 from casework.meetings import victims
 from casework.meetings.models import AgendaItem, CaseAction, Meeting
+from casework.panels import kinds as panel_kinds
 from casework.panels.models import Panel, PanelMember
 from casework.referrals.models import Referral
 from casework.roles import CASE_ROLES
 from casework.services import Services
+from casework.sharing.engine import record_type_named
 
 # What the meeting pages show of a case: who it is about and how serious it is, the fields
 # member agencies are given to research it. Each page shows this set *as far as the engine
@@ -134,6 +136,38 @@ def case_on_agenda(svc: Services, meeting: Meeting, referral_id: Any) -> uuid.UU
     if rid is None or rid not in listed_referral_ids(svc, meeting):
         raise NotVisible()
     return rid
+
+
+def kind_case_type(svc: Services, meeting: Meeting) -> str | None:
+    """The record type of the cases the meeting's panel kind lists itself (an ASB case), or
+    None when its cases are referrals (MARAC) or nominals (offender panels)."""
+    panel = svc.session.get(Panel, meeting.panel_id)
+    return panel_kinds.case_record(panel.kind) if panel is not None else None
+
+
+def kind_case_on_agenda(
+    svc: Services, actor: Actor, meeting: Meeting, case_id: Any
+) -> dict[str, Any]:
+    """``{"case_type": ..., "case_id": ...}`` for a case of the panel kind's own record type
+    that is on this meeting's agenda and that the engine shows the caller; 404 otherwise, as
+    for a case that does not exist. What minutes, research notes and actions store."""
+    record = kind_case_type(svc, meeting)
+    cid = as_uuid(case_id)
+    if record is None or cid is None:
+        raise NotVisible()
+    listed = svc.session.scalar(
+        select(
+            exists().where(
+                AgendaItem.meeting_id == meeting.id,
+                AgendaItem.case_type == record,
+                AgendaItem.case_id == cid,
+            )
+        )
+    )
+    row = svc.session.get(record_type_named(record).model, cid) if listed else None
+    if row is None or not svc.sharing.may(svc.session, actor, "view", row):
+        raise NotVisible()
+    return {"case_type": record, "case_id": cid}
 
 
 def sees_case(svc: Services, actor: Actor, referral_id: uuid.UUID) -> bool:

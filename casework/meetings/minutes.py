@@ -24,6 +24,8 @@ from casework.meetings.meeting_access import (
     agenda_cases,
     case_on_agenda,
     case_summaries,
+    kind_case_on_agenda,
+    kind_case_type,
     member_meeting,
     not_closed,
     panel_agencies,
@@ -113,27 +115,47 @@ def _writable_case(svc: Services, actor: Actor, meeting_id: Any, referral_id: An
     return meeting, rid
 
 
-def _find_minute(svc: Services, meeting_id: Any, referral_id: Any) -> Minute | None:
+def _find_minute(svc: Services, meeting_id: Any, about: dict[str, Any]) -> Minute | None:
     """The case's minutes at this meeting, if written (at most one: unique)."""
-    return svc.session.scalar(
-        select(Minute).where(Minute.meeting_id == meeting_id, Minute.referral_id == referral_id)
-    )
+    same = [getattr(Minute, key) == value for key, value in about.items()]
+    return svc.session.scalar(select(Minute).where(Minute.meeting_id == meeting_id, *same))
+
+
+def save_minute(svc: Services, actor: Actor, meeting_id: Any, case_id: Any, data: Any) -> Minute:
+    """The minutes of one case (one per case per meeting; saving again replaces them): a
+    referral on a MARAC agenda, or a case of the panel kind's own (an ASB case)."""
+    meeting = chair_meeting(svc, actor, meeting_id)
+    if kind_case_type(svc, meeting) is not None:
+        return _kind_minute(svc, actor, meeting, case_id, data)
+    return _referral_minute(svc, actor, meeting_id, case_id, data)
 
 
 @action(reads=("referral",), changes=("minute",))
-def save_minute(
+def _referral_minute(
     svc: Services, actor: Actor, meeting_id: Any, referral_id: Any, data: Any
 ) -> Minute:
-    """The minutes of one case (one per case per meeting; saving again replaces them)."""
     meeting, rid = _writable_case(svc, actor, meeting_id, referral_id)
+    return _write_minute(svc, actor, meeting, {"referral_id": rid}, data)
+
+
+@action(reads=("case",), changes=("minute",))
+def _kind_minute(svc: Services, actor: Actor, meeting: Meeting, case_id: Any, data: Any) -> Minute:
+    return _write_minute(
+        svc, actor, meeting, kind_case_on_agenda(svc, actor, meeting, case_id), data
+    )
+
+
+def _write_minute(
+    svc: Services, actor: Actor, meeting: Meeting, about: dict[str, Any], data: Any
+) -> Minute:
     not_closed(meeting, "the minutes")
     require_ready(svc, actor, meeting)
     values = load(MinuteIn(), data)
     # minutes another request inserted first are replaced, as a second save would be
     minute, created = find_or_insert(
         svc.session,
-        lambda: _find_minute(svc, meeting.id, rid),
-        lambda: Minute(meeting_id=meeting.id, referral_id=rid),
+        lambda: _find_minute(svc, meeting.id, about),
+        lambda: Minute(meeting_id=meeting.id, **about),
     )
     verb = "create" if created else "update"
     minute.author_id = actor.user_id
@@ -204,7 +226,11 @@ def add_action(
     return _record_action(svc, actor, meeting, data, {"referral_id": rid})
 
 
-ABOUT_MISSING = "Give the referral_id of a case, or the nominal_id of a person, on the agenda"
+ABOUT_MISSING = (
+    "Give the referral_id of a case, the nominal_id of a person, or the case_id of a panel's "
+    "own case, on the agenda"
+)
+ABOUT_KEYS = ("referral_id", "nominal_id", "case_id")
 
 
 @action
@@ -217,13 +243,16 @@ def agree_action(svc: Services, actor: Actor, meeting_id: Any, data: Any) -> Cas
     about: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     if isinstance(body, dict):
-        rid, nid = body.pop("referral_id", None), body.pop("nominal_id", None)
-        if (rid is None) == (nid is None):
+        named = {k: body.pop(k) for k in ABOUT_KEYS if body.get(k) is not None}
+        body = {k: v for k, v in body.items() if k not in ABOUT_KEYS}  # nulls: not named
+        if len(named) != 1:
             errors["referral_id"] = [ABOUT_MISSING]
-        elif rid is not None:
-            about = {"referral_id": _writable_case(svc, actor, meeting.id, rid)[1]}
+        elif "referral_id" in named:
+            about = {"referral_id": _writable_case(svc, actor, meeting.id, named["referral_id"])[1]}
+        elif "nominal_id" in named:
+            about = {"nominal_id": _listed_nominal(svc, actor, meeting, named["nominal_id"])}
         else:
-            about = {"nominal_id": _listed_nominal(svc, actor, meeting, nid)}
+            about = kind_case_on_agenda(svc, actor, meeting, named["case_id"])
     return _record_action(svc, actor, meeting, body, about, errors)
 
 

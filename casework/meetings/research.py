@@ -26,6 +26,8 @@ from casework.meetings.meeting_access import (
     case_on_agenda,
     case_summaries,
     is_circulated,
+    kind_case_on_agenda,
+    kind_case_type,
     member_meeting,
     not_closed,
     sees_case,
@@ -110,40 +112,62 @@ def research_view(svc: Services, actor: Actor, meeting_id: Any) -> dict[str, Any
 
 
 def _find_note(
-    svc: Services, meeting_id: Any, referral_id: Any, agency_id: Any
+    svc: Services, meeting_id: Any, about: dict[str, Any], agency_id: Any
 ) -> ResearchNote | None:
     """The agency's note on the case at this meeting, if it has one (at most one: unique)."""
+    same = [getattr(ResearchNote, key) == value for key, value in about.items()]
     return svc.session.scalar(
         select(ResearchNote).where(
-            ResearchNote.meeting_id == meeting_id,
-            ResearchNote.referral_id == referral_id,
-            ResearchNote.agency_id == agency_id,
+            ResearchNote.meeting_id == meeting_id, *same, ResearchNote.agency_id == agency_id
         )
     )
 
 
-@action(reads=("referral",), changes=("research_note",))
 def save_note(
-    svc: Services, actor: Actor, meeting_id: Any, referral_id: Any, data: Any
+    svc: Services, actor: Actor, meeting_id: Any, case_id: Any, data: Any
 ) -> ResearchNote:
-    """Create or replace the caller's agency's note on one listed case (one per agency).
+    """Create or replace the caller's agency's note on one listed case (one per agency): a
+    referral on a MARAC agenda, or a case of the panel kind's own (an ASB case).
 
     The case must be on the meeting's agenda and visible to the caller, and the engine must
     grant ``edit`` on the note (its own agency's, under the panel's protocol). Closed meetings
     refuse.
     """
     meeting = research_meeting(svc, actor, meeting_id)
+    if kind_case_type(svc, meeting) is not None:
+        return _kind_note(svc, actor, meeting, case_id, data)
+    return _referral_note(svc, actor, meeting, case_id, data)
+
+
+@action(reads=("referral",), changes=("research_note",))
+def _referral_note(
+    svc: Services, actor: Actor, meeting: Meeting, referral_id: Any, data: Any
+) -> ResearchNote:
     rid = case_on_agenda(svc, meeting, referral_id)
     if not sees_case(svc, actor, rid):
         raise NotVisible()
+    return _write_note(svc, actor, meeting, {"referral_id": rid}, data)
+
+
+@action(reads=("case",), changes=("research_note",))
+def _kind_note(
+    svc: Services, actor: Actor, meeting: Meeting, case_id: Any, data: Any
+) -> ResearchNote:
+    about = kind_case_on_agenda(svc, actor, meeting, case_id)
+    return _write_note(svc, actor, meeting, about, data)
+
+
+def _write_note(
+    svc: Services, actor: Actor, meeting: Meeting, about: dict[str, Any], data: Any
+) -> ResearchNote:
     not_closed(meeting, "research notes")
     values = load(ResearchNoteIn(), data)
     # made first so the engine decides on the real row; a refusal rolls it back. A note
     # another request inserted first is replaced, as a second save would (last write wins).
     note, created = find_or_insert(
         svc.session,
-        lambda: _find_note(svc, meeting.id, rid, actor.agency_id),
-        lambda: ResearchNote(meeting_id=meeting.id, referral_id=rid, agency_id=actor.agency_id),
+        lambda: _find_note(svc, meeting.id, about, actor.agency_id),
+        lambda: ResearchNote(meeting_id=meeting.id, agency_id=actor.agency_id, **about),
     )
     verb = "create" if created else "update"
     if not svc.sharing.may(svc.session, actor, "edit", note):

@@ -89,6 +89,11 @@ def record_types_of(model: type) -> list[RecordType]:
     return found
 
 
+def record_type_named(name: str) -> RecordType:
+    """The registered record type called ``name``; ``KeyError`` if nobody registered it."""
+    return _types[name]
+
+
 def record_type_for(model: type, record: Any = None) -> RecordType:
     """The record type of ``model`` (of this ``record``, when the model carries several).
 
@@ -108,6 +113,19 @@ def _type_of(record: Any) -> RecordType | None:
     then nobody's to see). An unregistered model raises ``KeyError``: a programming error."""
     found = [rt for rt in record_types_of(type(record)) if rt.covers(record)]
     return found[0] if len(found) == 1 else None
+
+
+# What an action declares (``@action(reads=("case",))``) when it takes a case of whatever kind
+# the meeting's panel lists (``PanelKind.case_record``: an ASB case, say): checking any kind's
+# own case record type checks it.
+KIND_CASE = "case"
+
+
+def _mark(names: Iterable[str]) -> None:
+    """Tell the guard (``casework.authz``) which record types the engine decided on."""
+    names = tuple(names)
+    kind_case = any(n in panel_kinds.case_records() for n in names)
+    mark_checked(*names, *((KIND_CASE,) if kind_case else ()))
 
 
 def case_roles(actor: Actor) -> Actor:
@@ -173,7 +191,7 @@ class Sharing:
         self, actor: Actor, verb: str, model: type, now: datetime | None = None
     ) -> ColumnElement[bool]:
         """WHERE clause: rows of ``model`` that ``actor`` may take ``verb`` on."""
-        mark_checked(*(rt.name for rt in record_types_of(model)))
+        _mark(rt.name for rt in record_types_of(model))
         now = now or utcnow()
         branches = []
         for rt in record_types_of(model):
@@ -245,7 +263,7 @@ class Sharing:
         ``nominal`` or a ``youth_record``, and the engine chose which)."""
         names = {r.id: rt.name for r in records if (rt := _type_of(r)) is not None}
         models = {type(r) for r in records} | ({model} if model else set())
-        mark_checked(*(rt.name for m in models for rt in record_types_of(m)))
+        _mark(rt.name for m in models for rt in record_types_of(m))
         if not records:
             return {}
         out: dict[Any, frozenset[str]] = {}
@@ -271,7 +289,7 @@ class Sharing:
 
         A record that does not exist and one the caller may not see give the same answer.
         """
-        mark_checked(*(rt.name for rt in record_types_of(model)))
+        _mark(rt.name for rt in record_types_of(model))
         record = session.get(model, record_id) if record_id is not None else None
         if record is None:
             raise NotVisible()

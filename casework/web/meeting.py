@@ -220,7 +220,7 @@ NOT_SAVED = {
 
 @blueprint.post("/meetings/<meeting_id>/cases/<referral_id>")
 @signed_in
-@policy("referral", "minute", "action")
+@policy("referral", "case", "minute", "action")
 def meeting_case_save(meeting_id: str, referral_id: str) -> Any:
     """Save the minutes or add the action, whichever button was pressed; the case page is one
     form, so what was typed in the other part comes back too and is kept (``web.kept``)."""

@@ -101,7 +101,7 @@ def _edited(rid: str, answers: dict[str, str]) -> bool:
 
 @blueprint.post("/meetings/<meeting_id>/research")
 @signed_in
-@policy("referral", "research_note")
+@policy("referral", "case", "research_note")
 def research_save(meeting_id: str) -> Any:
     """Save the case whose button was pressed, or (Save all, or Enter) every case that
     changed, and keep what was typed for the others."""
