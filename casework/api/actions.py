@@ -39,10 +39,11 @@ def _state(act: Any) -> dict[str, Any]:
 
 @blueprint.post("/meetings/<meeting_id>/actions")
 @endpoint(
-    summary="Agree an action for a case (referral_id) or person (nominal_id) on the meeting's "
-    "agenda: what, which member agency owns it, due when (today or later)",
+    summary="Agree an action for a case (referral_id), a person (nominal_id) or a case of the "
+    "panel kind's own (case_id, an ASB case) on the meeting's agenda: what, which member "
+    "agency owns it, due when (today or later)",
     tag=TAG,
-    policy=("action", "referral", "nominal", "youth_record"),
+    policy=("action", "referral", "nominal", "youth_record", "case"),
     body=ActionCreateIn,
     response=ActionStateOut,
     status=201,

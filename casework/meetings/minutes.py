@@ -233,27 +233,52 @@ ABOUT_MISSING = (
 ABOUT_KEYS = ("referral_id", "nominal_id", "case_id")
 
 
-@action
 def agree_action(svc: Services, actor: Actor, meeting_id: Any, data: Any) -> CaseAction:
-    """The API's door to ``add_action``: the body names the case (``referral_id``, MARAC) or
-    the person (``nominal_id``, offender panels) on the meeting's agenda. Either must be on
-    this meeting's agenda and visible to the caller, else 404 as if it did not exist."""
+    """The API's door to ``add_action``: the body names the case (``referral_id``, MARAC), the
+    person (``nominal_id``, offender panels) or a case of the panel kind's own (``case_id``,
+    an ASB case) on the meeting's agenda. It must be on this meeting's agenda and visible to
+    the caller, else 404 as if it did not exist. Each kind of case is agreed by an action that
+    declares the record type it reads, so the guard knows which the engine must have checked."""
     meeting = chair_meeting(svc, actor, meeting_id)
     body = dict(data) if isinstance(data, dict) else data
-    about: dict[str, Any] = {}
-    errors: dict[str, list[str]] = {}
+    named: dict[str, Any] = {}
     if isinstance(body, dict):
-        named = {k: body.pop(k) for k in ABOUT_KEYS if body.get(k) is not None}
+        named = {k: body[k] for k in ABOUT_KEYS if body.get(k) is not None}
         body = {k: v for k, v in body.items() if k not in ABOUT_KEYS}  # nulls: not named
-        if len(named) != 1:
-            errors["referral_id"] = [ABOUT_MISSING]
-        elif "referral_id" in named:
-            about = {"referral_id": _writable_case(svc, actor, meeting.id, named["referral_id"])[1]}
-        elif "nominal_id" in named:
-            about = {"nominal_id": _listed_nominal(svc, actor, meeting, named["nominal_id"])}
-        else:
-            about = kind_case_on_agenda(svc, actor, meeting, named["case_id"])
-    return _record_action(svc, actor, meeting, body, about, errors)
+    if len(named) != 1:
+        # never returns: the missing case is reported with every other problem of the body
+        return _record_action(svc, actor, meeting, body, {}, {"referral_id": [ABOUT_MISSING]})
+    key, value = next(iter(named.items()))
+    agree = {
+        "referral_id": _agree_for_referral,
+        "nominal_id": _agree_for_nominal,
+        "case_id": _agree_for_case,
+    }[key]
+    return agree(svc, actor, meeting, value, body)
+
+
+@action(reads=("referral",), changes=("action",))
+def _agree_for_referral(
+    svc: Services, actor: Actor, meeting: Meeting, referral_id: Any, body: Any
+) -> CaseAction:
+    rid = _writable_case(svc, actor, meeting.id, referral_id)[1]
+    return _record_action(svc, actor, meeting, body, {"referral_id": rid})
+
+
+@action(reads=("nominal", "youth_record"), changes=("action",))
+def _agree_for_nominal(
+    svc: Services, actor: Actor, meeting: Meeting, nominal_id: Any, body: Any
+) -> CaseAction:
+    nid = _listed_nominal(svc, actor, meeting, nominal_id)
+    return _record_action(svc, actor, meeting, body, {"nominal_id": nid})
+
+
+@action(reads=("case",), changes=("action",))
+def _agree_for_case(
+    svc: Services, actor: Actor, meeting: Meeting, case_id: Any, body: Any
+) -> CaseAction:
+    about = kind_case_on_agenda(svc, actor, meeting, case_id)
+    return _record_action(svc, actor, meeting, body, about)
 
 
 def _listed_nominal(svc: Services, actor: Actor, meeting: Meeting, nominal_id: Any) -> Any:

@@ -26,7 +26,6 @@ from casework.routes import policy_of
 
 PENDING = frozenset(
     {
-        "api.agree_action",
         "api.create_nominal",
         "api.replace_attendance",
         "web.import_page",
