@@ -20,6 +20,7 @@ from casework.accounts.passwords import Hasher
 from casework.audit.head import attach as attach_audit_head
 from casework.crypto.settings import configure_keyring
 from casework.db import Database
+from casework.panels import kinds as panel_kinds
 from casework.services import Services
 from casework.settings import ConfigError
 from casework.sharing.engine import Sharing
@@ -32,6 +33,7 @@ def build_services(settings: Mapping[str, Any]) -> Services:
         protocols = load_protocols(Path(settings["ISP_DIR"]))
     except ProtocolError as exc:
         raise ConfigError(f"information sharing protocol: {exc}") from None
+    panel_kinds.check_settings(settings)  # each kind's own settings (the ASB risk matrix)
     configure_keyring(settings)
     db = Database(
         settings["DATABASE_URL"],

@@ -37,3 +37,6 @@ COHORT_ENTERERS = ("coordinator", "chair", "agency_rep")
 COHORT_VIEWERS = (*COHORT_ENTERERS, "referrer", "analyst")
 #: Shown the offender pages in the navigation (when their agency sits on an offender panel).
 OFFENDER_PAGE_ROLES = (*COHORT_ENTERERS, "referrer")
+
+#: May refer a victim to an ASB risk assessment panel their agency sits on.
+ASB_REFERRERS = ("referrer", "agency_rep", "coordinator")

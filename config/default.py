@@ -143,3 +143,19 @@ TARGETING_AGENDA_CANDIDATES = 10
 TARGETING_REJECTED_QUIET_DAYS = 90
 # PPO classifications (R&R / C&C) are reviewed this many weeks after the last one.
 CLASSIFICATION_REVIEW_WEEKS = 4
+
+# ASB risk assessment panels (casework/asb). The victim risk assessment matrix: a TOML file of
+# questions, answer weights and the medium/high thresholds (empty means config/asb_risk.toml);
+# the service refuses to start on a bad one. A victim is a repeat victim when they reported at
+# least `incidents` incidents (across all their ASB cases) in the `days` days up to the case's
+# latest incident or referral date.
+ASB_RISK_MATRIX = ""
+ASB_REPEAT_VICTIM = {"incidents": 3, "days": 183}
+
+# Community Trigger (ASB case review, casework/asb/triggers.py): the local threshold is at
+# least ASB_TRIGGER_THRESHOLD complaints about the behaviour in the ASB_TRIGGER_WINDOW_DAYS
+# days up to the application; the decision is due ASB_TRIGGER_DECISION_DAYS working days
+# after the application was received (weekends and the panel's nation's bank holidays skipped).
+ASB_TRIGGER_THRESHOLD = 3
+ASB_TRIGGER_WINDOW_DAYS = 183
+ASB_TRIGGER_DECISION_DAYS = 10

@@ -7,6 +7,9 @@ endpoint module on it.
 from casework.api import (  # noqa: F401  (routes register on import)
     accounts,
     actions,
+    asb,
+    asb_enforcement,
+    asb_stats,
     meeting_close,
     meeting_cycle,
     meetings,

@@ -105,12 +105,18 @@ class AgendaItemOut(ReferralShownOut, NominalShownOut):
     position = fields.Integer()
     start_time = fields.String()
     end_time = fields.String()
-    kind = fields.String(metadata={"enum": ["referral", "review", "candidate"]})
+    kind = fields.String(metadata={"enum": ["referral", "review", "candidate", "asb_case"]})
     referral_id = fields.String(allow_none=True, metadata={"description": "the latest referral"})
     referral_ids = fields.List(
         fields.String(), metadata={"description": "every referral of the victim waiting here"}
     )
     nominal_id = fields.String(allow_none=True)
+    case_type = fields.String(
+        metadata={"description": "a case of the panel kind's own (asb_case): its record type"}
+    )
+    case_id = fields.String(
+        metadata={"description": "that case's id; its fields follow, as the kind shows them"}
+    )
     action_id = fields.String(allow_none=True, metadata={"description": "review items"})
     action = fields.Dict(metadata={"description": f"the action reviewed, {SHOWN}"})
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, exists, select
 
 from casework.actors import Actor
+from casework.asb.dump import dump
 from casework.asb.models import AsbCase
 from casework.meetings.agenda_window import on_circulated_agenda
 from casework.meetings.models import AgendaItem, Attendance
@@ -79,4 +80,5 @@ def _conditions(actor: Actor, now: datetime, protocol: Protocol) -> dict[str, Co
     }
 
 
-ASB_CASE = register(RecordType(RECORD_TYPE, AsbCase, _protocol_key, _conditions))
+# ``dump``: how ``Sharing.disclose`` shows a batch of cases, pruned to what was granted.
+ASB_CASE = register(RecordType(RECORD_TYPE, AsbCase, _protocol_key, _conditions, dump=dump))

@@ -100,6 +100,9 @@ class PanelKind:
     case_record: str | None = None
     # Its pages in the service navigation (offender panels have their own link already).
     pages: tuple[KindPage, ...] = ()
+    # Checks the kind's own settings when the service starts (``casework.bootstrap``), raising
+    # ``casework.settings.ConfigError`` naming what is wrong, as a bad protocol file does.
+    check_settings: Callable[[Any], None] | None = None
 
 
 _kinds: dict[str, PanelKind] = {}
@@ -175,6 +178,13 @@ def export_columns() -> tuple[ExportColumn, ...]:
         for column in k.agenda.columns:
             seen.setdefault(column.label, column)
     return tuple(seen.values())
+
+
+def check_settings(settings: Any) -> None:
+    """Run every kind's settings check (the first problem stops the service)."""
+    for k in _kinds.values():
+        if k.check_settings is not None:
+            k.check_settings(settings)
 
 
 def agenda_hooks(code: str) -> AgendaHooks:

@@ -1,0 +1,108 @@
+"""A small ASB panel for the Community Trigger and interventions tests: the council's ASB
+team coordinates, police and housing sit on it, health too; another agency sits on no panel.
+Cases are made with the models until the ASB case actions exist (casework/asb/cases.py)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from casework import clock
+from casework.accounts.auth import actor_for
+from casework.actors import Actor
+from casework.agencies.models import Agency
+from casework.asb.models import AsbCase, AsbIncident, AsbPerpetrator
+from casework.meetings.models import AgendaItem, Meeting
+from casework.panels.models import Panel
+from casework.services import Services
+from tests.conftest import Factory
+
+USERS = {
+    "coordinator": ("coord@asb.example", "ASBT", ("coordinator",)),
+    "police": ("pc@police.example", "POL", ("agency_rep",)),
+    "housing": ("officer@housing.example", "HOU", ("referrer",)),
+    "health": ("nurse@health.example", "NHS", ("agency_rep",)),
+    "outsider": ("coord@elsewhere.example", "OUT", ("coordinator",)),
+}
+SECTORS = {
+    "ASBT": "local_authority",
+    "POL": "police",
+    "HOU": "housing",
+    "NHS": "health",
+    "OUT": "local_authority",
+}
+
+
+@dataclass(frozen=True)
+class Made:
+    """A case's ids, usable after the request that follows has closed the session."""
+
+    id: uuid.UUID
+    perpetrators: tuple[uuid.UUID, ...]
+
+
+class World:
+    def __init__(self, svc: Services, factory: Factory) -> None:
+        self.svc = svc
+        self.factory = factory
+        for code, sector in SECTORS.items():
+            factory.agency(code, sector)
+        self.users = {
+            name: factory.user(email, agency, roles)
+            for name, (email, agency, roles) in USERS.items()
+        }
+        self.panel = factory.panel(("ASBT", "POL", "HOU", "NHS"), kind="asb", name="ASB panel")
+        self.other_panel = factory.panel(("OUT",), kind="asb", name="Elsewhere ASB panel")
+        self._tokens: dict[str, str] = {}
+        self._count = 0
+
+    def actor(self, name: str) -> Actor:
+        return actor_for(self.users[name], via="test")
+
+    def token(self, name: str) -> str:
+        if name not in self._tokens:
+            self._tokens[name] = self.factory.token(self.users[name])
+        return self._tokens[name]
+
+    def agency(self, code: str) -> Agency:
+        return self.svc.session.query(Agency).filter_by(code=code).one()
+
+    def case(self, incidents: tuple[date, ...] = (), perpetrators: int = 1, **kw: Any) -> Made:
+        """A case referred by housing with incidents on these days and unnamed perpetrators."""
+        self._count += 1
+        case = AsbCase(
+            panel_id=kw.get("panel_id", self.panel.id),
+            reference=f"ASB-T{self._count:04d}",
+            referral_date=kw.get("referral_date", clock.today() - timedelta(days=30)),
+            referring_agency_id=self.agency("HOU").id,
+            victim_first_name="Vera",
+            victim_last_name="Victim",
+            incidents=[AsbIncident(occurred_on=d, kind="noise") for d in incidents],
+            perpetrators=[
+                AsbPerpetrator(first_name="Perry", last_name=f"Person{n}")
+                for n in range(perpetrators)
+            ],
+        )
+        self.svc.session.add(case)
+        self.svc.session.commit()
+        return Made(case.id, tuple(p.id for p in case.perpetrators))
+
+    def meetings(self, panel: Panel | None = None) -> list[Meeting]:
+        panel_id = (panel or self.panel).id
+        return list(
+            self.svc.session.query(Meeting).filter_by(panel_id=panel_id).order_by(Meeting.starts_at)
+        )
+
+    def list_case(self, meeting: Meeting, case: Made) -> None:
+        self.svc.session.add(
+            AgendaItem(
+                meeting_id=meeting.id,
+                position=len(meeting.items) + 1,
+                kind="asb_case",
+                case_type="asb_case",
+                case_id=case.id,
+            )
+        )
+        self.svc.session.commit()
