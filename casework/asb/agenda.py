@@ -124,9 +124,7 @@ def show(
     context = context_for(svc.session, cases)
 
     def shape(case: AsbCase, fields: frozenset[str]) -> dict[str, Any]:
-        data = dump_case(
-            case, context["codes"], context["interventions"][case.id], context["triggers"][case.id]
-        )
+        data = dump_case(case, context)
         return _entry(visible_view(data, fields))
 
     found = svc.sharing.disclosures(svc.session, actor, AsbCase, cases, shape=shape, **disclosing)

@@ -19,8 +19,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework import clock
 from casework.agencies.models import Agency
 from casework.asb.models import AsbCase, AsbIntervention, CommunityTrigger
+from casework.meetings.calendar import local_date
+from casework.meetings.models import Meeting
 from casework.sharing.engine import header_fields, prune
 
 RECORD_TYPE = "asb_case"
@@ -45,25 +48,30 @@ def _by_case(session: Session, model: type, ids: list[uuid.UUID], *order: Any) -
     return out
 
 
-def _intervention(i: AsbIntervention, codes: Mapping[uuid.UUID, str]) -> dict[str, Any]:
+def intervention_row(i: AsbIntervention, code: str | None) -> dict[str, Any]:
+    """One rung of the ladder, as the case's ``interventions`` field and the write answers
+    show it (one shape for both)."""
     return {
         "id": str(i.id),
         "perpetrator_id": str(i.perpetrator_id),
-        "type": i.kind,
-        "agency": codes.get(i.agency_id),
+        "kind": i.kind,
+        "agency": code,
         "issued_on": _iso(i.issued_on),
         "ends_on": _iso(i.ends_on),
         "outcome": i.outcome,
         "outcome_on": _iso(i.outcome_on),
         "notes": i.notes,
         "breaches": [
-            {"id": str(b.id), "date": _iso(b.occurred_on), "action_taken": b.action_taken}
+            {"id": str(b.id), "occurred_on": _iso(b.occurred_on), "action_taken": b.action_taken}
             for b in i.breaches
         ],
     }
 
 
-def _trigger(t: CommunityTrigger) -> dict[str, Any]:
+def trigger_row(t: CommunityTrigger, heard_on: date | None, today: date) -> dict[str, Any]:
+    """One Community Trigger application, as the case's ``community_triggers`` field and the
+    write answers show it: ``late`` (decided after the day due), ``overdue`` (in review past
+    it), ``meeting_date`` (the UK day of the meeting it was heard at)."""
     return {
         "id": str(t.id),
         "received_on": _iso(t.received_on),
@@ -73,21 +81,24 @@ def _trigger(t: CommunityTrigger) -> dict[str, Any]:
         "status": t.status,
         "decision_due_on": _iso(t.decision_due_on),
         "meeting_id": str(t.meeting_id) if t.meeting_id else None,
+        "meeting_date": _iso(heard_on),
         "decision": t.decision,
         "decided_on": _iso(t.decided_on),
+        "late": t.decided_on is not None and t.decided_on > t.decision_due_on,
+        "overdue": t.status == "review" and today > t.decision_due_on,
         "letter_sent_on": _iso(t.letter_sent_on),
         "letter_summary": t.letter_summary,
         "recommendations": t.recommendations,
     }
 
 
-def dump_case(
-    case: AsbCase,
-    codes: Mapping[uuid.UUID, str],
-    interventions: list[AsbIntervention],
-    triggers: list[CommunityTrigger],
-) -> dict[str, Any]:
-    """Everything about one case (unpruned: callers keep only what was granted)."""
+def dump_case(case: AsbCase, context: Mapping[str, Any]) -> dict[str, Any]:
+    """Everything about one case (unpruned: callers keep only what was granted), with what
+    ``context_for`` looked up for its batch."""
+    codes = context["codes"]
+    interventions = context["interventions"][case.id]
+    triggers = context["triggers"][case.id]
+    heard, today = context["heard"], context["today"]
     return {
         "id": str(case.id),
         "reference": case.reference,
@@ -132,8 +143,8 @@ def dump_case(
             }
             for p in case.perpetrators
         ],
-        "interventions": [_intervention(i, codes) for i in interventions],
-        "community_triggers": [_trigger(t) for t in triggers],
+        "interventions": [intervention_row(i, codes.get(i.agency_id)) for i in interventions],
+        "community_triggers": [trigger_row(t, heard.get(t.meeting_id), today) for t in triggers],
         "outcome": None
         if case.outcome is None
         else {"outcome": case.outcome, "closed_on": _iso(case.closed_on)},
@@ -169,10 +180,18 @@ def context_for(session: Session, cases: Sequence[AsbCase]) -> dict[str, Any]:
     agency_ids = [c.referring_agency_id for c in cases]
     agency_ids += [i.agency_id for c in cases for i in c.incidents]
     agency_ids += [i.agency_id for rows in interventions.values() for i in rows]
+    meeting_ids = {t.meeting_id for rows in triggers.values() for t in rows if t.meeting_id}
+    starts = (
+        session.execute(select(Meeting.id, Meeting.starts_at).where(Meeting.id.in_(meeting_ids)))
+        if meeting_ids
+        else []
+    )
     return {
         "codes": _codes(session, agency_ids),
         "interventions": interventions,
         "triggers": triggers,
+        "heard": {mid: local_date(at) for mid, at in starts},
+        "today": clock.today(),
     }
 
 
@@ -185,9 +204,7 @@ def dump(
     context = context_for(session, cases)
     return {
         c.id: visible_view(
-            dump_case(
-                c, context["codes"], context["interventions"][c.id], context["triggers"][c.id]
-            ),
+            dump_case(c, context),
             shown[c.id],
         )
         for c in cases

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from casework.actors import Actor
 from casework.agencies.models import Agency
+from casework.asb.dump import intervention_row
 from casework.asb.enforcement_access import changed, editable_case, load_all
 from casework.asb.enforcement_schemas import AsbBreachIn, AsbInterventionIn, AsbOutcomeIn
 from casework.asb.models import AsbBreach, AsbCase, AsbIntervention, AsbPerpetrator
@@ -32,27 +33,10 @@ from casework.services import Services
 FIELD = "interventions"
 
 
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def shown(intervention: AsbIntervention, agency: Agency | None) -> dict[str, Any]:
-    return {
-        "id": str(intervention.id),
-        "perpetrator_id": str(intervention.perpetrator_id),
-        "kind": intervention.kind,
-        "agency": agency.code if agency else None,
-        "agency_name": agency.name if agency else None,
-        "issued_on": _iso(intervention.issued_on),
-        "ends_on": _iso(intervention.ends_on),
-        "outcome": intervention.outcome,
-        "outcome_on": _iso(intervention.outcome_on),
-        "notes": intervention.notes,
-        "breaches": [
-            {"id": str(b.id), "occurred_on": _iso(b.occurred_on), "action_taken": b.action_taken}
-            for b in intervention.breaches
-        ],
-    }
+    """As the case's ``interventions`` field shows it, with the issuing agency's name."""
+    row = intervention_row(intervention, agency.code if agency else None)
+    return {**row, "agency_name": agency.name if agency else None}
 
 
 def _perpetrator(case: AsbCase, perpetrator_id: Any) -> AsbPerpetrator:

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 
 from casework import clock
 from casework.actors import Actor
+from casework.asb.dump import trigger_row
 from casework.asb.enforcement_access import changed, editable_case, load_all
 from casework.asb.enforcement_schemas import AsbDecisionIn, AsbTriggerIn
 from casework.asb.models import AsbCase, AsbIncident, CommunityTrigger
@@ -65,34 +66,8 @@ def shown(svc: Services, trigger: CommunityTrigger) -> dict[str, Any]:
     """One application as the case page and the API show it (the case's
     ``community_triggers`` field; the caller decides whether that field is granted)."""
     meeting = svc.session.get(Meeting, trigger.meeting_id) if trigger.meeting_id else None
-    today = clock.today()
-    late = trigger.decided_on is not None and trigger.decided_on > trigger.decision_due_on
-    return {
-        "id": str(trigger.id),
-        "received_on": trigger.received_on.isoformat(),
-        "applicant": trigger.applicant,
-        "complaints_counted": trigger.complaints_counted,
-        "threshold_met": trigger.threshold_met,
-        "status": trigger.status,
-        "decision_due_on": trigger.decision_due_on.isoformat(),
-        "meeting_id": str(meeting.id) if meeting else None,
-        "meeting_date": local_date(meeting.starts_at).isoformat() if meeting else None,
-        "decision": trigger.decision,
-        "decided_on": trigger.decided_on.isoformat() if trigger.decided_on else None,
-        "late": late,
-        "overdue": trigger.status == "review" and today > trigger.decision_due_on,
-        "letter_sent_on": trigger.letter_sent_on.isoformat() if trigger.letter_sent_on else None,
-        "letter_summary": trigger.letter_summary,
-        "recommendations": trigger.recommendations,
-    }
-
-
-def meeting_day(svc: Services, meeting_id: Any) -> date | None:
-    """The UK day of a meeting (not case data: panels' diaries are shown to their members),
-    for the case page's "heard at" line."""
-    mid = as_uuid(meeting_id)
-    meeting = svc.session.get(Meeting, mid) if mid is not None else None
-    return local_date(meeting.starts_at) if meeting is not None else None
+    heard_on = local_date(meeting.starts_at) if meeting is not None else None
+    return trigger_row(trigger, heard_on, clock.today())
 
 
 def _managing(svc: Services, actor: Actor, case_id: Any) -> AsbCase:

@@ -16,7 +16,6 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.routing import BuildError
 
-from casework import clock
 from casework.asb import interventions, triggers
 from casework.asb.enforcement_access import may_record
 from casework.asb.models import INTERVENTION_OUTCOMES, INTERVENTION_TYPES, TRIGGER_DECISIONS
@@ -65,18 +64,10 @@ def _enforcement_helpers() -> dict[str, Any]:
         """What the case page offers its reader to record (asked of the engine)."""
         return may_record(services(), current_actor(), case_id)
 
-    def asb_meeting_date(meeting_id: Any) -> str:
-        return long_date(triggers.meeting_day(services(), meeting_id))
-
-    def asb_today() -> str:
-        return clock.today().isoformat()  # ISO, to compare with the dump's ISO dates
-
     return {
         "asb_label": label,
         "asb_may_record": asb_may_record,
         "asb_date": long_date,
-        "asb_meeting_date": asb_meeting_date,
-        "asb_today": asb_today,
     }
 
 
