@@ -5,7 +5,9 @@ and agendas"):
 
 * the agenda of 40 cases as seen by a member agency (the sharing filter, decrypting what it
   grants, auditing each case, committing): median under 100 ms on SQLite;
-* the PDF of the same agenda (the same filter, then WeasyPrint): under 2 s.
+* the PDF of the same agenda (the same filter, then WeasyPrint): under 2 s. The PDF is a
+  landscape summary table and then a page per case (``casework.meetings.agenda_pdf``), so
+  WeasyPrint lays out over 40 pages: its cost is mostly per page and per line of text.
 
 The reader is a housing representative: the protocol shows them identity, household and risk
 summary of cases on a circulated agenda and nothing else, so the filter does real work. The

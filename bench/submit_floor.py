@@ -52,9 +52,14 @@ def _one_submission(world: World) -> tuple[list[tuple[str, tuple[Any, ...]]], se
     """The statements of one submission, and the values that are its own rows' ids."""
     caught: list[tuple[str, tuple[Any, ...]]] = []
 
-    def catch(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if statement.split(None, 1)[0] in ("SELECT", "INSERT"):
-            caught.append((statement, tuple(parameters)))
+    def catch(
+        _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, many: bool
+    ) -> None:
+        if statement.split(None, 1)[0] not in ("SELECT", "INSERT"):
+            return
+        # a batch insert (executemany) is replayed row by row, as SQLite runs it anyway
+        for row in parameters if many else [parameters]:
+            caught.append((statement, tuple(row)))
 
     engine = world.svc.db.engine
     event.listen(engine, "before_cursor_execute", catch)
@@ -69,9 +74,13 @@ def _one_submission(world: World) -> tuple[list[tuple[str, tuple[Any, ...]]], se
     own: set[Any] = {made.id.hex, made.reference}
     own |= {row.id.hex for row in (*made.perpetrators, *made.children)}
     for statement, parameters in caught:
+        if not statement.startswith("INSERT INTO"):
+            continue
+        columns = _columns(statement)
+        if "id" in columns:  # every row the submission inserts is its own (search tokens too)
+            own.add(parameters[columns.index("id")])
         if statement.startswith("INSERT INTO audit_entries"):
-            columns = _columns(statement)
-            own |= {parameters[columns.index("id")], parameters[columns.index("seq")]}
+            own.add(parameters[columns.index("seq")])
     return caught, own
 
 

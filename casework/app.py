@@ -11,6 +11,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from casework import http, logs, throttle
 from casework.bootstrap import build_services
 from casework.extensions import csrf, login_manager
+from casework.names import display_name
 from casework.settings import load_settings
 
 
@@ -34,6 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         ]
     )
     app.jinja_env.globals["service_name"] = settings["SERVICE_NAME"]
+    app.jinja_env.filters["display_name"] = display_name  # people's names as pages show them
 
     throttle.install(app)  # before http: its counts must not share the request's transaction
     login_manager.init_app(app)

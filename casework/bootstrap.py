@@ -25,6 +25,7 @@ from casework.services import Services
 from casework.settings import ConfigError
 from casework.sharing.engine import Sharing
 from casework.sharing.protocols import ProtocolError, load_protocols
+from casework.stats.reference import reference_lines
 
 
 def build_services(settings: Mapping[str, Any]) -> Services:
@@ -34,6 +35,7 @@ def build_services(settings: Mapping[str, Any]) -> Services:
     except ProtocolError as exc:
         raise ConfigError(f"information sharing protocol: {exc}") from None
     panel_kinds.check_settings(settings)  # each kind's own settings (the ASB risk matrix)
+    reference_lines(settings)  # a national line must say where it comes from
     configure_keyring(settings)
     db = Database(
         settings["DATABASE_URL"],

@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -108,6 +108,19 @@ def insert_rows(session: Session, cls: type, rows: Sequence[dict[str, Any]]) -> 
     """
     if rows:
         session.connection().execute(_insert_of(cls, tuple(rows[0])), list(rows))
+        for listener in _inserted.get(cls, ()):
+            listener(session, rows)
+
+
+InsertListener = Callable[[Session, Sequence[dict[str, Any]]], None]
+_inserted: dict[type, list[InsertListener]] = {}
+
+
+def after_insert_rows(cls: type, listener: InsertListener) -> None:
+    """Call ``listener(session, rows)`` after every bulk insert of ``cls`` rows: the Core door's
+    counterpart of a flush hook, for rows derived from them (search tokens), so a caller
+    inserting with Core cannot forget them."""
+    _inserted.setdefault(cls, []).append(listener)
 
 
 @functools.cache

@@ -1,4 +1,5 @@
-"""Demo casework beyond referrals: offender panels with nominals, offences and classifications.
+"""Demo casework beyond referrals: offender panels (PPO, Prevent and Deter, IOM) with nominals,
+offences and classifications.
 
 Everything goes through the actions users call, as the demo's coordinator, so the demo
 exercises the same validation, sharing, encryption and audit as real use. All people are
@@ -44,6 +45,12 @@ PPO_NOMINALS = [
     ),
 ]
 YOUTH = ("Tyler", "Penn", "2011-05-19", [(30, "criminal_damage", "arrest")])
+# IOM: (first, last, born, PNC, cohort, days in the cohort, offences as in PPO_NOMINALS)
+IOM_NOMINALS = [
+    ("Jason", "Tierney", "1987-08-23", "07/246813C", "fixed", 300, [(250, "burglary", "charge")]),
+    ("Mehmet", "Yilmaz", "1992-01-09", "11/135792D", "flex", 150, [(90, "shoplifting", "caution")]),
+    ("Craig", "Dunmore", "1979-12-30", "98/864209E", "free", 60, [(20, "drugs", "arrest")]),
+]
 
 
 def demo_actor(svc: Services, email: str) -> Actor:
@@ -114,6 +121,7 @@ def offender_panels(svc: Services) -> None:
                 "reason": "Demo: agreed at entry",
             },
         )
+    iom_panel(svc, coordinator)
     first, last, born, offences = YOUTH
     police = demo_actor(svc, "referrer@police.demo")
     youth = create_nominal(
@@ -134,3 +142,44 @@ def offender_panels(svc: Services) -> None:
         record_offence(
             svc, police, youth.id, {"date": when, "category": category, "outcome": outcome}
         )
+
+
+def iom_panel(svc: Services, coordinator: Actor) -> None:
+    """Integrated Offender Management beside PPO and Prevent and Deter: a nominal in each of
+    the fixed, flex and free cohorts."""
+    iom = create_panel(
+        svc,
+        Actor.system("demo"),
+        {
+            "kind": "iom",
+            "name": "Northshire IOM",
+            "area": "Northshire",
+            "agencies": ["POL", "PROB", "HOUSING", "HEALTH", "CSP"],
+            "schedule": "day=4th wed; hour=14",
+        },
+    )
+    svc.session.flush()
+    today = clock.today()
+    for first, last, born, pnc, cohort, days_in, offences in IOM_NOMINALS:
+        nominal = create_nominal(
+            svc,
+            coordinator,
+            {
+                "panel_id": str(iom.id),
+                "first_name": first,
+                "last_name": last,
+                "date_of_birth": born,
+                "pnc_id": pnc,
+                "entry_date": (today - timedelta(days=days_in)).isoformat(),
+                "cohort": cohort,
+                "lead_agency": "PROB",
+            },
+        )
+        for days, category, outcome in offences:
+            when = (today - timedelta(days=days)).isoformat()
+            record_offence(
+                svc,
+                coordinator,
+                nominal.id,
+                {"date": when, "category": category, "outcome": outcome},
+            )

@@ -14,11 +14,13 @@ from dataclasses import dataclass
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import inspect as sa_inspect
 
 import casework.models  # noqa: F401  (every model: sealing and rotation find them on Base)
 from casework.crypto import KeyRing, KeyRingNotConfiguredError, backfill, current_ring
 from casework.crypto.settings import configure_keyring
 from casework.db import Database
+from casework.search import maintain as search_maintain
 from casework.settings import PROJECT_ROOT, load_settings
 
 log = logging.getLogger("casework.migrate")
@@ -34,6 +36,23 @@ def alembic_config(database_url: str) -> Config:
 def upgrade(database_url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(database_url), revision)
     seal_carried_over(database_url)
+    index_for_search(database_url)
+
+
+def index_for_search(database_url: str) -> int:
+    """Search tokens for people written before the search table existed (or by a path
+    without the hooks): one cheap anti-join per source when there is nothing to do."""
+    db = Database(database_url)
+    try:
+        if not sa_inspect(db.engine).has_table("search_tokens"):
+            return 0
+        with db.transaction() as session:
+            if not search_maintain.anyone_missing(session):
+                return 0
+        keyring_for_data()
+        return search_maintain.fill_missing(db)
+    finally:
+        db.dispose()
 
 
 def downgrade(database_url: str, revision: str) -> None:

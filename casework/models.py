@@ -14,6 +14,7 @@ from casework.audit.models import AuditCheckpoint, AuditEntry
 from casework.db import Base
 from casework.imports.models import ImportRow, ImportRun
 from casework.mail.models import OutboxMessage
+from casework.meetings.minutes_models import MinutesSignOff, MinutesVersion
 from casework.meetings.models import (
     AgendaItem,
     AgendaVersion,
@@ -44,6 +45,8 @@ from casework.referrals.models import (
     ReferralDraft,
 )
 from casework.scheduler.models import ApschedulerJob, JobRun
+from casework.search import maintain as _search_tokens  # noqa: F401  (token hooks)
+from casework.search.models import SearchToken
 
 __all__ = [
     "AsbBreach",
@@ -68,6 +71,8 @@ __all__ = [
     "CaseAction",
     "JobRun",
     "Minute",
+    "MinutesSignOff",
+    "MinutesVersion",
     "OutboxMessage",
     "ResearchNote",
     "AgendaItem",
@@ -79,6 +84,7 @@ __all__ = [
     "PossibleMatch",
     "Referral",
     "ReferralDraft",
+    "SearchToken",
     "Agency",
     "ApiToken",
     "AuditCheckpoint",

@@ -159,3 +159,29 @@ ASB_REPEAT_VICTIM = {"incidents": 3, "days": 183}
 ASB_TRIGGER_THRESHOLD = 3
 ASB_TRIGGER_WINDOW_DAYS = 183
 ASB_TRIGGER_DECISION_DAYS = 10
+
+# National reference lines on the performance charts and headline figures (casework/stats/
+# reference.py): SafeLives' MARAC national dataset, 12 months to September 2024. Each line
+# carries its value (rates as fractions), a label, where it comes from and the date it was
+# true, and the chart says so; change all four together when SafeLives publishes new figures.
+# An empty dict draws no lines; the service refuses to start on a malformed entry.
+STATS_REFERENCE_LINES = {
+    "repeat_rate": {
+        "value": 0.31,
+        "label": "National repeat rate",
+        "source": "SafeLives MARAC national dataset, 12 months to September 2024",
+        "as_of": "2024-09-30",
+    },
+    "non_police_rate": {
+        "value": 0.361,
+        "label": "National share of referrals from partner agencies",
+        "source": "SafeLives MARAC national dataset, 12 months to September 2024",
+        "as_of": "2024-09-30",
+    },
+    "volume_per_10k": {
+        "value": 47,
+        "label": "National cases per 10,000 adult women",
+        "source": "SafeLives MARAC national dataset, 12 months to September 2024",
+        "as_of": "2024-09-30",
+    },
+}

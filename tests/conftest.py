@@ -78,6 +78,7 @@ DATE_SENSITIVE = (
     "tests/browser/test_meeting_close_browser.py",
     "tests/browser/test_nothing_typed_is_lost.py",
     "tests/asb/",
+    "tests/test_demo_history.py",
 )
 
 

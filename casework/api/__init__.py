@@ -13,11 +13,14 @@ from casework.api import (  # noqa: F401  (routes register on import)
     meeting_close,
     meeting_cycle,
     meetings,
+    minutes,
     offender_stats,
     offenders,
     panels,
     referrals,
     referrals_manage,
+    research_collated,
+    search,
     stats,
 )
 from casework.api.blueprint import blueprint

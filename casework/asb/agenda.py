@@ -143,9 +143,9 @@ def show(
 GROUP = "ASB case"
 # Beside the meeting's own columns (reference, victim, perpetrators, risk band, summary).
 COLUMNS = (
-    ExportColumn("Location", "location", GROUP),
-    ExportColumn("ASB risk score", "risk.score", GROUP),
-    ExportColumn("Repeat victim", "repeat_victim", GROUP),
+    ExportColumn("Location", "location", GROUP, summary=True),
+    ExportColumn("ASB risk score", "risk.score", GROUP, summary=True),
+    ExportColumn("Repeat victim", "repeat_victim", GROUP, summary=True),
     ExportColumn("Incidents", "incidents_count", GROUP),
     ExportColumn("Groups responsible", "perpetrator_groups", GROUP),
 )

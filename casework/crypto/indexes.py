@@ -39,6 +39,26 @@ def configure_bits(bits: int) -> None:
     _bits = bits
 
 
+def index_bits() -> int:
+    """The installation's index width, for hashes made outside a ``BlindIndex`` column."""
+    return _bits
+
+
+@dataclass(frozen=True)
+class DerivedIndex:
+    """A table of keyed hashes derived from *other* rows' encrypted values (search tokens).
+
+    Its rows cannot be re-hashed from themselves, so a model declares
+    ``__derived_index__ = DerivedIndex("token", refresh)``: key rotation finds its rows still
+    under an old key by ``column``'s key-id prefix, like any blind index, and hands each batch
+    of them to ``refresh(session, rows)``, which rewrites them from their sources under the
+    primary key and returns how many sources it rewrote.
+    """
+
+    column: str
+    refresh: Callable[[Session, Sequence[Any]], int]
+
+
 @dataclass(frozen=True)
 class BlindIndex:
     column: str  # attribute holding the index

@@ -38,7 +38,7 @@ from sqlalchemy.orm import lazyload
 from casework import clock
 from casework.crypto.aead import envelope_prefix
 from casework.crypto.fields import configure, encrypted_fields, reencrypt
-from casework.crypto.indexes import indexes_of, refresh_indexes
+from casework.crypto.indexes import DerivedIndex, indexes_of, refresh_indexes
 from casework.crypto.keyring import KeyRingError, RingFile, write_keyring, write_private_file
 from casework.db import Base, Database
 
@@ -71,6 +71,8 @@ class Target:
     pk: Any  # the primary-key attribute, for ORDER BY and the batch cursor
     sealed: tuple[Any, ...]  # ciphertext columns
     indexed: tuple[Any, ...]  # blind-index columns
+    # Hashes derived from other rows (search tokens): stale rows go to ``derived.refresh``.
+    derived: DerivedIndex | None = None
 
     def stale(self, key_id: str) -> ColumnElement[bool]:
         """True for rows holding any envelope or blind index not under ``key_id``."""
@@ -91,7 +93,8 @@ def target_of(model: type) -> Target | None:
     """The rotation target for ``model``, or None when it has nothing encrypted or indexed."""
     fields = encrypted_fields(model)
     indexes = indexes_of(model)
-    if not fields and not indexes:
+    derived: DerivedIndex | None = getattr(model, "__derived_index__", None)
+    if not fields and not indexes and derived is None:
         return None
     mapper = sa_inspect(model)
     # Loud rather than silently half-done: a subclass's rows would be rotated through its base
@@ -106,7 +109,9 @@ def target_of(model: type) -> Target | None:
         table=mapper.local_table.name,
         pk=pk,
         sealed=tuple(getattr(model, field.ct_attr) for _, field in fields),
-        indexed=tuple(getattr(model, spec.column) for spec in indexes),
+        indexed=tuple(getattr(model, spec.column) for spec in indexes)
+        + ((getattr(model, derived.column),) if derived is not None else ()),
+        derived=derived,
     )
 
 
@@ -285,7 +290,9 @@ class Rotation:
             batch = query if after is None else query.where(target.pk > after)
             with self.db.serialised() as session:  # SQLite: BEGIN IMMEDIATE, so no lock upgrade
                 rows = session.scalars(batch).all()
-                for obj in rows:
+                if target.derived is not None and rows:
+                    moved += target.derived.refresh(session, rows)
+                for obj in rows if target.derived is None else ():
                     changed = reencrypt(obj)
                     if refresh_indexes(obj) or changed:
                         moved += 1

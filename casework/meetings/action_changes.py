@@ -32,7 +32,7 @@ from casework.audit import log as audit
 from casework.authz import action, require_role
 from casework.db import as_uuid
 from casework.errors import Invalid
-from casework.meetings import agenda
+from casework.meetings import agenda, minutes_signoff
 from casework.meetings.meeting_access import member_meeting, panel_agencies
 from casework.meetings.models import ActionChange, AgendaItem, CaseAction, Meeting
 from casework.roles import MANAGERS
@@ -176,6 +176,7 @@ def correct_action(svc: Services, actor: Actor, action_id: Any, data: Any) -> Ca
     svc.session.add(change)
     svc.session.flush()
     audit.record(svc.session, actor, "update", "action", act.id, names)
+    minutes_signoff.note_change(svc, actor, meeting)  # after approval: the next version
     return act
 
 
@@ -183,7 +184,7 @@ def correct_action(svc: Services, actor: Actor, action_id: Any, data: Any) -> Ca
 def delete_action(svc: Services, actor: Actor, action_id: Any, data: Any) -> CaseAction:
     """Delete an open action, with the reason (required, encrypted). The row stays, marked
     deleted, so its owner is told rather than finding it gone (module docstring)."""
-    act, _ = managed_action(svc, actor, action_id)
+    act, meeting = managed_action(svc, actor, action_id)
     _lock_open(svc, act)
     values = load(ActionDeleteIn(), data)
     act.status = "deleted"
@@ -196,6 +197,7 @@ def delete_action(svc: Services, actor: Actor, action_id: Any, data: Any) -> Cas
     svc.session.flush()
     audit.record(svc.session, actor, "update", "action", act.id, ["status", "deletion_reason"])
     _off_later_agendas(svc, actor, act)
+    minutes_signoff.note_change(svc, actor, meeting)
     return act
 
 

@@ -8,6 +8,11 @@ prepared for on every page or sheet: PDF page margins, XLSX header, footer and t
 first comment row in CSV. Cells go through ``casework.exports.safe_cell`` in CSV and XLSX
 alike, so a summary typed as ``=HYPERLINK(...)`` arrives as inert text.
 
+People's names are written in their display form (``casework.names``: "amelia HART" reads
+"Amelia Hart") in every format; only letter case differs from what was typed. The PDF's layout
+(summary table, a case a page) is ``casework.meetings.agenda_pdf``; the XLSX is a sheet to
+work in: frozen, filtered header, fitted widths, landscape print with the header repeated.
+
 File names carry the panel, the meeting date and the version: never personal data.
 
 Kept free of Flask: the page, the API and (later) e-mailed circulation share it.
@@ -24,12 +29,16 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import select
 
 from casework.actors import Actor
 from casework.dates import long_date
+from casework.db import as_uuid
 from casework.errors import Invalid
 from casework.exports import csv_chunks, safe_cell
+from casework.meetings import agenda_pdf
 from casework.meetings.agenda_view import MARKING, agenda_for
+from casework.names import display_name, full_name
 from casework.panels import kinds as panel_kinds
 from casework.services import Services
 
@@ -40,6 +49,7 @@ FORMATS = {
 }
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
+_env.filters["display_name"] = display_name
 
 
 @dataclass(frozen=True)
@@ -74,9 +84,7 @@ def _people(key: str, parts: tuple[str, ...]) -> Callable[[dict[str, Any]], str]
     def render(item: dict[str, Any]) -> str:
         people = []
         for person in item.get(key) or []:
-            name = " ".join(
-                _text(person.get(p)) for p in ("first_name", "last_name") if p in person
-            )
+            name = full_name(person.get("first_name"), person.get("last_name"))
             extra = [_text(person[p]) for p in parts if p in person and person[p]]
             people.append(", ".join(x for x in [name.strip(), *extra] if x))
         return "; ".join(p for p in people if p)
@@ -107,6 +115,7 @@ class Column:
     path: str  # the field (dotted) whose presence in an item means the column is shown
     render: Callable[[dict[str, Any]], str] | None = None
     dates: bool = False  # holds dates: written out in words for people (page, PDF)
+    name: bool = False  # holds a person's name: written in its display form everywhere
 
     def shown_in(self, item: dict[str, Any]) -> bool:
         return _get(item, self.path)[0]
@@ -116,6 +125,8 @@ class Column:
             text = self.render(item) if self.shown_in(item) else ""
         else:
             text = _text(_get(item, self.path)[1])
+        if self.name:
+            text = display_name(text)
         return ISO_DATE.sub(_long, text) if human and self.dates else text
 
 
@@ -133,16 +144,16 @@ COLUMNS = (
     Column("Time", "start_time", lambda i: f"{i['start_time']}-{i['end_time']}"),
     Column("Type", "kind", lambda i: entry_labels().get(i["kind"], i["kind"])),
     Column("Reference", "reference"),
-    Column("First name", "first_name"),
-    Column("Surname", "last_name"),
+    Column("First name", "first_name", name=True),
+    Column("Surname", "last_name", name=True),
     Column("Date of birth", "date_of_birth", dates=True),
     Column("PNC ID", "pnc_id"),
     Column("Classification", "classification"),
     Column("Lead agency", "lead_agency"),
     Column("Referral date", "referral_date", dates=True),
     Column("Referring agency", "referring_agency"),
-    Column("Victim first name", "victim.first_name"),
-    Column("Victim surname", "victim.last_name"),
+    Column("Victim first name", "victim.first_name", name=True),
+    Column("Victim surname", "victim.last_name", name=True),
     Column("Victim date of birth", "victim.date_of_birth", dates=True),
     Column("Victim gender", "victim.gender"),
     Column("Ethnicity", "victim.ethnicity"),
@@ -182,14 +193,13 @@ COLUMNS = (
 )
 
 
-# The PDF reads as prose, one line per group of columns: WeasyPrint lays out a paragraph far
-# faster than a table cell, and 40 cases must print in well under two seconds.
+# The PDF's case pages: one labelled section per group of columns, in this order.
 PDF_GROUPS = (
     (
         "Nominal",
         ("First name", "Surname", "Date of birth", "PNC ID", "Classification", "Lead agency"),
     ),
-    ("Referral", ("Referral date", "Referring agency")),
+    ("Referral", ("Referral date", "Referring agency", "IDVA")),
     (
         "Victim",
         (
@@ -226,28 +236,6 @@ PDF_GROUPS = (
     ("Referral details", ("Victim aware of referral", "Consent", "Summary")),
     ("Action", ("Action", "Action owner", "Action due", "Action status", "Action outcome")),
 )
-
-
-def pdf_lines(item: dict[str, Any], columns: list[Column]) -> list[tuple[str, str]]:
-    """``(group, text)`` for each group of columns this item shows."""
-    by_label = {c.label: c for c in columns}
-    lines = []
-    for group, labels in pdf_groups():
-        shown = [by_label[lb] for lb in labels if lb in by_label and by_label[lb].shown_in(item)]
-        if not shown:
-            continue
-        if len(labels) == 1:
-            text = shown[0].value(item, human=True)
-        else:
-            parts = []
-            for column in shown:
-                name = column.label.removeprefix(group + " ").removeprefix("Victim ")
-                value = column.value(item, human=True) or "(none)"
-                name = name if name[:2].isupper() else name[0].lower() + name[1:]
-                parts.append(f"{name} {value}")
-            text = "; ".join(parts)
-        lines.append((group, text))
-    return lines
 
 
 def all_columns() -> tuple[Column, ...]:
@@ -316,15 +304,27 @@ def _hf(text: str) -> str:
     return text.replace("&", "&&")
 
 
+XLSX_HEADER_ROW = 3  # under the marking and the title
+XLSX_MIN_WIDTH, XLSX_MAX_WIDTH = 8, 50  # characters; longer text wraps inside the cap
+
+
+def _width(values: list[str]) -> int:
+    """A column's width in characters: its longest line plus a margin, within the caps."""
+    longest = max((len(line) for v in values for line in v.splitlines() or [""]), default=0)
+    return max(XLSX_MIN_WIDTH, min(XLSX_MAX_WIDTH, longest + 2))
+
+
 def to_xlsx(agenda: dict[str, Any]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
 
     def cell(value: object) -> str:
         return ILLEGAL_CHARACTERS_RE.sub("", safe_cell(value))
 
     header, rows = table(agenda)
+    header, rows = [cell(h) for h in header], [[cell(v) for v in row] for row in rows]
     book = Workbook()
     sheet = book.active
     sheet.title = "Agenda"
@@ -332,36 +332,65 @@ def to_xlsx(agenda: dict[str, Any]) -> bytes:
     book.properties.creator = "casework"
     sheet.append([cell(marking(agenda))])
     sheet.append([cell(title(agenda))])
-    sheet.append([cell(h) for h in header])
+    sheet.append(header)
     for row in rows:
-        sheet.append([cell(v) for v in row])
-    for c in sheet[1] + sheet[3]:
+        sheet.append(row)
+    for c in sheet[1] + sheet[XLSX_HEADER_ROW]:
         c.font = Font(bold=True)
+    top = Alignment(vertical="top", wrap_text=True)
     for ws_cell in (c for r in sheet.iter_rows() for c in r):
         ws_cell.data_type = "s"  # text, never a formula, whatever the value looks like
+        if ws_cell.row >= XLSX_HEADER_ROW:
+            ws_cell.alignment = top
+    for n, label in enumerate(header, start=1):
+        sheet.column_dimensions[get_column_letter(n)].width = _width(
+            [label, *(r[n - 1] for r in rows)]
+        )
+    last = f"{get_column_letter(max(len(header), 1))}{XLSX_HEADER_ROW + len(rows)}"
+    sheet.auto_filter.ref = f"A{XLSX_HEADER_ROW}:{last}"
+    sheet.freeze_panes = f"A{XLSX_HEADER_ROW + 1}"
     for hf in (sheet.oddHeader, sheet.evenHeader, sheet.firstHeader):
         hf.left.text = _hf(MARKING)
         hf.right.text = _hf(marking(agenda))
     for hf in (sheet.oddFooter, sheet.evenFooter, sheet.firstFooter):
         hf.left.text = _hf(MARKING)
         hf.right.text = "Page &P of &N"
-    sheet.print_title_rows = "3:3"
-    sheet.freeze_panes = "A4"
+    # Printed: landscape A4, the header row on every page, as wide as one page, as long as it is.
+    sheet.print_title_rows = f"{XLSX_HEADER_ROW}:{XLSX_HEADER_ROW}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
+# Shown on case pages only (the CSV and XLSX keep their columns): who the case's IDVA is.
+IDVA = Column(
+    "IDVA",
+    "assigned_idva",
+    lambda i: i.get("assigned_idva_name") or ("Assigned" if i.get("assigned_idva") else ""),
+)
+
+
 def pdf_html(agenda: dict[str, Any]) -> str:
     """The HTML WeasyPrint lays out (kept separate so tests can read what went in)."""
-    cols = columns_for(agenda)
+    items = agenda["items"]
+    kinds = entry_labels()
+    cols = columns_for(agenda) + ([IDVA] if any(IDVA.shown_in(i) for i in items) else [])
+    groups = pdf_groups()
+    summary = agenda_pdf.summary_columns(items, kinds)
+    total = sum(c.width for c in summary) or 1
     return _env.get_template("agenda/pdf.html").render(
         agenda=agenda,
         meeting=agenda["meeting"],
         marking=marking(agenda),
         title=title(agenda),
-        lines={i["item_id"]: pdf_lines(i, cols) for i in agenda["items"]},
-        kinds=entry_labels(),
+        summary=[(c.label, round(100 * c.width / total, 2)) for c in summary],
+        rows=[[c.cell(i) for c in summary] for i in items],
+        cases=[(agenda_pdf.heading(i, kinds), agenda_pdf.sections(i, cols, groups)) for i in items],
     )
 
 
@@ -384,5 +413,27 @@ def download(svc: Services, actor: Actor, meeting_id: Any, fmt: str | None) -> D
     """The agenda as a file for the caller's agency; audited by ``agenda_for`` as an export
     and a disclosure to that agency."""
     fmt = check_format(fmt)
-    agenda = agenda_for(svc, actor, meeting_id, verb="export", fmt=fmt)
+    agenda = with_idva_names(svc, agenda_for(svc, actor, meeting_id, verb="export", fmt=fmt))
     return Download(RENDER[fmt](agenda), FORMATS[fmt], filename(agenda, fmt))
+
+
+def with_idva_names(svc: Services, agenda: dict[str, Any]) -> dict[str, Any]:
+    """Items that show their assigned IDVA (the engine granted ``assigned_idva``) also carry
+    the IDVA's name, for people to read: staff names are not case data, so no disclosure."""
+    from casework.accounts.models import User
+
+    ids = {as_uuid(i["assigned_idva"]) for i in agenda["items"] if i.get("assigned_idva")}
+    ids.discard(None)
+    if not ids:
+        return agenda
+    names = {
+        str(uid): name
+        for uid, name in svc.session.execute(select(User.id, User.name).where(User.id.in_(ids)))
+    }
+    items = [
+        {**i, "assigned_idva_name": names.get(str(i["assigned_idva"]), "")}
+        if i.get("assigned_idva")
+        else i
+        for i in agenda["items"]
+    ]
+    return {**agenda, "items": items}

@@ -13,10 +13,9 @@ is confirmed on its own page (``closing.close_view``) and can be undone for a fe
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from casework.actors import Actor
 from casework.audit import log as audit
@@ -24,6 +23,13 @@ from casework.authz import action
 from casework.dates import long_moment
 from casework.db import as_uuid, utcnow
 from casework.errors import Conflict, Invalid, NotVisible
+from casework.meetings import minutes_signoff
+from casework.meetings.attendance_state import (
+    CONFIDENTIALITY_STATEMENT,
+    attendance,
+    attendance_taken,
+    attendees,
+)
 from casework.meetings.conduct_schemas import AcknowledgeIn, AttendeeIn, attendance_schema
 from casework.meetings.meeting_access import (
     agenda_cases,
@@ -42,40 +48,10 @@ from casework.roles import MANAGERS
 from casework.schemas import load
 from casework.services import Services
 
-CONFIDENTIALITY_STATEMENT = (
-    "Everything shared at this meeting, and in its agenda, research and minutes, is "
-    "confidential. It is shared under the panel's information sharing protocol (section 115 of "
-    "the Crime and Disorder Act 1998, the Data Protection Act 2018 and the UK GDPR) for one "
-    "purpose only: to agree a safety plan that reduces the risk to the people discussed.",
-    "Use it only for that safety plan. Do not disclose it outside this meeting, or outside your "
-    "agency's part in the plan, except as the information sharing protocol allows. Record in "
-    "your agency's systems only what you need to carry out your actions.",
-    "The perpetrator must never be told of the referral, of this meeting or of anything said "
-    "here, directly or through anyone else: it can put the victim in danger.",
-    "If anything you hear means someone is at immediate risk, act now through your agency's "
-    "procedures and tell the chair.",
-)
-
 
 def chair_meeting(svc: Services, actor: Actor, meeting_id: Any) -> Meeting:
     """The meeting, for the coordinator or chair of its panel (403 other roles, 404 others)."""
     return member_meeting(svc, actor, meeting_id, *MANAGERS)
-
-
-def attendance(svc: Services, meeting: Meeting) -> dict[uuid.UUID, str]:
-    rows = svc.session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id))
-    return {row.agency_id: row.status for row in rows}
-
-
-def attendees(svc: Services, meeting: Meeting) -> list[Attendee]:
-    """The people at the meeting by name. Names are sealed, so SQL cannot order them: a
-    meeting has a handful, sorted here (case-insensitively, then by id for a stable order)."""
-    stmt = select(Attendee).where(Attendee.meeting_id == meeting.id)
-    return sorted(svc.session.scalars(stmt), key=lambda p: (p.name.casefold(), str(p.id)))
-
-
-def attendance_taken(svc: Services, meeting: Meeting) -> bool:
-    return "present" in attendance(svc, meeting).values()
 
 
 def minuted(svc: Services, actor: Actor, meeting: Meeting) -> set[Any]:
@@ -83,7 +59,7 @@ def minuted(svc: Services, actor: Actor, meeting: Meeting) -> set[Any]:
     meeting page and the closing page must agree)."""
     return set(
         svc.session.scalars(
-            select(Minute.referral_id).where(
+            select(func.coalesce(Minute.referral_id, Minute.case_id)).where(
                 Minute.meeting_id == meeting.id,
                 svc.sharing.visible_clause(actor, "view", Minute),
             )
@@ -181,6 +157,7 @@ def record_attendance(svc: Services, actor: Actor, meeting_id: Any, data: Any) -
             row.status = answer
     svc.session.flush()
     audit.record(svc.session, actor, "update", "meeting", meeting.id, ["attendance"])
+    minutes_signoff.note_change(svc, actor, meeting)  # after approval: the next version
 
 
 @action
@@ -209,6 +186,7 @@ def add_attendee(svc: Services, actor: Actor, meeting_id: Any, data: Any) -> Att
     svc.session.add(person)
     svc.session.flush()
     audit.record(svc.session, actor, "create", "attendee", person.id, ["name", "agency"])
+    minutes_signoff.note_change(svc, actor, meeting)
     return person
 
 
@@ -223,6 +201,7 @@ def remove_attendee(svc: Services, actor: Actor, meeting_id: Any, attendee_id: A
     svc.session.delete(person)
     svc.session.flush()
     audit.record(svc.session, actor, "erase", "attendee", aid, ["name", "agency"])
+    minutes_signoff.note_change(svc, actor, meeting)
 
 
 @action
@@ -246,6 +225,7 @@ def acknowledge(svc: Services, actor: Actor, meeting_id: Any, data: Any) -> int:
             person.acknowledged_at = None
             audit.record(svc.session, actor, "update", "attendee", person.id, ["acknowledged_at"])
     svc.session.flush()
+    minutes_signoff.note_change(svc, actor, meeting)
     return sum(1 for p in people.values() if p.acknowledged_at is None)
 
 

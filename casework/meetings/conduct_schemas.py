@@ -49,6 +49,10 @@ class MinuteIn(StrictSchema):
         multiline=True,
         error_messages={"required": "Enter the minutes for this case"},
     )
+    # The risks identified (SafeLives minutes checklist); blank or left out: none recorded.
+    risks = PlainString(
+        required=False, allow_none=True, multiline=True, validate=validate.Length(max=20000)
+    )
 
 
 class ActionIn(StrictSchema):

@@ -107,14 +107,49 @@ def _targets(
     return {r.id: meeting for _, r in chosen}
 
 
+def _idvas(
+    svc: Services,
+    actor: Actor,
+    values: dict[str, Any],
+    chosen: list[tuple[int, Referral]],
+    errors: dict[str, list[str]],
+) -> dict[uuid.UUID, uuid.UUID]:
+    """The IDVA each referral is to be given (``idvas[N]`` over ``idva``), checked against
+    the single-referral page's choices (``lifecycle.idva_choices``) before anything changes,
+    so one bad row is named rather than half the selection assigned."""
+    overall, each = values["idva"], values["idvas"]
+    if each is not None and len(each) != len(values["ids"]):
+        errors["idvas"] = ["Give one entry (an IDVA's id or null) for each of ids, in order"]
+        each = None
+    if overall is None and not any(each or ()):
+        return {}
+    active = {user.id for user in lifecycle.idva_choices(svc, actor)}
+    if overall is not None and overall not in active:
+        errors["idva"] = ["Choose an active IDVA"]
+    wanted: dict[uuid.UUID, uuid.UUID] = {}
+    for n, referral in chosen:
+        user_id = (each[n] if each is not None else None) or overall
+        if user_id is None:
+            continue
+        if user_id not in active:
+            if each is not None and each[n] is not None:
+                errors.setdefault(f"idvas.{n}", []).append(
+                    f"Choose an active IDVA for referral {referral.reference}"
+                )
+            continue
+        wanted[referral.id] = user_id
+    return wanted
+
+
 @action(changes=("referral",))
 def accept_referrals(svc: Services, actor: Actor, data: Any) -> dict[str, Any]:
-    """Accept several submitted referrals, and list them if asked: all or none.
+    """Accept several submitted referrals, give them IDVAs and list them if asked: all or none.
 
     Every id is checked before anything changes: one the caller may not see answers 404
     (naming its place in the list, never what it is); every other problem is a 422 naming
-    ``ids.N`` or ``list_at``. Only then are they accepted and listed, each through the
-    action the pages use, so each is audited as if accepted one by one.
+    ``ids.N``, ``idva``, ``idvas.N`` or ``list_at``. Only then are they accepted, assigned
+    and listed, each through the action the pages use, so each is audited as if done one by
+    one (the triage page, ``casework.web.triage``, calls this too).
     """
     require_role(actor, *MANAGERS)
     values = load(AcceptManyIn(), data)
@@ -136,10 +171,15 @@ def accept_referrals(svc: Services, actor: Actor, data: Any) -> dict[str, Any]:
                 f"Referral {referral.reference} is {referral.status}: only a submitted "
                 "referral can be accepted"
             ]
+    idvas = _idvas(svc, actor, values, chosen, errors)
     targets = _targets(svc, actor, values["list_at"], chosen, errors)
     if errors:
         raise Invalid(errors, message="Nothing was accepted: correct the fields named")
     accepted = [lifecycle.accept_referral(svc, actor, r.id) for _, r in chosen]
+    for n, (_, referral) in enumerate(chosen):
+        if referral.id in idvas:
+            form = {"user_id": str(idvas[referral.id])}
+            accepted[n] = lifecycle.assign_idva(svc, actor, referral.id, form)
     items: dict[uuid.UUID, dict[str, Any]] = {}
     for _, referral in chosen:
         meeting = targets.get(referral.id)
@@ -315,10 +355,9 @@ def save_research(
     meeting = research.research_meeting(svc, actor, meeting_id)  # 403/404 before the body
     values = load(ResearchIn(), data)
     form: dict[str, Any] = {"has_information": "yes" if values["has_information"] else "no"}
-    if values["text"] is not None:
-        form["text"] = values["text"]
-    # ``shared_before_meeting`` is validated but not stored: research notes have no such
-    # column yet, so the answer says null rather than echo a value that was not kept.
+    form |= {f: values[f] for f in research.TEXTS if values[f] is not None}
+    # PUT replaces the note: left out or null, it is not shared (the agency's own, as before)
+    form["shared_before_meeting"] = "yes" if values["shared_before_meeting"] else "no"
     note = research.save_note(svc, actor, meeting.id, referral_id, form)
     return {
         "id": str(note.id),
@@ -327,8 +366,8 @@ def save_research(
         **_kind_case(note),
         "agency": actor.agency_code,
         "has_information": note.has_information,
-        "text": note.text,
-        "shared_before_meeting": None,
+        **{f: getattr(note, f) for f in research.TEXTS},
+        "shared_before_meeting": note.shared_before_meeting,
         "updated_at": note.updated_at.isoformat() if note.updated_at else None,
     }
 

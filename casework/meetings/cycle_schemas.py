@@ -50,6 +50,25 @@ class AcceptManyIn(StrictSchema):
             "or null (accept only)"
         },
     )
+    idva = fields.UUID(
+        load_default=None,
+        allow_none=True,
+        error_messages={"invalid_uuid": "Not a user id"},
+        metadata={
+            "description": "An active IDVA's user id to assign to every referral accepted "
+            "(null or left out: none is assigned); idvas[N] overrides it for ids[N]"
+        },
+    )
+    idvas = fields.List(
+        fields.UUID(allow_none=True, error_messages={"invalid_uuid": "Not a user id"}),
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=MAX_BULK),
+        metadata={
+            "description": "One entry per id, in the same order: the IDVA to assign to that "
+            "referral, or null for idva's choice (or none)"
+        },
+    )
 
 
 class AgendaEntryIn(StrictSchema):
@@ -99,6 +118,16 @@ class AttendanceRowIn(StrictSchema):
     )
 
 
+def _research_text(description: str) -> TrimmedString:
+    return TrimmedString(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=RESEARCH_MAX),
+        multiline=True,
+        metadata={"description": description},
+    )
+
+
 class ResearchIn(StrictSchema):
     has_information = StrictBool(
         required=True,
@@ -109,11 +138,23 @@ class ResearchIn(StrictSchema):
         allow_none=True,
         validate=validate.Length(max=RESEARCH_MAX),
         multiline=True,
+        metadata={"description": "A summary of what the agency will share at the meeting"},
+    )
+    facts = _research_text("What the agency's records show (fact, not opinion)")
+    opinion = _research_text("The practitioner's professional opinion")
+    held_not_shared = _research_text(
+        "Information the agency holds but will not share (stays with the agency)"
+    )
+    not_shared_reason = _research_text(
+        "Why it is not shared; required when held_not_shared is given"
     )
     shared_before_meeting = StrictBool(
         load_default=None,
         allow_none=True,
-        metadata={"description": "Whether the information was shared before the meeting"},
+        metadata={
+            "description": "Share the note with the chair and coordinator before the meeting, "
+            "as the panel's protocol allows (false, null or left out: the agency's own only)"
+        },
     )
 
 
@@ -188,8 +229,12 @@ class ResearchOut(StrictSchema):
     agency = fields.String()
     has_information = fields.Boolean()
     text = fields.String(allow_none=True)
+    facts = fields.String(allow_none=True)
+    opinion = fields.String(allow_none=True)
+    held_not_shared = fields.String(allow_none=True)
+    not_shared_reason = fields.String(allow_none=True)
     shared_before_meeting = fields.Boolean(
-        allow_none=True, metadata={"description": "null while not stored"}
+        metadata={"description": "shared with the chair and coordinator before the meeting"}
     )
     updated_at = fields.DateTime(allow_none=True)
 

@@ -14,20 +14,22 @@ from sqlalchemy.orm import Session
 
 from casework.agencies.models import Agency
 from casework.meetings.models import CaseAction, ResearchNote
+from casework.sharing.catalogue import FIELDS
 from casework.sharing.engine import header_fields, prune
+
+RESEARCH = "research_note"
 
 
 def research_notes(
     session: Session, notes: Sequence[ResearchNote], shown: Mapping[Any, frozenset[str]]
 ) -> dict[Any, dict[str, Any]]:
-    """An agency's note on a case: its text and answer where shown, and when it changed."""
+    """An agency's note on a case: each field where shown (else None), whether its agency
+    shared it before the meeting (a flag, not personal data), and when it changed."""
     return {
         note.id: {
             "id": str(note.id),
-            "text": note.text if "text" in shown[note.id] else None,
-            "has_information": (
-                note.has_information if "has_information" in shown[note.id] else None
-            ),
+            **{f: getattr(note, f) if f in shown[note.id] else None for f in FIELDS[RESEARCH]},
+            "shared_before_meeting": note.shared_before_meeting,
             "updated_at": note.updated_at,
         }
         for note in notes

@@ -17,6 +17,7 @@ from casework.audit import log as audit
 from casework.authz import action
 from casework.db import as_uuid
 from casework.errors import Forbidden, Invalid, NotVisible
+from casework.meetings import minutes_signoff
 from casework.meetings.action_changes import action_errors
 from casework.meetings.conduct import chair_meeting, readiness, require_ready
 from casework.meetings.conduct_schemas import ActionIn, MinuteIn
@@ -51,7 +52,8 @@ def _minute_text(svc: Services, actor: Actor, minute: Minute | None) -> str | No
     if minute is None:
         return None
     fields = svc.sharing.visible_fields(svc.session, actor, minute)
-    audit.record(svc.session, actor, "view", "minute", minute.id, fields)
+    shown = fields & {"text"}  # this page shows the text: audit what is shown, no more
+    audit.record(svc.session, actor, "view", "minute", minute.id, shown)
     return minute.text if "text" in fields else None
 
 
@@ -160,12 +162,16 @@ def _write_minute(
     verb = "create" if created else "update"
     minute.author_id = actor.user_id
     minute.text = values["text"]
+    if "risks" in values:  # left out: the risks minuted earlier are kept
+        minute.risks = (values["risks"] or "").strip() or None
     svc.session.add(minute)
     svc.session.flush()
     if not svc.sharing.may(svc.session, actor, "view", minute):
         # minutes go to the agencies present (``readiness``): the writer's must be one
         raise Forbidden("Minutes are recorded by an agency they are shared with")
-    audit.record(svc.session, actor, verb, "minute", minute.id, ["text"])
+    written = ["text", "risks"] if "risks" in values else ["text"]
+    audit.record(svc.session, actor, verb, "minute", minute.id, written)
+    minutes_signoff.note_change(svc, actor, meeting)  # after approval: the next version
     return minute
 
 
@@ -213,6 +219,7 @@ def _record_action(
         act.id,
         ["description", "owner_agency", "due_date", "status"],
     )
+    minutes_signoff.note_change(svc, actor, meeting)  # after approval: the next version
     return act
 
 

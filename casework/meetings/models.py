@@ -11,7 +11,17 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, event, select, update
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    event,
+    false,
+    select,
+    update,
+)
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -44,6 +54,8 @@ class Meeting(UUIDPrimaryKey, Base):
     cutoff_on: Mapped[date | None] = mapped_column()
     circulate_on: Mapped[date | None] = mapped_column()
     minutes_due_on: Mapped[date | None] = mapped_column()
+    # Where the meeting is held (a room, or "online"): on the minutes' SafeLives checklist.
+    venue: Mapped[str | None] = mapped_column(String(200))
     agenda_status: Mapped[str] = mapped_column(String(16), default="none")
     agenda_version: Mapped[int] = mapped_column(default=0)
     # Set when the agenda is circulated to member agencies; sharing starts here.
@@ -177,6 +189,20 @@ class ResearchNote(UUIDPrimaryKey, Base):
     text = encrypted("text_ct")
     has_information_ct: Mapped[bytes | None] = mapped_column("has_information", Sealed())
     has_information = encrypted("has_information_ct", kind="bool")
+    # SafeLives' research form: what the agency's records show, kept apart from the
+    # practitioner's professional opinion; and information held but not shared, with why.
+    facts_ct: Mapped[bytes | None] = mapped_column("facts", Sealed())
+    facts = encrypted("facts_ct")
+    opinion_ct: Mapped[bytes | None] = mapped_column("opinion", Sealed())
+    opinion = encrypted("opinion_ct")
+    held_not_shared_ct: Mapped[bytes | None] = mapped_column("held_not_shared", Sealed())
+    held_not_shared = encrypted("held_not_shared_ct")
+    not_shared_reason_ct: Mapped[bytes | None] = mapped_column("not_shared_reason", Sealed())
+    not_shared_reason = encrypted("not_shared_reason_ct")
+    # The author agency's choice to share the note with the panel's chair and coordinator
+    # before the meeting. In clear, not sealed: it is the agency's decision, not a fact about
+    # a person, and the sharing engine's "shared_research" condition reads it in SQL.
+    shared_before_meeting: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -199,6 +225,9 @@ class Minute(UUIDPrimaryKey, Base):
     author_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     text_ct: Mapped[bytes | None] = mapped_column("text", Sealed())
     text = encrypted("text_ct")
+    # "Information shared" is ``text``; the risks identified are minuted beside it (SafeLives).
+    risks_ct: Mapped[bytes | None] = mapped_column("risks", Sealed())
+    risks = encrypted("risks_ct")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

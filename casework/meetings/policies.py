@@ -10,9 +10,9 @@ member" or "on the agenda" whatever a protocol says.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 
 from casework.actors import Actor
 from casework.meetings import disclosed
@@ -54,10 +54,34 @@ def _member_of_meeting_panel(model: type, actor: Actor) -> ColumnElement[bool]:
 def _research_conditions(
     actor: Actor, now: datetime, protocol: Protocol
 ) -> dict[str, ColumnElement[bool]]:
-    """A note is its agency's alone: not the panel's, not the coordinator's, not the chair's."""
+    """A note is its agency's own; beyond that, only a note its agency chose to share
+    (``shared_research``), and only as far as the protocol grants who reads it then."""
     if actor.agency_id is None:
         return {}
-    return {"own_research": ResearchNote.agency_id == actor.agency_id}
+    return {
+        "own_research": ResearchNote.agency_id == actor.agency_id,
+        "shared_research": _shared_research(actor, now, protocol),
+    }
+
+
+def _shared_research(actor: Actor, now: datetime, protocol: Protocol) -> ColumnElement[bool]:
+    """The note is marked "share before the meeting", the reader's agency is a member of
+    the meeting's panel, and the meeting is in its sharing window: agenda circulated, not
+    cancelled, until the protocol's days after it (the window ``on_agenda`` uses)."""
+    since = now - timedelta(days=protocol.agenda_days_after_meeting)
+    in_window = exists(
+        select(Meeting.id)
+        .join(PanelMember, PanelMember.panel_id == Meeting.panel_id)
+        .where(
+            Meeting.id == ResearchNote.meeting_id,
+            PanelMember.agency_id == actor.agency_id,
+            Meeting.status != "cancelled",
+            Meeting.circulated_at.is_not(None),
+            Meeting.circulated_at <= now,
+            Meeting.starts_at >= since,
+        )
+    )
+    return and_(ResearchNote.shared_before_meeting.is_(True), in_window)
 
 
 def _minute_conditions(

@@ -1,10 +1,16 @@
 """Research before the meeting: each member agency looks up every listed case in its own
 systems and notes what it found and whether it has information to share.
 
-DOMAIN.md: research notes stay inside the agency; only what is said at the meeting and
-minuted becomes shared. So a note is read and written only through the sharing engine's
-``own_research`` condition: not the panel's coordinator, not the chair, not the police see
-another agency's note, and a note that is not theirs answers 404 like one that does not exist.
+SafeLives' research form keeps what the agency's records show (``facts``) apart from the
+practitioner's professional opinion (``opinion``), and records information held but not
+shared and why (``held_not_shared``, ``not_shared_reason``); ``text`` stays as a summary.
+
+DOMAIN.md: research notes stay inside the agency unless the agency itself chooses "share with
+the chair and coordinator before the meeting" (``shared_before_meeting``). A note is read and
+written only through the sharing engine: its own agency under ``own_research``; a shared
+note's readers are whoever the panel's protocol grants under ``shared_research`` (the shipped
+MARAC protocol: the panel's chair and coordinator, until 28 days after the meeting). A note
+the caller may not see answers 404 like one that does not exist.
 """
 
 from __future__ import annotations
@@ -40,6 +46,15 @@ from casework.services import Services
 from casework.upsert import find_or_insert
 
 TOO_LONG = "Research notes must be 5,000 characters or fewer"
+# The free-text parts of a note, each sealed and each granted by name in the protocols.
+TEXTS = ("text", "facts", "opinion", "held_not_shared", "not_shared_reason")
+YES_NO = ("yes", "no")
+
+
+def _long_text(too_long: str) -> TrimmedString:
+    return TrimmedString(
+        load_default=None, validate=validate.Length(max=5000, error=too_long), multiline=True
+    )
 
 
 class ResearchNoteIn(StrictSchema):
@@ -48,18 +63,30 @@ class ResearchNoteIn(StrictSchema):
         validate=validate.OneOf(("yes", "no"), error="Select yes or no"),
         error_messages={"required": "Select whether your agency has information to share"},
     )
-    text = TrimmedString(
-        load_default=None,
-        validate=validate.Length(max=5000, error=TOO_LONG),
-        multiline=True,
+    text = _long_text(TOO_LONG)
+    facts = _long_text("The facts must be 5,000 characters or fewer")
+    opinion = _long_text("Your professional opinion must be 5,000 characters or fewer")
+    held_not_shared = _long_text("Information not shared must be 5,000 characters or fewer")
+    not_shared_reason = _long_text("Why it is not shared must be 5,000 characters or fewer")
+    # The page's checkbox sends "yes" when ticked and nothing when not: not shared.
+    shared_before_meeting = PlainString(
+        load_default="no",
+        validate=validate.OneOf(YES_NO, error="Select whether to share it before the meeting"),
     )
 
     @validates_schema
-    def _text_when_sharing(self, data: dict[str, Any], **_: Any) -> None:
-        if data.get("has_information") == "yes" and not data.get("text"):
-            raise ValidationError(
-                "Describe what your agency holds that it will share at the meeting", "text"
-            )
+    def _complete(self, data: dict[str, Any], **_: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        said = any(data.get(f) for f in ("text", "facts", "opinion"))
+        if data.get("has_information") == "yes" and not said:
+            errors["text"] = [
+                "Describe what your agency holds that it will share at the meeting: a summary, "
+                "the facts its records show or your professional opinion"
+            ]
+        if data.get("held_not_shared") and not data.get("not_shared_reason"):
+            errors["not_shared_reason"] = ["Say why this information is not shared"]
+        if errors:
+            raise ValidationError(errors)
 
 
 def research_meeting(svc: Services, actor: Actor, meeting_id: Any) -> Meeting:
@@ -96,7 +123,7 @@ def research_view(svc: Services, actor: Actor, meeting_id: Any) -> dict[str, Any
         ordered.setdefault(case.referral_id, case.item.position)  # type: ignore[arg-type]
     summaries = case_summaries(svc, actor, list(ordered))
     notes = _own_notes(svc, actor, meeting, "view")
-    found = svc.sharing.disclosures(svc.session, actor, ResearchNote, notes)
+    found = svc.sharing.disclosures(svc.session, actor, ResearchNote, notes, only=filled)
     by_case: dict[Any, dict[str, Any]] = {d.record.referral_id: d.data for d in found}
     rows = [
         {"case": summaries[rid], "note": by_case.get(rid)}
@@ -109,6 +136,12 @@ def research_view(svc: Services, actor: Actor, meeting_id: Any) -> dict[str, Any
         "editable": meeting.status != "closed",
         "done": sum(1 for r in rows if r["note"] is not None),
     }
+
+
+def filled(note: ResearchNote, granted: frozenset[str]) -> set[str]:
+    """The granted fields that hold something: an empty box discloses nothing, so the audit
+    names only the parts of a note that were actually shown."""
+    return {f for f in granted if getattr(note, f, None) is not None}
 
 
 def _find_note(
@@ -172,13 +205,18 @@ def _write_note(
     verb = "create" if created else "update"
     if not svc.sharing.may(svc.session, actor, "edit", note):
         raise NotVisible()
-    touched_text = bool(values["text"]) or (verb == "update" and note.text is not None)
+    # a part is written when it is given, or cleared when it held something (named in audit)
+    touched = [f for f in TEXTS if values[f] or (verb == "update" and getattr(note, f) is not None)]
+    shared = values["shared_before_meeting"] == "yes"
+    flag = ["shared_before_meeting"] if shared != bool(note.shared_before_meeting) else []
     note.author_id = actor.user_id
     note.has_information = values["has_information"] == "yes"
-    note.text = values["text"] or None
+    for field in TEXTS:
+        setattr(note, field, values[field] or None)
+    note.shared_before_meeting = shared
     svc.session.add(note)
     svc.session.flush()
-    written = ["has_information", *(["text"] if touched_text else [])]
+    written = ["has_information", *touched, *flag]
     audit.record(svc.session, actor, verb, "research_note", note.id, written)
     return note
 

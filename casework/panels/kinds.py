@@ -56,6 +56,7 @@ class ExportColumn:
     path: str
     group: str
     dates: bool = False  # holds ISO dates, written out in words for people
+    summary: bool = False  # also a column of the PDF's summary table (its first page)
 
 
 @dataclass(frozen=True)

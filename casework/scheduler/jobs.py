@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from casework.agencies.models import Agency
+from casework.meetings import minutes_signoff
 from casework.meetings.calendar import at_local, local, parse_clock
 from casework.meetings.models import CaseAction, Meeting
 from casework.meetings.schedule import schedule_meetings
@@ -215,6 +216,8 @@ def remind_to_publish(svc: Services, meeting: Meeting, due_at: datetime, now: da
 
 
 def remind_minutes(svc: Services, meeting: Meeting, due_at: datetime, now: datetime) -> str:
+    if minutes_signoff.is_approved(svc, meeting):
+        return "skipped: minutes approved"
     panel = svc.session.get(Panel, meeting.panel_id)
     assert panel is not None
     return f"{notices.minutes_due(svc, panel, meeting)} e-mails"

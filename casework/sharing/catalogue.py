@@ -44,8 +44,17 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "withdrawn_reason",
         "assigned_idva",
     ),
-    "research_note": ("text", "has_information"),
-    "minute": ("text",),
+    # SafeLives' research form: facts apart from opinion, and information held but not
+    # shared (and why), which a protocol would normally leave with the agency alone.
+    "research_note": (
+        "text",
+        "has_information",
+        "facts",
+        "opinion",
+        "held_not_shared",
+        "not_shared_reason",
+    ),
+    "minute": ("text", "risks"),
     "action": ("description", "owner_agency", "due_date", "status", "outcome"),
     "nominal": (
         "first_name",
@@ -82,7 +91,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
 # Not personal and shown with any visible record: what it is, where it stands.
 RECORD_HEADER: dict[str, tuple[str, ...]] = {
     "referral": ("id", "reference", "status", "panel_id", "referral_date", "referring_agency"),
-    "research_note": ("id", "referral_id", "agency"),
+    "research_note": ("id", "referral_id", "agency", "shared_before_meeting"),
     "minute": ("id", "meeting_id", "referral_id"),
     "action": ("id", "meeting_id", "referral_id"),
     "nominal": ("id", "panel_id"),
@@ -110,6 +119,10 @@ CONDITIONS = (
     "on_agenda",  # on a circulated agenda of the actor's panel, until N days after the meeting
     "attendee",  # the actor's agency attended a meeting that discussed the case
     "own_research",  # research notes written by the actor's own agency
+    # research notes their agency marked "share with the chair and coordinator before the
+    # meeting", read by a member agency of the meeting's panel from the agenda's circulation
+    # until N days after the meeting
+    "shared_research",
 )
 
 # The roles a protocol may grant to (and those it may not) are in casework.roles.

@@ -18,7 +18,7 @@ from casework.stats.downloads import Group, complete, is_hidden, suppress
 NO_REFERRALS = "no referrals in this period"
 NO_CASES = "no cases heard in this period"
 CRITERIA_NAMES = {
-    "visible_high_risk": "Visible high risk (DASH 14 or more)",
+    "visible_high_risk": "Visible high risk (DASH score of 14 or more)",
     "professional_judgement": "Professional judgement",
     "potential_escalation": "Potential escalation",
     "repeat": "Repeat",
@@ -372,21 +372,31 @@ def _quarter(period: str) -> str:
     return f"{QUARTERS[int(quarter)]} {year}"
 
 
-def headline(figures: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(label, figure, detail) for the headline boxes; volume only when populations are set."""
+def headline(
+    figures: dict[str, Any], national: dict[str, Any] | None = None
+) -> list[tuple[str, str, str]]:
+    """(label, figure, detail) for the headline boxes; volume only when populations are set.
+    ``national`` holds the reference lines (``casework.stats.reference``), cited with their
+    source and date; without them no national figure is claimed."""
     r, h = figures["referrals"], figures["heard"]
+    national = national or {}
+
+    def compared(measure: str) -> str:
+        line = national.get(measure)
+        return f". {line.citation}" if line else ""
+
     items = [
         ("Referrals", display(r["total"]), "by referral date, withdrawn referrals not counted"),
         (
             "Repeat rate",
             display(Rate(r["repeat_rate"])),
-            f"{r['repeat']:,} of {r['total']:,} referrals were repeats (national about 30%)",
+            f"{r['repeat']:,} of {r['total']:,} referrals were repeats{compared('repeat_rate')}",
         ),
         (
             "Non-police share",
             display(Rate(r["non_police_rate"])),
-            f"{r['non_police']:,} of {r['total']:,} referrals came from partner agencies "
-            "(national about 35%)",
+            f"{r['non_police']:,} of {r['total']:,} referrals came from partner agencies"
+            + compared("non_police_rate"),
         ),
     ]
     if r["volume_per_10k"] is not None:
@@ -394,7 +404,7 @@ def headline(figures: dict[str, Any]) -> list[tuple[str, str, str]]:
             (
                 "Volume per 10,000",
                 display(Figure(r["volume_per_10k"], "")),
-                "referrals a year per 10,000 adult women in the area (SafeLives expects 40)",
+                "referrals a year per 10,000 adult women in the area" + compared("volume_per_10k"),
             )
         )
     items += [

@@ -17,15 +17,20 @@ from casework.web import (  # noqa: F401  (views register on import)
     home,
     imports,
     kind_nav,
+    live,
     meeting,
     meeting_close,
+    minutes_signoff,
     offender_panels,
     offenders,
     panels,
     referral_form,
     referrals,
     research,
+    search,
     stats,
+    triage,
+    wording,
 )
 from casework.web.blueprint import blueprint
 

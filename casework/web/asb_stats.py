@@ -20,14 +20,14 @@ from casework.stats import asb_tables, downloads
 from casework.stats.asb import asb_stats, countable_asb_panels
 from casework.stats.tables import display, download_header, download_rows, is_numeric
 from casework.web.blueprint import blueprint
-from casework.web.stats import (
+from casework.web.stats_filters import (
     PERIODS,
-    _error_items,
-    _errors,
-    _filters,
-    _link_query,
-    _panel_only,
-    _publication,
+    error_items,
+    errors_of,
+    filters,
+    link_query,
+    panel_only,
+    publication,
 )
 
 
@@ -47,13 +47,13 @@ def _page() -> Any:
     panel, keeping what was typed."""
     svc, actor = services(), current_actor()
     panels = countable_asb_panels(svc, actor)
-    values, query = _filters()
+    values, query = filters()
     figures, span, errors = None, None, {}
     try:
         q, figures = asb_stats(svc, actor, query)
         span = (q["from_"], q["to"])
     except Invalid as exc:
-        errors = _errors(exc, values)
+        errors = errors_of(exc, values)
     chosen = values.get("panel")
     if not chosen:
         panel_name = "All panels" if actor.has_any("analyst") else "All your panels"
@@ -64,17 +64,17 @@ def _page() -> Any:
         title="ASB panel performance",
         values=values,
         errors=errors,
-        error_items=_error_items(errors),
+        error_items=error_items(errors),
         panels=panels,
         panel_name=panel_name,
         periods=PERIODS,
         period_links={
-            key: url_for("web.asb_stats_page", period=key, **_panel_only(values)) for key in PERIODS
+            key: url_for("web.asb_stats_page", period=key, **panel_only(values)) for key in PERIODS
         },
         figures=figures,
         span=span,
         tables=asb_tables.page_tables(figures) if figures else {},
-        links=_link_query(values),
+        links=link_query(values),
         display=display,
         is_numeric=is_numeric,
         long_date=long_date,
@@ -90,19 +90,19 @@ def asb_stats_download(fmt: str) -> Any:
     """One table of the page (``table=``), or every figure as the API gives it. Filters the
     page would refuse show the page with its errors, not a file."""
     svc, actor = services(), current_actor()
-    _, query = _filters()
+    _, query = filters()
     try:
         q, figures = asb_stats(svc, actor, query)
     except Invalid:
         return _page()
     name = request.args.get("table", "all")
     if name == "all":
-        return asb_tables.download(figures, fmt, _publication(), _below(), q["to"])
+        return asb_tables.download(figures, fmt, publication(), _below(), q["to"])
     table = asb_tables.page_tables(figures).get(name)
     if table is None:
         abort(404)
-    rows = download_rows(table, _publication(), _below())
-    notice = downloads.note(_publication(), _below())
+    rows = download_rows(table, publication(), _below())
+    notice = downloads.note(publication(), _below())
     stem = "asb-" + table.name.replace("_", "-")
     header = download_header(table)
     return downloads.attachment(stem, table.title, header, rows, fmt, notice, q["to"])

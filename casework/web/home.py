@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, render_template
+from flask_login import current_user
 from sqlalchemy import text
 
 from casework.api.openapi import build_spec
@@ -35,6 +36,7 @@ def home() -> Any:
     return render_template(
         "home.html",
         actor=actor,
+        name=current_user.user.name,  # the signed-in person's own name, already loaded
         panels=panels,
         kinds=panel_kinds.labels(),
         role_names=[ROLE_NAMES[r] for r in sorted(actor.roles)],

@@ -11,7 +11,7 @@ from typing import Any
 from flask import Response, render_template, request
 
 from casework.authz import action, require_role
-from casework.dates import long_date
+from casework.dates import date_at
 from casework.errors import Invalid
 from casework.http import current_actor, services
 from casework.imports.runs import unfinished
@@ -38,7 +38,7 @@ def _unfinished_notes(svc: Services, actor: Any, choices: list[Any]) -> list[str
     names = {p.id: p.name for p in choices}
     return [
         f"An import into {names.get(run.panel_id, 'a panel')} started on "
-        f"{long_date(run.started_at)} at {run.started_at:%H:%M} UTC stopped after "
+        f"{date_at(run.started_at)} stopped after "
         f"{run.rows_done:,} of {run.rows_total:,} rows; uploading the same file again carries "
         "on from there."
         for run in unfinished(svc, "referrals", names)

@@ -23,6 +23,7 @@ from casework.http import current_actor, services
 from casework.meetings import conduct, minutes, tracking
 from casework.meetings.conduct_schemas import ATTENDANCE_CHOICES
 from casework.meetings.models import Meeting
+from casework.names import full_name
 from casework.routes import policy, signed_in
 from casework.web.blueprint import blueprint
 from casework.web.forms import form_data
@@ -44,7 +45,7 @@ def case_name(case: dict[str, Any] | None) -> str:
     if not case:
         return "A case you cannot see"
     victim = case.get("victim") or {}
-    name = " ".join(p for p in (victim.get("first_name"), victim.get("last_name")) if p)
+    name = full_name(victim.get("first_name"), victim.get("last_name"))  # display form
     return f"{name} ({case['reference']})" if name else f"Case {case['reference']}"
 
 
@@ -59,7 +60,7 @@ def prefixed_errors(
     }
 
 
-def _items(errors: dict[str, list[str]], dates: tuple[str, ...] = ()) -> list[dict[str, str]]:
+def error_items(errors: dict[str, list[str]], dates: tuple[str, ...] = ()) -> list[dict[str, str]]:
     """Error summary links; a date input's link goes to its day box, as GOV.UK asks."""
     out = []
     for name, messages in errors.items():
@@ -88,7 +89,7 @@ def _conduct_page(
         choices=ATTENDANCE_CHOICES,
         values=values or {},
         errors=errors,
-        error_items=_items(errors),
+        error_items=error_items(errors),
         fingerprint=fingerprint,
         meeting_when=meeting_when,
         case_name=case_name,
@@ -168,7 +169,7 @@ def meeting_conduct_save(meeting_id: str) -> Any:
 # One case at the meeting
 
 
-def _with_due_date(raw: dict[str, Any]) -> dict[str, Any]:
+def with_due_date(raw: dict[str, Any]) -> dict[str, Any]:
     """The action form with its GOV.UK date boxes joined into one ISO date for the action
     (a missing or non-numeric box makes an invalid date, reported against the field)."""
     data = {k: v for k, v in raw.items() if not k.startswith("due_on-")}
@@ -192,7 +193,7 @@ def _case_page(
         view=view,
         values=values or {},
         errors=errors,
-        error_items=_items(errors, dates=("action-due_on",)),
+        error_items=error_items(errors, dates=("action-due_on",)),
         fingerprint=fingerprint,
         meeting_when=meeting_when,
         case_name=case_name,
@@ -233,7 +234,7 @@ def meeting_case_save(meeting_id: str, referral_id: str) -> Any:
     change, data = (
         (minutes.save_minute, typed["minute"])
         if part == "minute"
-        else (minutes.add_action, _with_due_date(typed["action"]))
+        else (minutes.add_action, with_due_date(typed["action"]))
     )
     try:
         change(services(), current_actor(), meeting_id, referral_id, data)
@@ -308,7 +309,7 @@ def action_update(action_id: str) -> Any:
         act=view,
         values=data,
         errors=errors,
-        error_items=_items(errors),
+        error_items=error_items(errors),
         meeting_when=meeting_when,
         case_name=case_name,
         long_date=long_date,

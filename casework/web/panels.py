@@ -18,6 +18,8 @@ from casework.meetings import schedule
 from casework.meetings.calendar import local
 from casework.panels import actions as panels
 from casework.panels import kinds as panel_kinds
+from casework.panels.editing import enter_panel_editing
+from casework.panels.schemas import DEFAULTS
 from casework.roles import MANAGERS, PANEL_EDITORS
 from casework.routes import policy, signed_in
 from casework.web.blueprint import blueprint
@@ -46,7 +48,9 @@ SETTING_FIELDS = (
     "cutoff_working_days",
     "circulation_working_days",
     "adult_female_population",
+    "protocol",
 )
+DEFAULT_SETTINGS = {name: str(value) for name, value in DEFAULTS.items()}
 
 
 def long_day(value: date | datetime | None) -> str:
@@ -94,7 +98,10 @@ def panel_list() -> Any:
     mine = panels.list_panels(svc, actor)
     every = panels.list_all_panels(svc, actor) if actor.has_any("admin") else []
     kinds = panel_kinds.labels()
-    return render_template("panels/list.html", panels=mine, all_panels=every, kinds=kinds)
+    creates = actor.has_any(*PANEL_EDITORS)  # a link only: the action decides on submit
+    return render_template(
+        "panels/list.html", panels=mine, all_panels=every, kinds=kinds, creates=creates
+    )
 
 
 @blueprint.route("/panels/<panel_id>")
@@ -121,34 +128,104 @@ BLANK = {
     "area": "Enter the area the panel covers",
     "schedule": "Enter when the panel meets",
 }
+# The API's wording where a person needs GOV.UK's (a field left empty, a list left unticked).
+CHOOSE = {
+    "kind": "Select the kind of panel",
+    "agencies": "Select at least one member agency",
+}
+
+
+def _form_page(svc: Any, actor: Any, kind: str | None) -> dict[str, Any]:
+    """What the new-panel and settings forms offer: kinds, nations, active agencies and the
+    protocols that cover the panel's kind (every protocol while the kind is not chosen)."""
+    protocols = [
+        {"key": key, "name": p.name, "kinds": sorted(p.panel_kinds)}
+        for key, p in sorted(svc.sharing.protocols.items())
+        if kind is None or kind in p.panel_kinds
+    ]
+    return {
+        "nations": NATION_NAMES,
+        "kinds": panel_kinds.labels(),
+        "agencies": [a for a in agencies.list_agencies(svc, actor) if a.active],
+        "protocols": protocols,
+    }
+
+
+def _submitted() -> dict[str, Any]:
+    """The form as the API takes it: blank numbers and protocol mean "none" or "the usual"."""
+    data = form_data(lists=("agencies",))
+    data.setdefault("adult_female_population", None)
+    if "active" in data:
+        data["active"] = data["active"] == "yes"
+    return data
+
+
+def _form_errors(data: dict[str, Any], exc: Invalid | None) -> dict[str, list[str]]:
+    errors = {name: [text] for name, text in BLANK.items() if not data.get(name)}
+    for name, messages in (exc.fields if exc else {}).items():
+        empty = name in CHOOSE and not data.get(name)
+        errors.setdefault(name, [CHOOSE[name]] if empty else messages)
+    return errors
+
+
+@blueprint.route("/panels/new", methods=["GET", "POST"])
+@signed_in
+@policy()
+def panel_new() -> Any:
+    """A new panel, as ``POST /api/v1/panels`` makes one (administrators and coordinators)."""
+    svc, actor = services(), current_actor()
+    enter_panel_editing(actor)
+    if request.method == "GET":
+        values = {"nation": "england-and-wales", **DEFAULT_SETTINGS}
+        if actor.agency_code:
+            values["agencies"] = [actor.agency_code]
+        page = _form_page(svc, actor, None)
+        return render_template("panels/new.html", values=values, errors={}, **page)
+    data = _submitted()
+    if not data.get("protocol"):
+        data["protocol"] = None  # the protocol that covers the kind
+    created, exc = None, None
+    try:
+        created = panels.create_panel(svc, actor, data)
+    except Invalid as error:
+        exc = error
+    errors = _form_errors(data, exc)
+    if errors or created is None:  # a 422 answer rolls the transaction back: nothing is saved
+        page = _form_page(svc, actor, None)
+        return render_template(
+            "panels/new.html", values=data, errors=errors, error_items=error_list(errors), **page
+        ), 422
+    flash(f"{created.name} created, with its next meetings in the diary", "success")
+    if actor.has_any("admin") and created.id not in {p.id for p in panels.list_panels(svc, actor)}:
+        return redirect(url_for("web.panel_list"))
+    return redirect(url_for("web.panel_page", panel_id=created.id))
 
 
 @blueprint.route("/panels/<panel_id>/settings", methods=["GET", "POST"])
 @signed_in
 @policy()
 def panel_settings(panel_id: str) -> Any:
+    """A panel's settings, as ``PATCH /api/v1/panels/{id}`` changes them."""
     svc, actor = services(), current_actor()
     panel = panels.editable_panel(svc, actor, panel_id)
-    page = {
-        "panel": panel,
-        "nations": NATION_NAMES,
-        "kinds": panel_kinds.labels(),
-        "agencies": [a for a in agencies.list_agencies(svc, actor) if a.active],
-    }
+    page = {"panel": panel, **_form_page(svc, actor, panel.kind)}
     if request.method == "GET":
         values = {name: getattr(panel, name) for name in SETTING_FIELDS}
         values["agencies"] = panel.agency_codes
+        values["active"] = "yes" if panel.active else "no"
         return render_template(
             "panels/settings.html", values=values, errors={}, error_items=[], **page
         )
-    data = form_data(lists=("agencies",))
-    data.setdefault("adult_female_population", None)
-    errors = {name: [text] for name, text in BLANK.items() if not data.get(name)}
+    data = _submitted()
+    exc = None
     try:
         panels.update_panel(svc, actor, panel.id, data)
-    except Invalid as exc:
-        errors = {**errors, **exc.fields}
+    except Invalid as error:
+        exc = error
+    errors = _form_errors(data, exc)
     if errors:  # a 422 answer rolls the request's transaction back: nothing is half-saved
+        if "active" in data:
+            data["active"] = "yes" if data["active"] else "no"
         return render_template(
             "panels/settings.html",
             values=data,
@@ -157,6 +234,8 @@ def panel_settings(panel_id: str) -> Any:
             **page,
         ), 422
     flash("Panel settings saved", "success")
+    if not panel.active and not actor.has_any("admin"):
+        return redirect(url_for("web.panel_list"))
     return redirect(url_for("web.panel_page", panel_id=panel.id))
 
 

@@ -44,7 +44,7 @@ def test_coordinator_confirms_a_possible_match_and_sees_the_repeat(page, svc, ax
     _sign_in(page, "coordinator@csp.demo", logins["coordinator@csp.demo"])
     page.wait_for_url("**/")
 
-    page.get_by_role("link", name="Review matches (1)").click()
+    page.get_by_role("link", name="Matches (1)").click()
     page.wait_for_url("**/referrals/review")
     expect(page.get_by_text("different first name")).to_be_visible()
     expect(page.get_by_role("cell", name="Beth", exact=True)).to_be_visible()

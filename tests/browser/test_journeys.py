@@ -9,8 +9,10 @@ from casework.demo import load_demo
 from tests.browser.conftest import screenshot
 
 
-def _demo_logins(svc) -> dict[str, str]:
-    lines = load_demo(svc)
+def _demo_logins(svc, history: bool = False) -> dict[str, str]:
+    """The demo's sign-ins; without its year of history (which the journeys do not need and
+    which takes seconds to make) unless asked for."""
+    lines = load_demo(svc, history=history)
     svc.session.commit()
     return {line.split()[0]: line.split()[1] for line in lines}
 
@@ -26,7 +28,7 @@ def test_newcomer_signs_in_with_a_demo_login_and_sees_their_home_page(page, svc)
     logins = _demo_logins(svc)
     _sign_in(page, "idva@idva.demo", logins["idva@idva.demo"])
     page.wait_for_url("**/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Welcome, idva@idva.demo"
+    assert page.get_by_role("heading", level=1).inner_text() == "Hello, Jo Williams"
     expect(page.get_by_text("Northshire MARAC")).to_be_visible()
     # GOV.UK Frontend's JavaScript ran: our CSP allowed our scripts and nothing else
     assert "govuk-frontend-supported" in page.eval_on_selector("body", "b => b.className")
@@ -45,14 +47,27 @@ def test_wrong_password_shows_an_error_summary_linked_to_the_field(page, svc):
     assert page.evaluate("document.activeElement.id") == "email"
 
 
+# GOV.UK Frontend's conditional reveal marks its radio or checkbox with ``aria-expanded``,
+# which axe reports as not allowed on that role; GOV.UK keeps it on purpose (tested with screen
+# readers). Only that finding, on exactly those inputs, is set aside.
+GOVUK_REVEAL = ("aria-allowed-attr", 'aria-controls="conditional-')
+
+
 def _violations(page, axe_source: str) -> list[str]:
     page.evaluate(axe_source)
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    found = []
+    for v in result["violations"]:
+        if v["impact"] not in ("serious", "critical"):
+            continue
+        rule, marker = GOVUK_REVEAL
+        reveals = all(
+            marker in n["html"] and ("__input" in n["html"]) for n in v["nodes"]
+        )  # govuk-radios__input / govuk-checkboxes__input controlling a conditional block
+        if v["id"] == rule and reveals:
+            continue
+        found.append(f"{v['id']} ({v['impact']}): {v['help']}")
+    return found
 
 
 PAGES = {

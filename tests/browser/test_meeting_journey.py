@@ -90,7 +90,7 @@ def test_agenda_to_minutes_and_actions(page, svc, axe_source):
 
     # Housing sees names and risk, never the address or the referral's narrative.
     _as(page, logins, "rep@housing.demo")
-    page.get_by_role("link", name="Research and meetings").first.click()
+    page.get_by_role("link", name="Meetings", exact=True).first.click()
     _checked_by_axe(page, axe_source, "research list")
     page.get_by_role("link", name=re.compile(r"^Research for the meeting")).click()
     page.wait_for_url(f"**/meetings/{meeting.id}/research")
@@ -118,7 +118,7 @@ def test_agenda_to_minutes_and_actions(page, svc, axe_source):
 
     # The chair takes attendance (first with the error), names attendees, reads the statement.
     _as(page, logins, "chair@police.demo")
-    page.get_by_role("link", name="Research and meetings").first.click()
+    page.get_by_role("link", name="Meetings", exact=True).first.click()
     page.get_by_role("link", name=re.compile(r"^Run the meeting")).click()
     conduct = f"/meetings/{meeting.id}/conduct"
     page.wait_for_url(f"**{conduct}")

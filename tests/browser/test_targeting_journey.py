@@ -37,7 +37,7 @@ def test_select_classify_reclassify_and_the_figures_follow(page, svc, axe_source
 
     _sign_in(page, "coord@pol.example", PASSWORD)
     page.wait_for_url("**/")
-    page.get_by_role("link", name="Targeting and outcomes").click()
+    page.get_by_role("link", name="Targeting", exact=True).click()
     page.wait_for_url("**/offenders/targeting")
     assert _violations(page, axe_source) == [], "/offenders/targeting"
     page.get_by_role("link", name="Candidates for Northshire PPO").click()

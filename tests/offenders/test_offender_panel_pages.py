@@ -44,7 +44,7 @@ def test_the_hub_is_offered_to_coordinators_and_analysts(client: FlaskClient, sv
     ids = _setup(svc, world)
     sign_in(client, "coord@pol.example")
     home = client.get("/")
-    assert "Targeting and outcomes" in nav(home.text)
+    assert "Targeting" in nav(home.text)
     hub = client.get("/offenders/targeting")
     assert hub.status_code == 200
     assert f"/offenders/panels/{ids['ppo']}/candidates" in hub.text
@@ -56,7 +56,7 @@ def test_the_hub_is_offered_to_coordinators_and_analysts(client: FlaskClient, sv
     assert "/candidates" not in hub.text  # figures only for analysts
     client.post("/sign-out", data={"csrf_token": csrf_token(hub.text)})
     sign_in(client, "rep@hsg.example")
-    assert "Targeting and outcomes" not in nav(client.get("/").text)
+    assert "Targeting" not in nav(client.get("/").text)
     assert client.get("/offenders/targeting").status_code == 403
 
 

@@ -126,7 +126,7 @@ def _possible_match(p: Partnership) -> tuple[str, str]:
 def test_review_queue_shows_the_pair_side_by_side(app: Flask, p: Partnership) -> None:
     reference, _ = _possible_match(p)
     client = _as(app, p, "coordinator")
-    assert "Review matches (1)" in client.get("/").text
+    assert "Matches (1)" in client.get("/").text
     html = client.get("/referrals/review").text
     assert f"Possible match for {reference}: different first name" in html
     for text in ("Janet", "Jane", "Doe", "1 April 1990", "1 March 2026", "2 November 2026"):
@@ -148,7 +148,7 @@ def test_confirming_in_the_queue_flags_the_referral_repeat(app: Flask, p: Partne
     assert f"Referral {reference} is a repeat (previous referral 1 March 2026)" in queue
     assert "There are no possible matches waiting for you" in queue
     assert "Yes, previous referral 1 March 2026" in client.get(manage).text
-    assert "Review matches (" not in client.get("/").text
+    assert "Matches (" not in client.get("/").text
 
 
 def test_rejecting_in_the_queue_leaves_the_flag(app: Flask, p: Partnership) -> None:
@@ -169,6 +169,6 @@ def test_rejecting_in_the_queue_leaves_the_flag(app: Flask, p: Partnership) -> N
 
 def test_only_coordinators_and_chairs_see_the_review_link(app: Flask, p: Partnership) -> None:
     _possible_match(p)
-    assert "Review matches" not in _as(app, p, "referrer").get("/").text
-    assert "Review matches" in _as(app, p, "outsider").get("/").text  # nothing for them: no count
-    assert "Review matches (" not in _as(app, p, "outsider").get("/").text
+    assert "Matches" not in _as(app, p, "referrer").get("/").text
+    assert "Matches" in _as(app, p, "outsider").get("/").text  # nothing for them: no count
+    assert "Matches (" not in _as(app, p, "outsider").get("/").text

@@ -8,8 +8,8 @@ import uuid
 
 from flask import Flask
 
-from casework.routes import access_of, policy_of
 from casework.panels import kinds as panel_kinds
+from casework.routes import access_of, policy_of
 from casework.sharing.engine import KIND_CASE, _types
 from tests.conftest import Factory, bearer
 

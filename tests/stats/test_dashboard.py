@@ -14,7 +14,7 @@ import pytest
 from casework.meetings.models import AgendaItem, Meeting
 from casework.referrals.models import Referral
 from casework.services import Services
-from casework.web.stats import period_dates
+from casework.web.stats_filters import period_dates
 from tests.conftest import Factory, sign_in
 from tests.referral_data import dash
 
@@ -156,8 +156,14 @@ def test_filters_are_kept_and_carried_to_charts_and_downloads(client, data) -> N
     assert "Referrals 2 by referral date" in text
 
 
+def _as_of(monkeypatch, day: date) -> None:
+    """The performance pages' "today" (their quick periods and default quarter) as ``day``."""
+    for where in ("casework.web.stats_filters.today", "casework.web.stats.today"):
+        monkeypatch.setattr(where, lambda: day)
+
+
 def test_a_quick_period_fills_the_date_boxes(client, data, monkeypatch) -> None:
-    monkeypatch.setattr("casework.web.stats._today", lambda: date(2026, 5, 20))
+    _as_of(monkeypatch, date(2026, 5, 20))
     _as(client, "analyst")
     page = client.get("/stats?period=last_quarter").text
     assert "1 January 2026 to 31 March 2026" in _text(page)
@@ -247,13 +253,15 @@ def test_charts_are_svg_images_with_a_title_and_description(client, data) -> Non
         assert root.find(f".//{SVG}text") is not None  # text stays text
     repeat = client.get(f"/stats/charts/repeat-rate.svg?{Q1}")
     desc = _svg(repeat.data)[1].text
-    assert desc == (
-        "Repeat rate by month, January 2026 to March 2026. Highest 100.0% in March 2026;"
-        " lowest 0.0% in January 2026."
+    assert desc == (  # one referral a month: labelled small, never a 100% spike
+        "Repeat rate by month, January 2026 to March 2026. Fewer than 5 referrals, so no rate"
+        " is drawn: January 2026 0 of 1; February 2026 0 of 1; March 2026 1 of 1."
+        " Dashed line: National repeat rate 31%: SafeLives MARAC national dataset,"
+        " 12 months to September 2024, as of 30 September 2024."
     )
     agencies = _svg(client.get(f"/stats/charts/agencies.svg?{Q1}").data)
     assert agencies[1].text == (
-        "Referrals by referring agency, largest first: POL 2; HLT 1. Total 3."
+        "Referrals by referring agency, largest first: POL 2 of 3; HLT 1 of 3. Total 3."
     )
     assert client.get(f"/stats/charts/pie.svg?{Q1}").status_code == 404
 
@@ -313,7 +321,7 @@ def test_xlsx_download_keeps_numbers_and_escapes_text(client, data) -> None:
 
 
 def test_quarterly_return_page_and_downloads(client, data, monkeypatch) -> None:
-    monkeypatch.setattr("casework.web.stats._today", lambda: date(2026, 5, 20))
+    _as_of(monkeypatch, date(2026, 5, 20))
     _as(client, "chair")
     page = client.get("/stats/quarterly")  # defaults to the last complete quarter
     assert page.status_code == 200
