@@ -4,6 +4,7 @@ protocol by default, and its agenda hooks are what meetings run, with no edit el
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +24,7 @@ from casework.panels import kinds as panel_kinds
 from casework.panels.actions import create_panel
 from casework.panels.kinds import AgendaHooks, AgendaShown, PanelKind
 from casework.sharing.protocols import ProtocolError, parse_protocol
-from tests.conftest import Factory, sign_in
+from tests.conftest import Factory, csrf_token, sign_in
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)  # a Monday
 
@@ -151,3 +152,29 @@ def test_a_kind_registered_in_a_test_gets_panels_its_protocol_and_its_agenda_ent
 
 def panel_meetings(svc: Any, panel_id: Any) -> list[Meeting]:
     return list(svc.session.scalars(select(Meeting).where(Meeting.panel_id == panel_id)))
+
+
+def test_the_navigation_offers_a_kinds_pages_to_members_of_its_panels_once(
+    svc, factory: Factory, client
+) -> None:
+    """A kind names its pages (``PanelKind.pages``); the navigation offers them to people
+    whose agency sits on a panel of the kind, once however many such kinds it sits on."""
+    with clock.travel(NOW):
+        factory.agency("POL", "police")
+        factory.agency("HOU", "housing")
+        factory.user("rep@pol.example", "POL", ("agency_rep",))
+        factory.user("rep@hou.example", "HOU", ("agency_rep",))
+        factory.panel(("POL",), kind="ppo", name="PPO")
+        factory.panel(("POL",), kind="iom", name="IOM")
+        factory.panel(("POL",), kind="asb", name="ASB")
+
+        def nav(email: str) -> list[str]:
+            sign_in(client, email)
+            page = client.get("/").get_data(as_text=True)
+            client.post("/sign-out", data={"csrf_token": csrf_token(page)})
+            return re.findall(r'class="govuk-service-navigation__link"[^>]*>\s*([^<]+?)\s*<', page)
+
+        police = nav("rep@pol.example")
+        assert police.count("Offenders") == 1 and police.count("ASB cases") == 1
+        housing = nav("rep@hou.example")
+        assert "Offenders" not in housing and "ASB cases" not in housing

@@ -30,7 +30,7 @@ from casework.offenders.schemas import CohortIn, ExitIn, NominalIn, NominalQuery
 from casework.panels.models import Panel, PanelMember
 from casework.referrals.repeat import minus_months
 from casework.referrals.rows import age_on
-from casework.roles import COHORT_ENTERERS, COHORT_VIEWERS, MANAGERS, OFFENDER_PAGE_ROLES
+from casework.roles import COHORT_ENTERERS, COHORT_VIEWERS, MANAGERS
 from casework.schemas import load
 from casework.services import Services
 
@@ -370,10 +370,3 @@ def cohort_overview(svc: Services, actor: Actor, today: date | None = None) -> l
             }
         )
     return out
-
-
-def in_offender_panel(svc: Services, actor: Actor) -> bool:
-    """For the navigation only: does the caller's agency sit on any offender panel?"""
-    if actor.agency_id is None or not actor.has_any(*OFFENDER_PAGE_ROLES):
-        return False
-    return bool(member_panels(svc, actor))

@@ -19,7 +19,8 @@ from casework.meetings.models import AgendaItem, Meeting
 from casework.offenders import dump as offender_dump
 from casework.offenders.agenda import offender_agenda_items
 from casework.offenders.models import Nominal
-from casework.panels.kinds import AgendaHooks, AgendaShown, PanelKind, register
+from casework.panels.kinds import AgendaHooks, AgendaShown, KindPage, PanelKind, register
+from casework.roles import OFFENDER_PAGE_ROLES
 from casework.services import Services
 
 
@@ -72,9 +73,12 @@ def _offender_kind(code: str, label: str) -> PanelKind:
             agenda=AGENDA,
             entries=ENTRIES,
             statistics=("offenders",),
+            pages=(PAGE,),
         )
     )
 
+
+PAGE = KindPage("Offenders", "web.offender_overview", "web.offender", roles=OFFENDER_PAGE_ROLES)
 
 # Listed in this order on pages and in messages.
 PPO = _offender_kind("ppo", "PPO")

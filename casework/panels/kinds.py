@@ -79,6 +79,7 @@ class KindPage:
     text: str  # the link's text ("ASB cases")
     endpoint: str  # the Flask endpoint it leads to ("web.asb_case_list")
     active_prefix: str  # endpoints starting with this mark the link as the current page
+    roles: tuple[str, ...] = ()  # who is offered it (``casework.roles``); empty: case roles
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,8 @@ class PanelKind:
     # ``Minute``, ``CaseAction``, ``ResearchNote``) rather than by a column per kind. None:
     # the kind's agendas list referrals (MARAC) or nominals (offender panels).
     case_record: str | None = None
-    # Its pages in the service navigation (offender panels have their own link already).
+    # Its pages in the service navigation (several kinds may name the same page: it is offered
+    # once).
     pages: tuple[KindPage, ...] = ()
     # Checks the kind's own settings when the service starts (``casework.bootstrap``), raising
     # ``casework.settings.ConfigError`` naming what is wrong, as a bad protocol file does.

@@ -21,7 +21,7 @@ from casework.web.blueprint import blueprint
 
 def _member_kinds() -> set[str]:
     actor = g.get("actor")
-    if actor is None or actor.agency_id is None or not actor.has_any(*CASE_ROLES):
+    if actor is None or actor.agency_id is None:
         return set()
     stmt = (
         select(Panel.kind)
@@ -40,16 +40,23 @@ def _kind_navigation() -> dict[str, Any]:
             kinds = _member_kinds()
         except SQLAlchemyError:
             return []  # an error page must still render while the database is unwell
+        actor = g.get("actor")
         endpoint = request.endpoint or ""
-        return [
-            {
-                "href": url_for(page.endpoint),
-                "text": page.text,
-                "active": endpoint.startswith(page.active_prefix),
-            }
-            for k in panel_kinds.all_kinds()
-            if k.code in kinds
-            for page in k.pages
-        ]
+        links: dict[str, dict[str, Any]] = {}
+        for k in panel_kinds.all_kinds():
+            if k.code not in kinds:
+                continue
+            for page in k.pages:
+                if actor is None or not actor.has_any(*(page.roles or CASE_ROLES)):
+                    continue
+                links.setdefault(
+                    page.endpoint,
+                    {
+                        "href": url_for(page.endpoint),
+                        "text": page.text,
+                        "active": endpoint.startswith(page.active_prefix),
+                    },
+                )
+        return list(links.values())
 
     return {"kind_nav": kind_nav}

@@ -11,8 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Response, flash, g, redirect, render_template, request, url_for
-from sqlalchemy.exc import SQLAlchemyError
+from flask import Response, flash, redirect, render_template, request, url_for
 
 from casework.errors import Invalid, NotVisible
 from casework.http import current_actor, services
@@ -44,18 +43,9 @@ ACTIONS = {
 
 
 @blueprint.app_context_processor
-def _offender_navigation() -> dict[str, Any]:
-    def offender_nav() -> bool:
-        """Whether to offer "Offenders": the reader's agency sits on an offender panel."""
-        actor = g.get("actor")
-        if actor is None:
-            return False
-        try:
-            return nominals.in_offender_panel(services(), actor)
-        except SQLAlchemyError:
-            return False  # an error page must still render while the database is unwell
-
-    return {"offender_nav": offender_nav, "name_of": forms.name_of}
+def _offender_helpers() -> dict[str, Any]:
+    # "Offenders" in the navigation is the offender kinds' page (casework/web/kind_nav.py).
+    return {"name_of": forms.name_of}
 
 
 @blueprint.get("/offenders")
