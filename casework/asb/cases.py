@@ -29,7 +29,8 @@ from casework.authz import action, require_role, signed_in
 from casework.db import as_uuid
 from casework.errors import Forbidden, Invalid
 from casework.panels import kinds as panel_kinds
-from casework.panels.models import Panel, PanelMember
+from casework.panels.access import agency_panels
+from casework.panels.models import Panel
 from casework.roles import ASB_REFERRERS
 from casework.schemas import load
 from casework.services import Services
@@ -46,19 +47,7 @@ def asb_kinds() -> tuple[str, ...]:
 
 def member_panels(svc: Services, actor: Actor) -> list[Panel]:
     """The active ASB panels the caller's agency sits on."""
-    if actor.agency_id is None:
-        return []
-    stmt = (
-        select(Panel)
-        .join(PanelMember, PanelMember.panel_id == Panel.id)
-        .where(
-            PanelMember.agency_id == actor.agency_id,
-            Panel.kind.in_(asb_kinds()),
-            Panel.active.is_(True),
-        )
-        .order_by(Panel.name)
-    )
-    return list(svc.session.scalars(stmt))
+    return agency_panels(svc, actor, asb_kinds())
 
 
 @action(reads=())

@@ -37,6 +37,7 @@ from casework.db import as_uuid
 from casework.errors import Invalid
 from casework.exports import csv_chunks, safe_cell
 from casework.meetings import agenda_pdf
+from casework.meetings.agenda_pdf import dig
 from casework.meetings.agenda_view import MARKING, agenda_for
 from casework.names import display_name, full_name
 from casework.panels import kinds as panel_kinds
@@ -57,15 +58,6 @@ class Download:
     content: bytes
     mimetype: str
     filename: str
-
-
-def _get(item: dict[str, Any], path: str) -> tuple[bool, Any]:
-    node: Any = item
-    for part in path.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return False, None
-        node = node[part]
-    return True, node
 
 
 def _text(value: Any) -> str:
@@ -118,13 +110,13 @@ class Column:
     name: bool = False  # holds a person's name: written in its display form everywhere
 
     def shown_in(self, item: dict[str, Any]) -> bool:
-        return _get(item, self.path)[0]
+        return dig(item, self.path)[0]
 
     def value(self, item: dict[str, Any], human: bool = False) -> str:
         if self.render is not None:
             text = self.render(item) if self.shown_in(item) else ""
         else:
-            text = _text(_get(item, self.path)[1])
+            text = _text(dig(item, self.path)[1])
         if self.name:
             text = display_name(text)
         return ISO_DATE.sub(_long, text) if human and self.dates else text

@@ -62,7 +62,9 @@ def _text(value: Any) -> Lines:
     return [] if value in (None, "", []) else [str(value)]
 
 
-def _dig(item: dict[str, Any], path: str) -> tuple[bool, Any]:
+def dig(item: dict[str, Any], path: str) -> tuple[bool, Any]:
+    """Whether an agenda entry shows the dotted ``path``, and its value: an entry holds only
+    what the engine granted, so presence is what decides a column."""
     node: Any = item
     for part in path.split("."):
         if not isinstance(node, dict) or part not in node:
@@ -81,11 +83,11 @@ class SummaryColumn:
     width: int  # relative width: the table is laid out fixed, never measured cell by cell
 
     def shown_in(self, item: dict[str, Any]) -> bool:
-        return any(_dig(item, p)[0] for p in self.paths)
+        return any(dig(item, p)[0] for p in self.paths)
 
 
 def _field(path: str, as_lines: Callable[[Any], Lines] = _text) -> Callable[..., Lines]:
-    return lambda item: as_lines(_dig(item, path)[1])
+    return lambda item: as_lines(dig(item, path)[1])
 
 
 def _people_names(item: dict[str, Any]) -> Lines:
@@ -193,14 +195,14 @@ def section_rows(item: dict[str, Any], group: str, columns: list[Any]) -> list[R
     rows: list[Row] = []
     names = [c for c in columns if c.label.lower().endswith(("first name", "surname"))]
     if names:
-        parts = [_dig(item, c.path)[1] for c in names]
+        parts = [dig(item, c.path)[1] for c in names]
         name = full_name(*parts)
         if name:
             rows.append(("Name", [name]))
     for column in columns:
         if column in names:
             continue
-        raw = _dig(item, column.path)[1]
+        raw = dig(item, column.path)[1]
         if isinstance(raw, list) and raw and all(isinstance(p, dict) for p in raw):
             # People, a person a line: the section's heading ("Perpetrators") says who.
             lines = [x for x in (person_line(p) for p in raw) if x]

@@ -27,7 +27,8 @@ from casework.offenders.dump import context_for, current, dump, record_type_name
 from casework.offenders.models import CohortMembership, Nominal
 from casework.offenders.policies import current_membership
 from casework.offenders.schemas import CohortIn, ExitIn, NominalIn, NominalQuery, canonical_pnc
-from casework.panels.models import Panel, PanelMember
+from casework.panels.access import agency_panels
+from casework.panels.models import Panel
 from casework.referrals.repeat import minus_months
 from casework.referrals.rows import age_on
 from casework.roles import COHORT_ENTERERS, COHORT_VIEWERS, MANAGERS
@@ -58,19 +59,7 @@ class Duplicate(Invalid):
 
 
 def member_panels(svc: Services, actor: Actor) -> list[Panel]:
-    if actor.agency_id is None:
-        return []
-    stmt = (
-        select(Panel)
-        .join(PanelMember, PanelMember.panel_id == Panel.id)
-        .where(
-            PanelMember.agency_id == actor.agency_id,
-            Panel.kind.in_(OFFENDER_PANELS),
-            Panel.active.is_(True),
-        )
-        .order_by(Panel.name)
-    )
-    return list(svc.session.scalars(stmt))
+    return agency_panels(svc, actor, OFFENDER_PANELS)
 
 
 @action(reads=())

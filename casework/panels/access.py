@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
 from casework.actors import Actor
 from casework.authz import signed_in
 from casework.db import as_uuid
@@ -24,3 +26,21 @@ def member_panel(svc: Services, actor: Actor, panel_id: Any) -> Panel:
     if svc.session.get(PanelMember, (panel.id, actor.agency_id)) is None:
         raise NotVisible()
     return panel
+
+
+def agency_panels(svc: Services, actor: Actor, kinds: tuple[str, ...]) -> list[Panel]:
+    """The active panels of ``kinds`` the caller's agency sits on, by name: what an area's
+    pages offer to choose from (no case data, so no engine check)."""
+    if actor.agency_id is None:
+        return []
+    stmt = (
+        select(Panel)
+        .join(PanelMember, PanelMember.panel_id == Panel.id)
+        .where(
+            PanelMember.agency_id == actor.agency_id,
+            Panel.kind.in_(kinds),
+            Panel.active.is_(True),
+        )
+        .order_by(Panel.name)
+    )
+    return list(svc.session.scalars(stmt))
