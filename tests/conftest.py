@@ -79,6 +79,9 @@ DATE_SENSITIVE = (
     "tests/browser/test_nothing_typed_is_lost.py",
     "tests/asb/",
     "tests/test_demo_history.py",
+    "tests/referrals/test_history.py",
+    "tests/referrals/test_history_page.py",
+    "tests/browser/test_search_journey.py",
 )
 
 

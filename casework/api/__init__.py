@@ -10,6 +10,7 @@ from casework.api import (  # noqa: F401  (routes register on import)
     asb,
     asb_enforcement,
     asb_stats,
+    history,
     meeting_close,
     meeting_cycle,
     meetings,

@@ -26,7 +26,6 @@ from sqlalchemy import select
 
 from casework import clock
 from casework.actors import Actor
-from casework.audit import log as audit
 from casework.authz import action
 from casework.errors import NotVisible
 from casework.meetings import minutes
@@ -169,7 +168,7 @@ def _referral_live(
     about = CaseAction.referral_id == rid
     view["current"] = current | {
         "case_id": str(rid) if rid else None,
-        "minute": _minute_text(svc, actor, meeting, Minute.referral_id == rid) if rid else None,
+        **_minute_parts(svc, actor, meeting, Minute.referral_id == rid if rid else None),
         "actions": _actions(svc, actor, meeting, about if rid else None, manageable=True),
         "reviews": action_views(svc, actor, [case.action], "view") if case.action else [],
     }
@@ -206,7 +205,7 @@ def _kind_live(
     about = (CaseAction.case_type == record) & (CaseAction.case_id == cid)
     view["current"] = current | {
         "case_id": str(cid) if cid else None,
-        "minute": _minute_text(svc, actor, meeting, Minute.case_id == cid) if cid else None,
+        **_minute_parts(svc, actor, meeting, Minute.case_id == cid if cid else None),
         "actions": _actions(svc, actor, meeting, about if cid else None, manageable=False),
         "reviews": [],
     }
@@ -255,17 +254,19 @@ def _minuted(svc: Services, actor: Actor, meeting: Meeting, by_case: bool = Fals
     return set(svc.session.scalars(stmt))
 
 
-def _minute_text(svc: Services, actor: Actor, meeting: Meeting, about: Any) -> str | None:
-    """The case's minutes as far as the reader may see them, the read audited."""
-    stmt = select(Minute).where(
-        Minute.meeting_id == meeting.id, about, svc.sharing.visible_clause(actor, "view", Minute)
-    )
-    minute = svc.session.scalar(stmt)
-    if minute is None:
-        return None
-    fields = svc.sharing.visible_fields(svc.session, actor, minute)
-    audit.record(svc.session, actor, "view", "minute", minute.id, fields)
-    return minute.text if "text" in fields else None
+def _minute_parts(svc: Services, actor: Actor, meeting: Meeting, about: Any) -> dict[str, Any]:
+    """The case's ``minute`` (information shared) and ``risks`` as far as the reader may see
+    them, the read audited (``minutes.minute_parts``); both None for no case or no minutes."""
+    minute = None
+    if about is not None:
+        stmt = select(Minute).where(
+            Minute.meeting_id == meeting.id,
+            about,
+            svc.sharing.visible_clause(actor, "view", Minute),
+        )
+        minute = svc.session.scalar(stmt)
+    parts = minutes.minute_parts(svc, actor, minute)
+    return {"minute": parts["text"], "risks": parts["risks"]}
 
 
 def _actions(

@@ -48,13 +48,16 @@ def _visible_minutes(svc: Services, actor: Actor, meeting: Meeting) -> dict[Any,
     return {m.referral_id: m for m in svc.session.scalars(stmt)}
 
 
-def _minute_text(svc: Services, actor: Actor, minute: Minute | None) -> str | None:
+def minute_parts(svc: Services, actor: Actor, minute: Minute | None) -> dict[str, str | None]:
+    """The information shared (``text``) and the risks identified (``risks``) as far as the
+    engine grants them to the reader (None where not granted or not written); the read is
+    audited with the fields shown, no more (no risks written: none shown)."""
     if minute is None:
-        return None
+        return {"text": None, "risks": None}
     fields = svc.sharing.visible_fields(svc.session, actor, minute)
-    shown = fields & {"text"}  # this page shows the text: audit what is shown, no more
+    shown = fields & ({"text", "risks"} if minute.risks else {"text"})
     audit.record(svc.session, actor, "view", "minute", minute.id, shown)
-    return minute.text if "text" in fields else None
+    return {name: getattr(minute, name) if name in shown else None for name in ("text", "risks")}
 
 
 def _case_actions(svc: Services, actor: Actor, meeting: Meeting, rid: Any) -> list[dict[str, Any]]:
@@ -100,13 +103,19 @@ def case_view(svc: Services, actor: Actor, meeting_id: Any, referral_id: Any) ->
         "meeting": meeting,
         "case": summary,
         "position": min(c.item.position for c in cases if c.referral_id == rid),
-        "minute": _minute_text(svc, actor, _visible_minutes(svc, actor, meeting).get(rid)),
+        **_minute_and_risks(svc, actor, _visible_minutes(svc, actor, meeting).get(rid)),
         "actions": _manageable(_case_actions(svc, actor, meeting, rid)),
         "reviews": _manageable(action_views(svc, actor, reviewed, "view") if reviewed else []),
         "agencies": panel_agencies(svc, meeting),
         "problems": readiness(svc, actor, meeting),
         "closed": meeting.status == "closed",
     }
+
+
+def _minute_and_risks(svc: Services, actor: Actor, minute: Minute | None) -> dict[str, Any]:
+    """The case page's ``minute`` (the text) and ``risks``, as the reader may see them."""
+    parts = minute_parts(svc, actor, minute)
+    return {"minute": parts["text"], "risks": parts["risks"]}
 
 
 def _writable_case(svc: Services, actor: Actor, meeting_id: Any, referral_id: Any) -> Any:
@@ -318,7 +327,7 @@ def minutes_view(svc: Services, actor: Actor, meeting_id: Any) -> dict[str, Any]
             {
                 "number": number,
                 "case": summaries.get(rid),
-                "text": _minute_text(svc, actor, minutes[rid]),
+                **minute_parts(svc, actor, minutes[rid]),
                 "actions": actions.get(rid, []),
             }
         )

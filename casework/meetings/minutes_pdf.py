@@ -32,7 +32,7 @@ from casework.meetings.conduct import attendance
 from casework.meetings.meeting_access import member_meeting, panel_of
 from casework.meetings.minutes_signoff import signoff, version_row
 from casework.meetings.models import CaseAction, Meeting, Minute
-from casework.names import full_name
+from casework.names import display_name, full_name
 from casework.referrals.models import Referral
 from casework.roles import CASE_ROLES
 from casework.services import Services
@@ -41,6 +41,7 @@ MARKING = "OFFICIAL-SENSITIVE"
 MIMETYPE = "application/pdf"
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
+_env.filters["display_name"] = display_name  # people's names as the pages show them
 CASE_NAME = frozenset({"victim.first_name", "victim.last_name"})
 
 

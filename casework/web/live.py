@@ -22,15 +22,16 @@ from casework.meetings import live, tracking
 from casework.routes import policy, signed_in
 from casework.web.blueprint import blueprint
 from casework.web.forms import form_data
-from casework.web.kept import CHANGED, changed, chosen, fingerprint, only
+from casework.web.kept import CHANGED, chosen, fingerprint, only
 from casework.web.meeting import (
     ACTION_FIELDS,
-    MINUTE_FIELDS,
     NOT_SAVED,
     STALE,
     case_name,
     error_items,
     meeting_when,
+    minute_changed,
+    minute_typed,
     prefixed_errors,
     with_due_date,
 )
@@ -100,7 +101,7 @@ def meeting_live_save(meeting_id: str) -> Any:
         raise NotVisible()
     raw = form_data()
     case_id = raw.get("case_id", "")
-    typed = {"minute": only(raw, MINUTE_FIELDS), "action": only(raw, ACTION_FIELDS)}
+    typed = {"minute": minute_typed(raw), "action": only(raw, ACTION_FIELDS)}
     part = chosen(typed)
     if part == CHANGED:  # Enter: the action if one was started, else the minutes
         part = "action" if typed["action"] else "minute"
@@ -120,7 +121,7 @@ def meeting_live_save(meeting_id: str) -> Any:
         return _page(meeting_id, position, errors, typed)
     flash("Minutes saved" if part == "minute" else "Action added", "success")
     other = "action" if part == "minute" else "minute"
-    unsaved = bool(typed["action"]) if other == "action" else changed("minute", raw.get("text"))
+    unsaved = bool(typed["action"]) if other == "action" else minute_changed(raw)
     if not unsaved:
         return redirect(target)
     flash(NOT_SAVED[other], "important")

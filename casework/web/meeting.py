@@ -22,6 +22,7 @@ from casework.errors import Invalid
 from casework.http import current_actor, services
 from casework.meetings import conduct, minutes, tracking
 from casework.meetings.conduct_schemas import ATTENDANCE_CHOICES
+from casework.meetings.minutes_links import minutes_links
 from casework.meetings.models import Meeting
 from casework.names import full_name
 from casework.routes import policy, signed_in
@@ -81,11 +82,13 @@ def _stale(exc: Invalid, target: str) -> Any:
 def _conduct_page(
     meeting_id: str, errors: dict[str, list[str]] | None = None, values: dict | None = None
 ) -> Any:
-    view = conduct.conduct_view(services(), current_actor(), meeting_id)
+    svc, actor = services(), current_actor()
+    view = conduct.conduct_view(svc, actor, meeting_id)
     errors = errors or {}
     page = render_template(
         "meeting/conduct.html",
         view=view,
+        links=minutes_links(svc, actor, view["meeting"]),
         choices=ATTENDANCE_CHOICES,
         values=values or {},
         errors=errors,
@@ -211,12 +214,29 @@ def meeting_case(meeting_id: str, referral_id: str) -> Any:
     return _case_page(meeting_id, referral_id)
 
 
-MINUTE_FIELDS = ("text",)
+# "risks": the risks identified, saved beside the information shared (SafeLives checklist).
+MINUTE_FIELDS = ("text", "risks")
 ACTION_FIELDS = ("description", "owner_agency", *(f"due_on-{p}" for p in DATE_PARTS))
 NOT_SAVED = {
     "minute": "Your changes to the minutes are not saved yet. Select Save minutes to keep them.",
     "action": "The action you started is not added yet. Select Add action to add it.",
 }
+
+
+def minute_typed(raw: dict[str, Any]) -> dict[str, Any]:
+    """The minutes part of a posted page. ``form_data`` leaves empty boxes out, which for the
+    risks would keep those saved: a risks box posted empty is the chair clearing them, while a
+    form without the box (an older page) leaves them as they were."""
+    typed = only(raw, MINUTE_FIELDS)
+    if "risks" in request.form and "risks" not in typed:
+        typed["risks"] = ""
+    return typed
+
+
+def minute_changed(raw: dict[str, Any]) -> bool:
+    """Whether the minutes boxes (information shared, risks identified) differ from what the
+    page showed (its ``shown-minute`` digest of both)."""
+    return changed("minute", raw.get("text"), raw.get("risks"))
 
 
 @blueprint.post("/meetings/<meeting_id>/cases/<referral_id>")
@@ -226,7 +246,7 @@ def meeting_case_save(meeting_id: str, referral_id: str) -> Any:
     """Save the minutes or add the action, whichever button was pressed; the case page is one
     form, so what was typed in the other part comes back too and is kept (``web.kept``)."""
     raw = form_data()
-    typed = {"minute": only(raw, MINUTE_FIELDS), "action": only(raw, ACTION_FIELDS)}
+    typed = {"minute": minute_typed(raw), "action": only(raw, ACTION_FIELDS)}
     part = chosen(typed)
     if part == CHANGED:  # Enter: the action if one was started, else the minutes
         part = "action" if typed["action"] else "minute"
@@ -246,7 +266,7 @@ def meeting_case_save(meeting_id: str, referral_id: str) -> Any:
         return _case_page(meeting_id, referral_id, errors, typed)
     flash("Minutes saved" if part == "minute" else "Action added", "success")
     other = "action" if part == "minute" else "minute"
-    unsaved = bool(typed["action"]) if other == "action" else changed("minute", raw.get("text"))
+    unsaved = bool(typed["action"]) if other == "action" else minute_changed(raw)
     if not unsaved:
         return redirect(target)
     flash(NOT_SAVED[other], "important")
@@ -257,10 +277,12 @@ def meeting_case_save(meeting_id: str, referral_id: str) -> Any:
 @signed_in
 @policy("referral", "minute", "action")
 def meeting_minutes(meeting_id: str) -> Any:
-    view = minutes.minutes_view(services(), current_actor(), meeting_id)
+    svc, actor = services(), current_actor()
+    view = minutes.minutes_view(svc, actor, meeting_id)
     return render_template(
         "meeting/minutes.html",
         view=view,
+        links=minutes_links(svc, actor, view["meeting"]),
         meeting_when=meeting_when,
         case_name=case_name,
         long_date=long_date,

@@ -144,11 +144,17 @@ def test_a_chair_runs_three_cases_in_live_mode(page, svc, axe_source):
     assert page.evaluate("document.activeElement.id") == "minute-text"
     page.keyboard.type("Housing confirmed rent arrears; the victim wants to move")
     page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "minute-risks"
+    page.keyboard.type("Eviction would leave her homeless near him")
+    page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "save-minutes"
     page.keyboard.press("Enter")
     expect(page.get_by_text("Minutes saved")).to_be_visible()
     expect(page.locator("#minute-text")).to_have_value(
         "Housing confirmed rent arrears; the victim wants to move"
+    )
+    expect(page.locator("#minute-risks")).to_have_value(
+        "Eviction would leave her homeless near him"
     )
     _add_action(page, "Refer for a management transfer", "HOUSING", 14)
 
