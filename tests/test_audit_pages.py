@@ -189,3 +189,11 @@ def test_pages_keep_the_filters_and_the_moment_of_the_search(dpo, svc):
     second = dpo.get(next_link).text
     assert "Showing 51 to 60" in second
     assert "r09" in second and "r10" not in second
+
+
+def test_times_are_shown_in_uk_time(dpo, svc):
+    """A summer entry at 12:00 UTC was at 13:00 in the UK (BST), and the page says so."""
+    _add(svc, "jo@example.org", "POL", "view", "ref-summer", datetime(2026, 7, 1, 12, tzinfo=UTC))
+    html = dpo.get("/audit").text
+    assert "1 Jul 2026 13:00:00" in html and "12:00:00" not in html
+    assert "Time (UK)" in html

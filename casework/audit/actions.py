@@ -21,6 +21,7 @@ from casework.audit import log as audit
 from casework.audit.models import AuditEntry
 from casework.audit.schemas import AuditFilters
 from casework.authz import action, require_role
+from casework.clock import UK
 from casework.db import utcnow
 from casework.schemas import load
 from casework.services import Services
@@ -61,7 +62,8 @@ class AuditPage:
 
 
 def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
+    """The start of a UK day (people search by the days they live in, GMT or BST)."""
+    return datetime.combine(day, time.min, tzinfo=UK).astimezone(UTC)
 
 
 def _user_condition(value: str) -> ColumnElement[bool]:

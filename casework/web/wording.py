@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from casework import dates
+from casework.clock import UK
 from casework.web.blueprint import blueprint
 
 
@@ -18,6 +19,13 @@ from casework.web.blueprint import blueprint
 def uk_moment(value: datetime | None) -> str:
     """A stored (UTC) moment as people read it: '6 January 2027 at 14:05', UK time."""
     return dates.date_at(value) if value else ""
+
+
+@blueprint.app_template_filter("uk_stamp")
+def uk_stamp(value: datetime) -> str:
+    """A stored (UTC) moment to the second in UK time, for the audit log: '14 Mar 2026 09:30:00'."""
+    local = value.astimezone(UK)
+    return f"{local.day} {local:%b %Y %H:%M:%S}"
 
 
 @blueprint.app_template_filter("mid_sentence")

@@ -89,14 +89,16 @@ def test_each_filter_narrows(log, filters, expected):
     assert [(r.record_id, r.action) for r in exported] == expected
 
 
-def test_date_bounds_are_whole_utc_days_and_inclusive(log):
+def test_date_bounds_are_whole_uk_days_and_inclusive(log):
+    """Days are the UK's: March ends at 23:00 UTC on the 31st (British Summer Time began on
+    the 29th), so an entry at 23:59 UTC that evening belongs to 1 April."""
     page = search_audit(log, DPO, {"date_from": "2026-03-01", "date_to": "2026-03-31"})
-    assert [e.at for e in page.entries] == [
-        _at("2026-03-31 23:59:59.999999"),
-        _at("2026-03-01 00:00:00"),
-    ]
+    assert [e.at for e in page.entries] == [_at("2026-03-01 00:00:00")]
     one_day = search_audit(log, DPO, {"date_from": "2026-04-01", "date_to": "2026-04-01"})
-    assert _ids(one_day) == ["rec-3"]
+    assert [(e.record_id, e.at) for e in one_day.entries] == [
+        ("rec-3", _at("2026-04-01 00:00:00")),
+        ("rec-2", _at("2026-03-31 23:59:59.999999")),
+    ]
 
 
 @pytest.mark.parametrize(
