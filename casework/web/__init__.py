@@ -14,6 +14,7 @@ from casework.web import (  # noqa: F401  (views register on import)
     audit,
     auth,
     coordination,
+    engagement,
     history,
     home,
     imports,

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app, g, render_template
 from flask_login import current_user
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
+from casework import home_tasks
 from casework.api.openapi import build_spec
+from casework.dates import date_at, long_date
 from casework.http import current_actor, services
 from casework.panels import kinds as panel_kinds
 from casework.panels.actions import list_panels
+from casework.roles import CASE_ROLES
 from casework.routes import policy, public, signed_in
 from casework.web.blueprint import blueprint
 
@@ -27,9 +32,24 @@ ROLE_NAMES = {
 }
 
 
+@blueprint.app_context_processor
+def _overdue_navigation() -> dict[str, Callable[[], int | None]]:
+    def overdue_actions() -> int | None:
+        """How many of the caller's agency's actions are overdue, for the Actions link."""
+        actor = g.get("actor")
+        if actor is None or actor.agency_id is None or not actor.has_any(*CASE_ROLES):
+            return None
+        try:
+            return home_tasks.overdue_count(services(), actor)
+        except SQLAlchemyError:
+            return None  # an error page must still render while the database is unwell
+
+    return {"overdue_actions": overdue_actions}
+
+
 @blueprint.route("/")
 @signed_in
-@policy()
+@policy("referral", "action", "research_note")
 def home() -> Any:
     actor = current_actor()
     panels = list_panels(services(), actor)
@@ -40,6 +60,9 @@ def home() -> Any:
         panels=panels,
         kinds=panel_kinds.labels(),
         role_names=[ROLE_NAMES[r] for r in sorted(actor.roles)],
+        tasks=home_tasks.home_tasks(services(), actor),
+        long_date=long_date,
+        date_at=date_at,
     )
 
 

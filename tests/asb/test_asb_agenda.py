@@ -27,8 +27,10 @@ def world(svc: Services, factory: Factory) -> World:
 
 
 def _meetings(svc: Services, world: World) -> list[Meeting]:
+    """The panel's meetings whose cut-off is still ahead (today or later), soonest first: the
+    ones a case referred in the last few days can be drafted onto, whatever day it is."""
     stmt = select(Meeting).where(Meeting.panel_id == world.panel.id).order_by(Meeting.starts_at)
-    return list(svc.session.scalars(stmt))
+    return [m for m in svc.session.scalars(stmt) if m.cutoff_on and m.cutoff_on >= clock.today()]
 
 
 def _items(svc: Services, meeting: Meeting) -> list[AgendaItem]:

@@ -80,6 +80,7 @@ PAGES = {
         "/admin/users/new",
         "/no-such-page",
         "/panels",
+        "/panels/new",
     ],
     # meeting pages with a meeting in them (and their error states): test_meeting_journey.py
     "rep@housing.demo": ["/", "/panels", "/research", "/actions"],
@@ -89,7 +90,17 @@ PAGES = {
         # the error state: 31 February is not a real date
         "/referrals?to-day=31&to-month=2&to-year=2026",
     ],
-    "coordinator@csp.demo": ["/", "/admin/users", "/audit", "/referrals/review", "/research"],
+    "coordinator@csp.demo": [
+        "/",
+        "/admin/users",
+        "/audit",
+        "/referrals/review",
+        "/research",
+        "/referrals/triage",
+        "/panels/new",
+        "/asb/cases",
+        "/stats/asb",
+    ],
     "analyst@csp.demo": [
         "/",
         "/stats",
@@ -98,6 +109,7 @@ PAGES = {
         # the error states: 31 February is not a real date; a year out of range
         "/stats?from-day=31&from-month=2&from-year=2026&to-day=1&to-month=3&to-year=2026",
         "/stats/quarterly?year=1999&quarter=1",
+        "/stats/asb",
     ],
     "chair@police.demo": ["/stats"],
     "dpo@csp.demo": [

@@ -212,8 +212,11 @@ def test_an_asb_panel_runs_its_own_cases_live(svc, factory, client):
     minutes and actions recorded against ``case_id``."""
     world = World(svc, factory)
     case = world.refer(referral_date=days_ago(1))
+    # the first meeting whose cut-off is still ahead: the one a case referred yesterday joins
     meeting = svc.session.scalar(
-        select(Meeting).where(Meeting.panel_id == world.panel.id).order_by(Meeting.starts_at)
+        select(Meeting)
+        .where(Meeting.panel_id == world.panel.id, Meeting.cutoff_on >= clock.today())
+        .order_by(Meeting.starts_at)
     )
     build_draft(svc, meeting)
     team = world.actor("coordinator").agency_id
