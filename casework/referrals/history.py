@@ -77,30 +77,36 @@ def victim_history(svc: Services, actor: Actor, referral_id: Any) -> dict[str, A
 
 def _same_victim(svc: Services, actor: Actor, anchor: Referral) -> list[Referral]:
     """The anchor and the visible referrals of the same victim: stored under the victim's
-    index and the same person when decrypted, or confirmed as the same by a coordinator."""
+    index and the same person when decrypted, or confirmed as the same by a coordinator
+    (with, in turn, that person's own referrals under the index: a match is confirmed against
+    one earlier referral, whichever the matcher found first, and the history must not depend
+    on which)."""
     visible = svc.sharing.visible_clause(actor, "view", Referral)
-    victim = victim_of(anchor)
-    keys: list[str] = []
-    if victim.date_of_birth is not None and victim.last_name:
-        keys = candidates("victim_name_dob", victim.last_name, victim.date_of_birth.isoformat())
-    found = (
-        list(svc.session.scalars(select(Referral).where(Referral.victim_ix.in_(keys), visible)))
-        if keys
-        else []
-    )
-    group = {anchor.id} | {r.id for r in found if victim_of(r).same_as(victim)}
+    chosen = {anchor.id: anchor}
+    chosen.update({r.id: r for r in _indexed(svc, visible, victim_of(anchor))})
     confirmed = select(PossibleMatch.referral_id, PossibleMatch.other_referral_id).where(
         PossibleMatch.status == "confirmed",
-        or_(PossibleMatch.referral_id.in_(group), PossibleMatch.other_referral_id.in_(group)),
+        or_(PossibleMatch.referral_id.in_(chosen), PossibleMatch.other_referral_id.in_(chosen)),
     )
-    linked = {i for pair in svc.session.execute(confirmed) for i in pair} - group
+    linked = {i for pair in svc.session.execute(confirmed) for i in pair} - set(chosen)
     extra = (
         list(svc.session.scalars(select(Referral).where(Referral.id.in_(linked), visible)))
         if linked
         else []
     )
-    chosen = {r.id: r for r in [anchor, *found, *extra] if r.id in group or r.id in linked}
+    for referral in extra:
+        chosen[referral.id] = referral
+        chosen.update({r.id: r for r in _indexed(svc, visible, victim_of(referral))})
     return sorted(chosen.values(), key=lambda r: (r.referral_date, r.created_at))
+
+
+def _indexed(svc: Services, visible: Any, victim: Any) -> list[Referral]:
+    """The visible referrals stored under this victim's index that are the same person."""
+    if victim.date_of_birth is None or not victim.last_name:
+        return []
+    keys = candidates("victim_name_dob", victim.last_name, victim.date_of_birth.isoformat())
+    rows = svc.session.scalars(select(Referral).where(Referral.victim_ix.in_(keys), visible))
+    return [r for r in rows if victim_of(r).same_as(victim)]
 
 
 def _referral_event(referral: Referral, fields: frozenset[str]) -> dict[str, Any]:

@@ -192,3 +192,23 @@ def test_the_api_answers_the_history_and_404_for_an_outsider(factory: Factory, c
     assert (
         client.get("/api/v1/referrals/nope/history", headers=bearer(coordinator)).status_code == 404
     )
+
+
+def test_a_confirmed_match_brings_that_persons_other_referrals_whichever_it_was_made_against(
+    factory: Factory,
+) -> None:
+    """The matcher links a new referral to one earlier referral, whichever it finds first (the
+    order can differ between databases): the history is the same either way."""
+    h = build(factory)
+    sarah = h.p.refer(
+        victim__first_name="Sarah", victim__last_name="Whitfield", referral_date=ago(10).isoformat()
+    )
+    match = h.svc.session.scalar(select(PossibleMatch).where(PossibleMatch.referral_id == sarah.id))
+    assert match is not None
+    for earlier in (h.first, h.second):
+        match.other_referral_id = earlier.id
+        match.status = "confirmed"
+        h.svc.session.commit()
+        seen = kinds(ask(h, "coordinator", sarah))
+        assert ("referral", h.first.reference) in seen
+        assert ("referral", h.second.reference) in seen
