@@ -139,9 +139,10 @@ def _keys(instance: Path) -> dict[str, str]:
     }
 
 
-def make_world(instance: Path, name: str) -> World:
-    """A fresh database ``<instance>/<name>.db``; worlds in one instance share its key ring."""
-    url = f"sqlite:///{instance / name}.db"
+def make_world(instance: Path, name: str, url: str | None = None) -> World:
+    """A fresh database ``<instance>/<name>.db`` (or the empty database ``url``); worlds in one
+    instance share its key ring."""
+    url = url or f"sqlite:///{instance / name}.db"
     upgrade(url, "heads")  # every head: a benchmark need not wait for branches to be merged
     settings = {"ENV": "testing", "DATABASE_URL": url, "INSTANCE_PATH": str(instance)}
     app = create_app({**settings, **_keys(instance)})

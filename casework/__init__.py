@@ -1,5 +1,6 @@
 """casework: multi-agency case conferences for Community Safety Partnerships."""
 
 from casework.app import create_app
+from casework.version import __version__
 
-__all__ = ["create_app"]
+__all__ = ["__version__", "create_app"]

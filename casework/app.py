@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from casework import http, logs, throttle
+from casework import http, logs, ops, proxies, throttle
 from casework.bootstrap import build_services
 from casework.extensions import csrf, login_manager
 from casework.names import display_name
@@ -37,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["service_name"] = settings["SERVICE_NAME"]
     app.jinja_env.filters["display_name"] = display_name  # people's names as pages show them
 
+    ops.install(app)  # first: its timer spans every other hook, its count sees the answer
     throttle.install(app)  # before http: its counts must not share the request's transaction
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -48,4 +49,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.exempt(api_blueprint)
     app.register_blueprint(web_blueprint)
     app.register_blueprint(api_blueprint)
+    proxies.install(app, settings)  # forwarded headers, from trusted proxies only
     return app

@@ -21,6 +21,7 @@ from casework.audit.head import attach as attach_audit_head
 from casework.crypto.settings import configure_keyring
 from casework.db import Database
 from casework.panels import kinds as panel_kinds
+from casework.retention.policy import check as check_retention
 from casework.services import Services
 from casework.settings import ConfigError
 from casework.sharing.engine import Sharing
@@ -35,6 +36,7 @@ def build_services(settings: Mapping[str, Any]) -> Services:
     except ProtocolError as exc:
         raise ConfigError(f"information sharing protocol: {exc}") from None
     panel_kinds.check_settings(settings)  # each kind's own settings (the ASB risk matrix)
+    check_retention(settings)  # a retention period nobody chose lists nothing for erasure
     reference_lines(settings)  # a national line must say where it comes from
     configure_keyring(settings)
     db = Database(

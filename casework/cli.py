@@ -14,10 +14,12 @@ from sqlalchemy import inspect, select
 
 from casework.actors import Actor
 from casework.bootstrap import build_services
+from casework.cli_run import generate_keys, run
 from casework.crypto.keyring import KeyRingError
 from casework.errors import CaseworkError, Invalid
 from casework.services import Services
 from casework.settings import ConfigError, load_settings
+from casework.version import __version__
 
 
 class CliError(click.ClickException):
@@ -50,8 +52,12 @@ def services() -> Iterator[Services]:
 
 
 @click.group(help="casework: multi-agency case conferences for Community Safety Partnerships.")
+@click.version_option(__version__, prog_name="casework", message="%(prog)s %(version)s")
 def main() -> None:
     pass
+
+
+main.add_command(run)  # `casework run`: the production server (casework/cli_run.py)
 
 
 @main.command(help="Create or upgrade the database schema; in development, create missing keys.")
@@ -216,6 +222,9 @@ def audit_verify() -> None:
 @main.group("keys", help="Field-encryption keys.")
 def keys_group() -> None:
     pass
+
+
+keys_group.add_command(generate_keys)  # `casework keys generate FOLDER` (casework/cli_run.py)
 
 
 # Both key commands work through the tables in committed batches of this many rows.
@@ -554,3 +563,13 @@ def scheduler() -> None:
 
 def _stop_on_sigterm(_signum: int, _frame: Any) -> None:
     raise SystemExit(0)
+
+
+def _register_backup_commands() -> None:
+    from casework.cli_backup import COMMANDS  # backup, restore, downgrade (docs/backups.md)
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_register_backup_commands()

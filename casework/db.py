@@ -140,10 +140,13 @@ def make_engine(url: str, *, busy_timeout_ms: int = 5000, echo: bool = False) ->
             connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
         )
         _configure_sqlite(engine, busy_timeout_ms)
+        _watch_writes(engine)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    engine = create_engine(url, echo=echo, pool_pre_ping=True)
+    _watch_writes(engine)
+    return engine
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
@@ -186,6 +189,57 @@ def write_intent() -> Iterator[None]:
         yield
     finally:
         _begin_mode.reset(token)
+
+
+def defer_write(session: Session, statement: Any) -> None:
+    """Run ``statement`` as the transaction commits: for bookkeeping that must not turn a
+    read into a write (the once-a-minute "last seen" of a session or token). A read request
+    commits only its audit entries, in a short transaction of its own (``casework.http``),
+    and these go with them; a rollback drops them."""
+    session.info.setdefault("deferred_writes", []).append(statement)
+
+
+def take_deferred_writes(session: Session) -> list[Any]:
+    return session.info.pop("deferred_writes", [])
+
+
+@event.listens_for(Session, "before_commit")
+def _run_deferred_writes(session: Session) -> None:
+    for statement in take_deferred_writes(session):
+        session.execute(statement)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_deferred_writes(session: Session, previous: Any) -> None:
+    if previous.parent is None:
+        session.info.pop("deferred_writes", None)
+
+
+_WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+def _watch_writes(engine: Engine) -> None:
+    """Note on the connection when a transaction runs a statement that changes rows (the
+    ORM's flushes and Core statements alike), for ``has_written``."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _note(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip()[:6].upper() in _WRITES:
+            conn.info["wrote"] = True
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _forget(conn: Any) -> None:
+        conn.info.pop("wrote", None)
+
+
+def has_written(session: Session) -> bool:
+    """Whether the open transaction changed anything, or holds changes a commit would flush."""
+    if session.new or session.dirty or session.deleted:
+        return True
+    if not session.in_transaction():
+        return False
+    return bool(session.connection().info.get("wrote"))
 
 
 def lock_key(key: str) -> int:

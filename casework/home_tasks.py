@@ -27,6 +27,7 @@ from casework.panels.models import Panel, PanelMember
 from casework.referrals import matches
 from casework.referrals.models import Referral
 from casework.roles import CASE_ROLES, ENGAGEMENT_RECORDERS, MANAGERS
+from casework.safety_plans import actions as safety_plans
 from casework.services import Services
 
 # Referral states in which an IDVA still works the case.
@@ -331,6 +332,7 @@ def home_tasks(svc: Services, actor: Actor) -> dict[str, Any]:
         out["pack"] = chair_pack(svc, actor)
     if "idva" in roles:
         out["cases"] = idva_cases(svc, actor)
+        out["plan_reviews"] = safety_plans.reviews_due(svc, actor)
     if "analyst" in roles:
         out["return"] = next_return(clock.today())
     return out

@@ -30,7 +30,7 @@ from casework.audit import log as audit
 from casework.authz import AccessNotChecked
 from casework.body_limits import body_limit, form_field_limit, in_words
 from casework.crypto import reload_keyring_if_changed
-from casework.db import write_intent
+from casework.db import defer_write, has_written, take_deferred_writes, write_intent
 from casework.errors import CaseworkError, Forbidden, Invalid, NotVisible, Unauthenticated
 from casework.routes import policy_of
 from casework.services import Services
@@ -134,15 +134,16 @@ def _record_denial(exc: CaseworkError) -> None:
     args = request.view_args or {}
     record_id = next((str(v)[:64] for k, v in args.items() if k.endswith("_id")), None)
     svc = services()
-    audit.record(
-        svc.session,
-        actor,
-        "denied",
-        policies[0],
-        record_id,
-        purpose=f"{request.method} {request.endpoint}",
-    )
-    svc.session.commit()
+    with write_intent():
+        audit.record(
+            svc.session,
+            actor,
+            "denied",
+            policies[0],
+            record_id,
+            purpose=f"{request.method} {request.endpoint}",
+        )
+        svc.session.commit()
 
 
 def _record_unchecked(exc: AccessNotChecked) -> None:
@@ -153,14 +154,15 @@ def _record_unchecked(exc: AccessNotChecked) -> None:
     if actor is None:
         return
     svc = services()
-    audit.record(
-        svc.session,
-        actor,
-        "denied",
-        exc.unchecked[0] if exc.unchecked else None,
-        purpose=f"access not checked: {request.method} {request.endpoint}",
-    )
-    svc.session.commit()
+    with write_intent():
+        audit.record(
+            svc.session,
+            actor,
+            "denied",
+            exc.unchecked[0] if exc.unchecked else None,
+            purpose=f"access not checked: {request.method} {request.endpoint}",
+        )
+        svc.session.commit()
 
 
 def _handle_casework_error(exc: CaseworkError) -> Any:
@@ -269,17 +271,51 @@ def _start_timer() -> None:
     reload_keyring_if_changed()  # follow a key rotation made by another process (one os.stat)
 
 
-def _finish(response: Response) -> Response:
-    """Commit the request's single transaction, then add headers and log the request."""
+def _commit(response: Response) -> Response:
+    """End the request's transaction before the answer leaves (see ``_declare_write_intent``).
+
+    A read (GET or HEAD that changed nothing) ends its snapshot and writes its audit entries
+    in a short transaction of their own; if that fails, the answer is replaced by an error,
+    so nothing is disclosed without its entry committed. Anything else commits as one."""
     svc = services()
-    if response.status_code < 400:
-        svc.session.commit()
-    else:
-        shown = audit.pending_reads(svc.session)
-        svc.session.rollback()
+    session = svc.session
+    if response.status_code >= 400:
+        shown = audit.pending_reads(session)
+        session.rollback()
         if shown:  # a form re-displayed with errors still disclosed what it showed
-            audit.rewrite(svc.session, shown)
-            svc.session.commit()
+            with write_intent():
+                audit.rewrite(session, shown)
+                session.commit()
+        return response
+    if not g.get("reading") or has_written(session):
+        session.commit()
+        return response
+    entries, deferred = audit.take(session), take_deferred_writes(session)
+    session.commit()  # ends the snapshot, writing nothing; unlike a rollback, expires nothing
+    if not entries and not deferred:
+        return response
+    try:
+        with write_intent():
+            audit.put(session, entries)
+            for statement in deferred:
+                defer_write(session, statement)
+            session.commit()
+    except Exception as exc:
+        session.rollback()
+        if _busy(exc):
+            return _answer_busy()[0]
+        log.error(
+            "the audit entries of %s could not be written: %s", request.endpoint, type(exc).__name__
+        )
+        if is_api():
+            return api_error(500, "internal_error", "Something went wrong; it has been logged")
+        return _error_page(500)[0]
+    return response
+
+
+def _finish(response: Response) -> Response:
+    """Commit the request's transaction, then add headers and log the request."""
+    response = _commit(response)
     _end_write_intent()  # a body streamed after this only reads: it must not hold the lock
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CSP)
@@ -307,18 +343,30 @@ def _finish(response: Response) -> Response:
     return response
 
 
-def _declare_write_intent() -> None:
-    """Every request's transaction takes SQLite's write lock when it begins (no-op elsewhere).
+READ_METHODS = frozenset({"GET", "HEAD"})
 
-    Reads write too: each disclosure of case data adds an audit entry in the request's own
-    transaction. On SQLite a transaction that read and then writes fails at once ("database
-    is locked") if another request committed in between, so a page view answered 500 whenever
-    a colleague saved something at the same moment. Taking the lock up front queues requests
-    on the busy timeout instead. PostgreSQL, the production database, is unaffected.
+
+def _declare_write_intent() -> None:
+    """A read request reads in a snapshot; any other takes SQLite's write lock at BEGIN.
+
+    A GET or HEAD reads without the write lock (a deferred transaction on SQLite's WAL, an
+    ordinary one on PostgreSQL), so readers never queue behind one another or a writer; its
+    audit entries are written after, in a short transaction that commits before the answer
+    is sent (``_commit``), holding the lock (and PostgreSQL's chain lock) for those inserts
+    alone. A GET that changes something after all commits its change and its entries
+    together, as a write does.
+
+    A write takes the lock up front (BEGIN IMMEDIATE): on SQLite a transaction that read and
+    then writes fails at once ("database is locked") if another request committed in
+    between; taking it first queues writers on the busy timeout instead.
     """
-    if request.endpoint != "static":
-        g.write_intent = write_intent()
-        g.write_intent.__enter__()
+    if request.endpoint == "static":
+        return
+    if request.method in READ_METHODS:
+        g.reading = True
+        return
+    g.write_intent = write_intent()
+    g.write_intent.__enter__()
 
 
 def _end_write_intent() -> None:

@@ -44,9 +44,13 @@ from casework.referrals.models import (
     Referral,
     ReferralDraft,
 )
+from casework.referrals.version_models import ReferralVersion
+from casework.retention.models import Erasure, LegalHold, RetentionDue
+from casework.safety_plans.models import SafetyPlan
 from casework.scheduler.models import ApschedulerJob, JobRun
 from casework.search import maintain as _search_tokens  # noqa: F401  (token hooks)
 from casework.search.models import SearchToken
+from casework.subject_access.models import SubjectAccessItem, SubjectAccessRequest
 
 __all__ = [
     "AsbBreach",
@@ -84,7 +88,14 @@ __all__ = [
     "PossibleMatch",
     "Referral",
     "ReferralDraft",
+    "Erasure",
+    "LegalHold",
+    "RetentionDue",
+    "SafetyPlan",
+    "ReferralVersion",
     "SearchToken",
+    "SubjectAccessItem",
+    "SubjectAccessRequest",
     "Agency",
     "ApiToken",
     "AuditCheckpoint",

@@ -5,6 +5,7 @@ from casework.asb import policies as asb
 from casework.meetings import policies as meetings
 from casework.offenders import policies as offenders
 from casework.referrals import policies as referrals
+from casework.safety_plans import policies as safety_plans
 
 # Kinds are listed (pages, validation messages, the API document) in registration order.
 # isort: split
@@ -24,4 +25,5 @@ __all__ = [
     "offenders",
     "referral_kinds",
     "referrals",
+    "safety_plans",
 ]

@@ -30,6 +30,11 @@ STATS_ROLES = ("analyst", "coordinator", "chair")
 REFERRERS = ("referrer", "idva", "coordinator")
 #: Record a victim's engagement with the IDVA service.
 ENGAGEMENT_RECORDERS = ("idva", "coordinator", "chair")
+#: Keep a case's safety plan (the protocol then decides whose: the IDVA service's and the
+#: panel's coordinator's).
+SAFETY_PLAN_KEEPERS = ("idva", "coordinator")
+#: See who has viewed a case: its panel's coordinator, and the data protection officer.
+CASE_VIEWERS_READERS = ("coordinator", "dpo")
 
 #: May enter a person on their offender panel's cohort.
 COHORT_ENTERERS = ("coordinator", "chair", "agency_rep")

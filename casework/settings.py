@@ -64,10 +64,29 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         Path(settings["INSTANCE_PATH"]) / "audit-head.log"
     )
     settings["AUDIT_HEAD_SYSLOG"] = settings.get("AUDIT_HEAD_SYSLOG") or ""
+    _read_secret_files(settings)
     _resolve_secret_key(settings)
     check_production(settings)
+    check_second_factor(settings)
     clock.configure(settings)
     return settings
+
+
+# Secrets that may be given as a file instead (CASEWORK_<NAME>_FILE): a container secret or a
+# systemd credential, so the value is never in the environment or a unit file.
+SECRET_FILE_SETTINGS = ("SECRET_KEY", "AUDIT_KEY", "SMTP_PASSWORD", "METRICS_TOKEN")
+
+
+def _read_secret_files(settings: dict[str, Any]) -> None:
+    for name in SECRET_FILE_SETTINGS:
+        path = settings.get(f"{name}_FILE")
+        if path and not settings.get(name):
+            try:
+                settings[name] = Path(str(path)).read_text().strip()
+            except OSError as exc:
+                raise ConfigError(
+                    f"{PREFIX}{name}_FILE cannot be read: {exc.strerror or type(exc).__name__}"
+                ) from None
 
 
 def _resolve_secret_key(settings: dict[str, Any]) -> None:
@@ -112,6 +131,8 @@ def check_production(settings: Mapping[str, Any]) -> None:
         problems.append(f"{PREFIX}KEYRING_FILE (or {PREFIX}KEYRING) is not set")
     if settings.get("DEBUG"):
         problems.append(f"{PREFIX}DEBUG is on")
+    if settings.get("METRICS_TOKEN") and len(str(settings["METRICS_TOKEN"])) < 32:
+        problems.append(f"{PREFIX}METRICS_TOKEN is shorter than 32 characters")
     if settings.get("CLOCK"):
         problems.append(f"{PREFIX}CLOCK is set: production runs on the real time")
     if not settings.get("DATABASE_URL", "").startswith("postgresql"):
@@ -121,6 +142,15 @@ def check_production(settings: Mapping[str, Any]) -> None:
             problems.append(f"{PREFIX}{name} is not set")
     if problems:
         raise ConfigError("refusing to start in production: " + "; ".join(problems))
+
+
+SECOND_FACTOR_CHOICES = ("required", "optional")
+
+
+def check_second_factor(settings: Mapping[str, Any]) -> None:
+    """A misspelt SECOND_FACTOR must not quietly mean "optional": refuse to start instead."""
+    if settings.get("SECOND_FACTOR", "required") not in SECOND_FACTOR_CHOICES:
+        raise ConfigError(f"{PREFIX}SECOND_FACTOR must be required or optional")
 
 
 # --- Rate limits (casework/throttle.py) -------------------------------------------------------

@@ -17,7 +17,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, Response, current_app, render_template, request
+from flask import Flask, Response, current_app, render_template, request, session
 
 from casework import clock, http
 from casework.accounts import limits
@@ -28,6 +28,17 @@ from casework.settings import rate_limit_settings
 log = logging.getLogger("casework.request")
 
 SIGN_IN_ENDPOINT = "web.sign_in"
+# The second sign-in step (and asking for it again before a sensitive step) is limited as the
+# password step is, counted against the browser's session instead of an e-mail.
+SECOND_STEP_ENDPOINTS = frozenset(
+    {
+        "web.second_step",
+        "web.second_step_key",
+        "web.second_factor_setup",
+        "web.factor_confirm",
+        "web.factor_confirm_key",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -95,6 +106,13 @@ def _before() -> Any:
         verdicts = [
             _count(_limits().sign_in_address, "sign-in-address", _address()),
             _count(_limits().sign_in_account, "sign-in-account", email) if email else None,
+        ]
+        return _refuse_if_over(verdicts)
+    if request.endpoint in SECOND_STEP_ENDPOINTS and request.method == "POST":
+        held = str(session.get("pending_sign_in") or session.get("_user_id") or "")
+        verdicts = [
+            _count(_limits().sign_in_address, "sign-in-address", _address()),
+            _count(_limits().sign_in_account, "second-step-session", held) if held else None,
         ]
         return _refuse_if_over(verdicts)
     return None

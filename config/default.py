@@ -40,6 +40,19 @@ LOCKOUT_FAILURES = 5
 LOCKOUT_WINDOW_MINUTES = 15
 LOCKOUT_MINUTES = 15
 
+# Two-factor sign-in (casework/accounts/second_factor.py, docs/accounts.md). "required": every
+# account sets up an authenticator app at its first sign-in; "optional": accounts that have a
+# second factor are asked for it, the others sign in with the password alone (development,
+# the demo and the tests). A half-signed-in browser has this long to give its second factor;
+# creating an API token from the pages asks for it again when the last was longer ago.
+SECOND_FACTOR = "required"
+SECOND_FACTOR_PENDING_MINUTES = 10
+SECOND_FACTOR_RECENT_MINUTES = 10
+# Security keys (WebAuthn): the relying party id (a host name) and the origins allowed. Empty
+# means the host and origin of SERVICE_URL in production, of the request elsewhere.
+WEBAUTHN_RP_ID = ""
+WEBAUTHN_ORIGINS = ()
+
 # CSRF (Flask-WTF): tokens live as long as the session.
 WTF_CSRF_TIME_LIMIT = None
 
@@ -50,6 +63,10 @@ ISP_DIR = ""
 SUPPRESS_BELOW = 5
 
 SERVICE_NAME = "Casework"
+# How to ask for another format or report an accessibility problem, shown on the accessibility
+# statement (/accessibility), e.g. "Email accessibility@example.gov.uk or call 01234 567890".
+# Empty: the statement sends people to their panel's coordinator.
+ACCESSIBILITY_CONTACT = ""
 LOG_LEVEL = "INFO"
 
 # Meetings: how many are kept in the diary per panel, and when minutes are due (working days
@@ -152,6 +169,12 @@ CLASSIFICATION_REVIEW_WEEKS = 4
 ASB_RISK_MATRIX = ""
 ASB_REPEAT_VICTIM = {"incidents": 3, "days": 183}
 
+# Retention periods per record type (casework/retention, docs/retention.md): a TOML file (empty
+# means config/retention.toml); the service refuses to start on a bad one. The review list is
+# made each day at RETENTION_REVIEW_TIME (UK time); nothing is erased without the DPO.
+RETENTION_FILE = ""
+RETENTION_REVIEW_TIME = "06:30"
+
 # Community Trigger (ASB case review, casework/asb/triggers.py): the local threshold is at
 # least ASB_TRIGGER_THRESHOLD complaints about the behaviour in the ASB_TRIGGER_WINDOW_DAYS
 # days up to the application; the decision is due ASB_TRIGGER_DECISION_DAYS working days
@@ -185,3 +208,23 @@ STATS_REFERENCE_LINES = {
         "as_of": "2024-09-30",
     },
 }
+
+# The production web server (`casework run`, config/gunicorn.conf.py; docs/production.md).
+# WEB_WORKERS 0 means two per core plus one; each worker runs WEB_THREADS request threads.
+WEB_BIND = "127.0.0.1:8000"
+WEB_WORKERS = 0
+WEB_THREADS = 4
+WEB_TIMEOUT_SECONDS = 60  # a request still running after this is killed with its worker
+WEB_GRACEFUL_TIMEOUT_SECONDS = 30  # on a stop or reload, requests under way get this long
+WEB_KEEPALIVE_SECONDS = 5
+# Reverse proxies (casework/proxies.py): PROXY_HOPS is how many proxies stand in front (0:
+# none, forwarded headers are ignored); their X-Forwarded-For and -Proto are believed only
+# from an address in TRUSTED_PROXIES (addresses or networks).
+PROXY_HOPS = 0
+TRUSTED_PROXIES = ["127.0.0.1", "::1"]
+
+# Readiness (/readyz): the oldest unsent e-mail may wait this long before the instance is
+# reported not ready (0 turns the check off). Metrics (/metrics) need this bearer token;
+# empty means /metrics answers 404.
+READY_OUTBOX_MAX_AGE_MINUTES = 60
+METRICS_TOKEN = ""

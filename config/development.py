@@ -3,3 +3,5 @@
 ENV = "development"
 DEBUG = True
 SESSION_COOKIE_SECURE = False
+# Accounts with a second factor are asked for it; the others sign in with a password alone.
+SECOND_FACTOR = "optional"

@@ -8,3 +8,5 @@ LOG_LEVEL = "WARNING"
 # Never copy these figures to production (config/default.py holds the real ones).
 ARGON2_TIME_COST = 1
 ARGON2_MEMORY_KIB = 1024
+# Accounts with a second factor are asked for it; the others sign in with a password alone.
+SECOND_FACTOR = "optional"

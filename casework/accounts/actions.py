@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from casework.accounts.models import LoginFailure, User
-from casework.accounts.passwords import password_problems
+from casework.accounts.models import LoginFailure, RecoveryCode, SecurityKey, TotpFactor, User
+from casework.accounts.passwords import context_words, password_problems
 from casework.accounts.schemas import UserIn, UserUpdate
 from casework.accounts.sessions import end_sessions
 from casework.actors import Actor
@@ -24,14 +24,24 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def check_password(svc: Services, password: str, field: str = "password") -> None:
+def check_password(
+    svc: Services, password: str, field: str = "password", *, about: tuple[str | None, ...] = ()
+) -> None:
+    """``about``: the account's e-mail, name, agency name and code, which a guesser tries
+    first (the service's name is always added)."""
     problems = password_problems(
         password,
         min_length=svc.settings["PASSWORD_MIN_LENGTH"],
         max_length=svc.settings["PASSWORD_MAX_LENGTH"],
+        user_inputs=context_words(*about, svc.settings.get("SERVICE_NAME")),
     )
     if problems:
         raise Invalid({field: problems})
+
+
+def account_words(user: User) -> tuple[str | None, ...]:
+    """What a guesser knows of this account: its e-mail, name and agency."""
+    return (user.email, user.name, user.agency.name, user.agency.code)
 
 
 def find_by_email(svc: Services, email: str) -> User | None:
@@ -55,7 +65,8 @@ def create_user(svc: Services, actor: Actor, data: Any) -> User:
     if find_by_email(svc, values["email"]):
         errors["email"] = ["An account with this e-mail address already exists"]
     try:
-        check_password(svc, values["password"])
+        about = (values["email"], values.get("name"), agency.name if agency else None)
+        check_password(svc, values["password"], about=about)
     except Invalid as exc:
         errors.update(exc.fields)
     if errors:
@@ -109,7 +120,7 @@ def update_user(svc: Services, actor: Actor, user_id: uuid.UUID | str, data: Any
             raise Invalid({"agency": [f"No agency has code {values['agency']}"]})
         user.agency = agency
     if "password" in values:
-        check_password(svc, values["password"])
+        check_password(svc, values["password"], about=account_words(user))
         user.password_hash = svc.hasher.hash(values["password"])
         end_all_sessions(svc, user.id, tokens=False)
     if "name" in values:
@@ -131,6 +142,21 @@ def unlock_user(svc: Services, actor: Actor, user_id: uuid.UUID | str) -> User:
     user.locked_until = None
     svc.session.execute(LoginFailure.__table__.delete().where(LoginFailure.user_id == user.id))
     audit.record(svc.session, actor, "update", "user", user.id, ("locked_until",))
+    return user
+
+
+@action
+def reset_second_factor(svc: Services, actor: Actor, user_id: uuid.UUID | str) -> User:
+    """For a lost phone or key: remove the account's authenticator app, recovery codes and
+    security keys, and sign it out everywhere (its API tokens stay). At the next sign-in it
+    sets up a new app where the setting requires one."""
+    require_role(actor, "admin")
+    user = _get(svc, user_id)
+    for model in (TotpFactor, RecoveryCode, SecurityKey):
+        column = model.id if model is TotpFactor else model.user_id
+        svc.session.execute(delete(model).where(column == user.id))
+    end_all_sessions(svc, user.id, tokens=False)
+    audit.record(svc.session, actor, "update", "user", user.id, ("second_factor",))
     return user
 
 

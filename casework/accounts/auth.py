@@ -11,14 +11,16 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from casework.accounts import notices
 from casework.accounts.actions import find_by_email
+from casework.accounts.factors import has_second_factor
 from casework.accounts.models import ApiToken, LoginFailure, User, UserSession
 from casework.actors import Actor
 from casework.audit import log as audit
-from casework.db import utcnow
+from casework.db import defer_write, utcnow
 from casework.services import Services
 
 TOKEN_PREFIX = "cw_"  # noqa: S105  (a label, not a secret)
@@ -58,21 +60,36 @@ def authenticate(svc: Services, email: str, password: str) -> SignInResult:
     failures within the window lock the account for a fixed time; its owner is told by e-mail
     (the sign-in page never says), and admins see the lock on the user list.
     """
-    s = svc.settings
-    now = utcnow()
     user = find_by_email(svc, email)
     ok = svc.hasher.verify(user.password_hash if user else None, password)
     if user is None:
         return SignInResult(None)
-    locked = user.locked
-    if ok and user.can_sign_in and not locked:
-        svc.session.execute(LoginFailure.__table__.delete().where(LoginFailure.user_id == user.id))
-        user.locked_until = None
+    if ok and user.can_sign_in and not user.locked:
+        if not has_second_factor(svc, user):
+            # With a second factor the count is cleared by the second step instead, or a
+            # known password would buy fresh guesses at the code on every sign-in.
+            clear_failures(svc, user)
         if svc.hasher.needs_rehash(user.password_hash):
             user.password_hash = svc.hasher.hash(password)
-        audit.record(svc.session, actor_for(user), "sign-in", "user", user.id)
+        audit.record(svc.session, actor_for(user), "sign-in", "user", user.id, ("password",))
         return SignInResult(user)
-    if not ok:
+    record_failure(svc, user, counts=not ok)
+    return SignInResult(None)
+
+
+def clear_failures(svc: Services, user: User) -> None:
+    svc.session.execute(LoginFailure.__table__.delete().where(LoginFailure.user_id == user.id))
+    user.locked_until = None
+
+
+def record_failure(svc: Services, user: User, *, counts: bool = True) -> None:
+    """A failed sign-in step (password or second factor): audited, and with ``counts`` one
+    more towards the lock. Five within the window lock the account for a fixed time; its owner
+    is told by e-mail (the sign-in pages never say), and admins see the lock."""
+    s = svc.settings
+    now = utcnow()
+    locked = user.locked
+    if counts:
         svc.session.add(LoginFailure(user_id=user.id, at=now))
         svc.session.flush()
         window = now - timedelta(minutes=s["LOCKOUT_WINDOW_MINUTES"])
@@ -85,20 +102,32 @@ def authenticate(svc: Services, email: str, password: str) -> SignInResult:
             user.locked_until = now + timedelta(minutes=s["LOCKOUT_MINUTES"])
             notices.account_locked(svc, user, user.locked_until)
     audit.record(svc.session, actor_for(user), "sign-in-failure", "user", user.id)
-    return SignInResult(None)
 
 
-def start_session(svc: Services, user: User) -> str:
-    """A fresh identifier at every sign-in (no session fixation)."""
+def start_session(svc: Services, user: User, *, pending: bool = False, factor: bool = False) -> str:
+    """A fresh identifier at every sign-in (no session fixation). ``pending`` makes a
+    half-signed-in row, which only the second step accepts; ``factor`` notes that a second
+    factor was just given."""
     secret = secrets.token_urlsafe(32)
-    svc.session.add(UserSession(token_hash=digest(secret), user_id=user.id))
+    svc.session.add(
+        UserSession(
+            token_hash=digest(secret),
+            user_id=user.id,
+            pending=pending,
+            factor_at=utcnow() if factor else None,
+        )
+    )
     return secret
+
+
+def find_session(svc: Services, secret: str) -> UserSession | None:
+    return svc.session.scalar(select(UserSession).where(UserSession.token_hash == digest(secret)))
 
 
 def resolve_session(svc: Services, secret: str) -> User | None:
     s = svc.settings
     row = svc.session.scalar(select(UserSession).where(UserSession.token_hash == digest(secret)))
-    if row is None or row.ended_at is not None or not row.user.can_sign_in:
+    if row is None or row.ended_at is not None or row.pending or not row.user.can_sign_in:
         return None
     now = utcnow()
     idle = timedelta(minutes=s["SESSION_IDLE_MINUTES"])
@@ -107,8 +136,9 @@ def resolve_session(svc: Services, secret: str) -> User | None:
         row.ended_at = now
         return None
     # Touch at most once a minute: an idle clock needs no write on every request.
-    if now - row.last_seen_at > timedelta(minutes=1):
-        row.last_seen_at = now
+    if now - row.last_seen_at > timedelta(minutes=1):  # written as the request commits
+        seen = update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now)
+        defer_write(svc.session, seen)
     return row.user
 
 
@@ -127,13 +157,24 @@ def create_token(svc: Services, user: User) -> tuple[ApiToken, str]:
     return token, secret
 
 
+# Token, user, agency and roles in one query: every API request starts here.
+_TOKEN_WITH_USER = (joinedload(ApiToken.user).joinedload(User.role_rows),)
+
+
 def resolve_token(svc: Services, secret: str) -> User | None:
-    token = svc.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret)))
+    token = (
+        svc.session.scalars(
+            select(ApiToken).options(*_TOKEN_WITH_USER).where(ApiToken.token_hash == digest(secret))
+        )
+        .unique()
+        .one_or_none()
+    )
     if token is None or token.revoked_at is not None or not token.user.can_sign_in:
         return None
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        token.last_used_at = now
+        used = update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now)
+        defer_write(svc.session, used)  # written as the request commits: a read stays a read
     return token.user
 
 

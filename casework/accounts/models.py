@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, LargeBinary, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.agencies.models import Agency
+from casework.crypto import Sealed, encrypted
 from casework.db import Base, UUIDPrimaryKey, utcnow
 
 
@@ -70,6 +71,13 @@ class UserSession(UUIDPrimaryKey, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
+    # Half signed in: the password was right, the second factor is still to come. Such a row
+    # opens only the second step (``casework.accounts.second_factor``), never a page.
+    pending: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # When this browser last proved a second factor: sensitive steps ask again after a while.
+    factor_at: Mapped[datetime | None]
+    # The WebAuthn challenge this browser was last given, kept server-side and used once.
+    challenge: Mapped[str | None] = mapped_column(String(128))
 
     user: Mapped[User] = relationship(lazy="joined")
 
@@ -111,3 +119,54 @@ class RateCount(Base):
     window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     count: Mapped[int] = mapped_column(default=0)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class TotpFactor(Base):
+    """An authenticator app's shared secret, sealed with the user's id as associated data
+    (the row's id *is* the user's id), so a secret copied to another account does not open."""
+
+    __tablename__ = "totp_factors"
+
+    id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    secret_ct: Mapped[bytes | None] = mapped_column("secret", Sealed())
+    secret = encrypted("secret_ct", kind="str")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # None until the user has typed a first code: an unconfirmed secret signs nobody in.
+    confirmed_at: Mapped[datetime | None]
+    # The last time step a code was accepted for: that step and earlier ones are refused.
+    last_step: Mapped[int | None] = mapped_column(BigInteger)
+
+    def __init__(self, **kwargs: object) -> None:
+        self.id = kwargs.pop("id")  # type: ignore[assignment]  # bound before the secret
+        super().__init__(**kwargs)
+
+
+class RecoveryCode(UUIDPrimaryKey, Base):
+    """One single-use recovery code, kept only as a keyed hash (``casework.accounts.recovery``)."""
+
+    __tablename__ = "recovery_codes"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(80), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]
+
+
+class SecurityKey(UUIDPrimaryKey, Base):
+    """A registered WebAuthn credential (security key or passkey): public material only."""
+
+    __tablename__ = "security_keys"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    credential_id: Mapped[str] = mapped_column(String(1400), unique=True)  # base64url
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    sign_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]

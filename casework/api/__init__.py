@@ -18,11 +18,15 @@ from casework.api import (  # noqa: F401  (routes register on import)
     offender_stats,
     offenders,
     panels,
+    referral_amend,
     referrals,
     referrals_manage,
     research_collated,
+    retention,
+    safety_plans,
     search,
     stats,
+    subject_access,
 )
 from casework.api.blueprint import blueprint
 

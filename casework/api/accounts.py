@@ -130,3 +130,17 @@ def get_user(user_id: str) -> Any:
 )
 def update_user(user_id: str) -> Any:
     return UserOut().dump(accounts.update_user(services(), current_actor(), user_id, json_body()))
+
+
+@blueprint.delete("/users/<user_id>/second-factor")
+@endpoint(
+    policy=(),
+    summary="Reset a user's two-factor sign-in (ends their sessions; tokens stay)",
+    tag="users",
+    status=204,
+    roles=("admin",),
+    never=(422,),
+)
+def reset_second_factor(user_id: str) -> Any:
+    accounts.reset_second_factor(services(), current_actor(), user_id)
+    return "", 204

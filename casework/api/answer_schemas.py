@@ -59,6 +59,13 @@ class ReferralShownOut(StrictSchema):
     summary = fields.String(allow_none=True)
     withdrawn_reason = fields.String(allow_none=True)
     assigned_idva = fields.String(allow_none=True)
+    referrer = fields.Dict(metadata={"description": f"name, phone, email; {SHOWN}"})
+    safety = fields.Dict(
+        metadata={"description": f"afraid_of, safe_to_talk_to, not_safe_to_talk_to; {SHOWN}"}
+    )
+    previous_marac = fields.Dict(
+        metadata={"description": f"a MARAC elsewhere: elsewhere, area, date; {SHOWN}"}
+    )
 
 
 class ReferralOut(ReferralShownOut):

@@ -21,6 +21,7 @@ REFERRAL_QUERY = query_of(
         "status": "Only referrals with this status",
         "from": "Referral date on or after (YYYY-MM-DD)",
         "to": "Referral date on or before (YYYY-MM-DD)",
+        "limit": "At most this many, newest first (1 to 500; 500 when not given)",
     },
 )
 

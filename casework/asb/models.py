@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.crypto import BlindIndex, Sealed, encrypted
@@ -46,6 +46,16 @@ INTERVENTION_TYPES = (
     "criminal_behaviour_order",
     "closure_order",
 )
+# How pages, tables and downloads name the ladder's steps.
+INTERVENTION_NAMES = {
+    "warning_letter": "Warning letter",
+    "acceptable_behaviour_contract": "Acceptable behaviour contract",
+    "community_protection_warning": "Community protection warning",
+    "community_protection_notice": "Community protection notice",
+    "civil_injunction": "Civil injunction",
+    "criminal_behaviour_order": "Criminal behaviour order",
+    "closure_order": "Closure order",
+}
 INTERVENTION_OUTCOMES = ("complied", "breached", "ended", "revoked")
 TRIGGER_STATUSES = ("received", "threshold_not_met", "review", "decided")
 TRIGGER_DECISIONS = ("no_further_action", "recommendations_made")
@@ -91,6 +101,9 @@ class AsbCase(UUIDPrimaryKey, Base):
 
     closed_on: Mapped[date | None] = mapped_column()
     outcome: Mapped[str | None] = mapped_column(String(32))
+    # Erased at the end of its retention period (casework.retention): an anonymous row kept
+    # for the ASB figures, shown to nobody.
+    erased: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

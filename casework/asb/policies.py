@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, and_, exists, select
 
 from casework.actors import Actor
 from casework.asb.dump import dump
@@ -59,8 +59,10 @@ def _protocol_key() -> ColumnElement[str]:
 def _conditions(actor: Actor, now: datetime, protocol: Protocol) -> dict[str, ColumnElement[bool]]:
     """Members of the case's panel, the agency that referred it, member agencies while it is
     on a circulated agenda (the protocol's window), and agencies present when it was heard."""
+    # An erased case (casework.retention) is nobody's to see, whatever a protocol grants.
+    kept = AsbCase.erased.is_(False)
     if actor.agency_id is None:
-        return {}
+        return {"always": kept}
     member = exists(
         select(PanelMember.agency_id).where(
             PanelMember.panel_id == AsbCase.panel_id, PanelMember.agency_id == actor.agency_id
@@ -72,12 +74,13 @@ def _conditions(actor: Actor, now: datetime, protocol: Protocol) -> dict[str, Co
         .join(Attendance, Attendance.meeting_id == AgendaItem.meeting_id)
         .where(listed, Attendance.agency_id == actor.agency_id, Attendance.status == "present")
     )
-    return {
+    conditions = {
         "panel_member": member,
         "own_agency": AsbCase.referring_agency_id == actor.agency_id,
         "on_agenda": on_circulated_agenda(listed, actor.agency_id, now, protocol),
         "attendee": attended,
     }
+    return {**{name: and_(kept, c) for name, c in conditions.items()}, "always": kept}
 
 
 # ``dump``: how ``Sharing.disclose`` shows a batch of cases, pruned to what was granted.

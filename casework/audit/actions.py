@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, Row, and_, func, or_, select
 from casework.actors import Actor
 from casework.audit import log as audit
 from casework.audit.models import AuditEntry
+from casework.audit.references import ids_for_reference
 from casework.audit.schemas import AuditFilters
 from casework.authz import action, require_role
 from casework.clock import UK
@@ -74,10 +75,17 @@ def _user_condition(value: str) -> ColumnElement[bool]:
         return func.lower(AuditEntry.actor_email) == value.lower()
 
 
-def _conditions(values: Mapping[str, Any], as_of: datetime) -> list[ColumnElement[bool]]:
+def _record_condition(svc: Services, value: str) -> ColumnElement[bool]:
+    """The record with this id, or the case people know by this reference (``M26-K7QX2D``)."""
+    return AuditEntry.record_id.in_([value, *ids_for_reference(svc.session, value)])
+
+
+def _conditions(
+    svc: Services, values: Mapping[str, Any], as_of: datetime
+) -> list[ColumnElement[bool]]:
     where = [AuditEntry.at <= as_of]
     if "record" in values:
-        where.append(AuditEntry.record_id == values["record"])
+        where.append(_record_condition(svc, values["record"]))
     if "user" in values:
         where.append(_user_condition(values["user"]))
     if "agency" in values:
@@ -109,7 +117,7 @@ def search_audit(
     require_role(actor, "dpo")
     values = load(AuditFilters(), filters)
     as_of = _as_of(values)
-    where = _conditions(values, as_of)
+    where = _conditions(svc, values, as_of)
     total = svc.session.scalar(select(func.count()).select_from(AuditEntry).where(*where)) or 0
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(max(page, 1), pages)
@@ -134,7 +142,7 @@ def export_audit(svc: Services, actor: Actor, filters: Mapping[str, Any]) -> Ite
     """
     require_role(actor, "dpo")
     values = load(AuditFilters(), filters)
-    where = _conditions(values, _as_of(values))
+    where = _conditions(svc, values, _as_of(values))
     audit.record(svc.session, actor, "export", "audit_log", fields=_filter_names(values))
     return _rows(svc, where)
 

@@ -106,6 +106,18 @@ def pending_reads(session: Session) -> list[dict[str, object]]:
     return [{k: getattr(e, k) for k in _COPIED} for e in entries if e.action in READS]
 
 
+def take(session: Session) -> list[Entry]:
+    """The open transaction's entries, removed from it: a read request ends its snapshot
+    (a rollback, which would forget them) and then writes them in a short transaction of
+    their own with ``put`` (``casework.http``)."""
+    return session.info.pop("audit_entries", [])
+
+
+def put(session: Session, entries: Iterable[Entry]) -> None:
+    for entry in entries:
+        _add(session, entry)
+
+
 def rewrite(session: Session, values: list[dict[str, object]]) -> None:
     for item in values:
         _add(session, Entry(at=utcnow(), **item))  # type: ignore[arg-type]

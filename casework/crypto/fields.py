@@ -19,6 +19,7 @@ import logging
 import uuid
 from collections.abc import Mapping
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, Literal, Self, overload
 
 import sqlalchemy
@@ -91,6 +92,13 @@ def _ring_for(envelope: bytes) -> KeyRing:
     if ring.get(key_id) is None and reload_keyring_if_changed():
         ring = current_ring()
     return ring
+
+
+def ring_file() -> Path | None:
+    """The file the ring in use was read from (None when it was given as a value): readiness
+    checks it can still be read, since a process that cannot reread it cannot follow a
+    rotation made by another one."""
+    return _source.path if _source is not None else None
 
 
 def current_ring() -> KeyRing:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.crypto import BlindIndex, Sealed, encrypted
@@ -81,6 +81,9 @@ class Nominal(UUIDPrimaryKey, Base):
     pnc_ix: Mapped[str | None] = mapped_column(String(80), index=True)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Erased at the end of its retention period (casework.retention): an anonymous row kept
+    # for the cohort figures, shown to nobody.
+    erased: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     memberships: Mapped[list[CohortMembership]] = relationship(
         cascade="all, delete-orphan", order_by="CohortMembership.entry_date", lazy="selectin"

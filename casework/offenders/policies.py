@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 
 from casework.actors import Actor
 from casework.meetings.agenda_window import on_circulated_agenda
@@ -36,8 +36,10 @@ def _conditions(actor: Actor, now: datetime, protocol: Protocol) -> dict[str, Co
         .join(Panel, Panel.id == CohortMembership.panel_id)
         .where(CohortMembership.nominal_id == Nominal.id, Panel.protocol == protocol.key)
     )
+    # An erased nominal (casework.retention) is nobody's to see, whatever a protocol grants.
+    kept = Nominal.erased.is_(False)
     if actor.agency_id is None:
-        return {"always": ever_under_protocol}
+        return {"always": and_(kept, ever_under_protocol)}
     member_of_current_panel = exists(
         select(CohortMembership.id)
         .join(Panel, Panel.id == CohortMembership.panel_id)
@@ -68,7 +70,7 @@ def _conditions(actor: Actor, now: datetime, protocol: Protocol) -> dict[str, Co
             Attendance.status == "present",
         )
     )
-    return {
+    conditions = {
         # Not true() as for one-protocol records: a nominal is under a protocol only through
         # a panel that works under it.
         "always": ever_under_protocol,
@@ -77,6 +79,7 @@ def _conditions(actor: Actor, now: datetime, protocol: Protocol) -> dict[str, Co
         "on_agenda": on_agenda,
         "attendee": attended,
     }
+    return {name: and_(kept, cond) for name, cond in conditions.items()}
 
 
 NOMINAL = register(RecordType("nominal", Nominal, None, _conditions, when=("is_youth", False)))

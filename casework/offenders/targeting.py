@@ -220,6 +220,8 @@ def ranked(
         .subquery("scores")
     )
     stmt = select(scores).where(scores.c.nominal_id.not_in(in_cohort(panel_id, today)))
+    # An erased nominal's events stay for the figures; they are nobody's candidate any more.
+    stmt = stmt.where(scores.c.nominal_id.not_in(select(Nominal.id).where(Nominal.erased)))
     for subquery in exclude:
         stmt = stmt.where(scores.c.nominal_id.not_in(subquery))
     stmt = stmt.order_by(scores.c.score.desc(), scores.c.last_event.desc(), scores.c.nominal_id)

@@ -33,7 +33,14 @@ from casework.referrals.repeat import (
     stored_candidates,
     victim_keys,
 )
-from casework.referrals.rows import age_on, decided, insert_referral, people_rows, sealed_rows
+from casework.referrals.rows import (
+    age_on,
+    decided,
+    insert_referral,
+    people_rows,
+    safelives_field_names,
+    sealed_rows,
+)
 from casework.referrals.schemas import ReferralIn, ReferralQuery
 from casework.referrals.serialise import visible_referral
 from casework.risk.dash import RiskRules
@@ -193,7 +200,7 @@ def written_fields(values: dict[str, Any]) -> list[str]:
     names += [f"perpetrators.{k}" for p in values["perpetrators"] for k, v in p.items() if v]
     names += [f"children.{k}" for c in values["children"] for k, v in c.items() if v]
     names += [k for k in ("victim_aware", "consent", "summary") if values[k] is not None]
-    return names
+    return [n for n in names if n != "risk.dash_comments"] + safelives_field_names(values)
 
 
 def visible_view(svc: Services, referral: Referral, fields: frozenset[str]) -> dict[str, Any]:
@@ -221,6 +228,6 @@ def list_referrals(svc: Services, actor: Actor, query: Any) -> list[dict[str, An
         stmt = stmt.where(Referral.referral_date >= q["from_"])
     if q["to"]:
         stmt = stmt.where(Referral.referral_date <= q["to"])
-    stmt = stmt.order_by(Referral.referral_date.desc(), Referral.reference).limit(500)
+    stmt = stmt.order_by(Referral.referral_date.desc(), Referral.reference).limit(q["limit"])
     referrals = list(svc.session.scalars(stmt))
     return svc.sharing.disclose(svc.session, actor, Referral, referrals, verb="list")

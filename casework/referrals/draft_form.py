@@ -26,7 +26,7 @@ TITLES = {
     "dash": "DASH risk checklist",
     "criteria": "MARAC criteria",
     "consent": "Consent and awareness",
-    "narrative": "Summary and referral date",
+    "narrative": "Summary, referral date and your details",
 }
 LIST_SECTIONS = {"perpetrators": 10, "children": 20}  # the most ReferralIn accepts
 MAX_VALUE = 10_000  # characters kept per answer; the schemas allow less, and say so
@@ -37,6 +37,19 @@ DATE_PARTS = ("day", "month", "year")
 def _date_keys(name: str) -> tuple[str, ...]:
     return tuple(f"{name}-{part}" for part in DATE_PARTS)
 
+
+# SafeLives' questions asked on existing pages: the victim's safety and a previous MARAC on
+# the victim's page, the referrer's contact details with the summary. Form names are the
+# keys inside their API group ("previous_marac.area" is "area" on the page).
+SAFETY_KEYS = ("afraid_of", "safe_to_talk_to", "not_safe_to_talk_to")
+PREVIOUS_MARAC_KEYS = ("elsewhere", "area", *_date_keys("date"))
+REFERRER_KEYS = ("name", "phone", "email")
+# Section, form name -> the API group it fills (names not here fill the section's own group).
+GROUP_OF = {
+    **{("victim", k): "safety" for k in SAFETY_KEYS},
+    **{("victim", k): "previous_marac" for k in ("elsewhere", "area", "date")},
+    **{("narrative", k): "referrer" for k in REFERRER_KEYS},
+}
 
 # The answers each page may send, as the form names them.
 KEYS: dict[str, tuple[str, ...]] = {
@@ -53,6 +66,8 @@ KEYS: dict[str, tuple[str, ...]] = {
         "postcode",
         "phone",
         "safe_to_call",
+        *SAFETY_KEYS,
+        *PREVIOUS_MARAC_KEYS,
     ),
     "perpetrators": (
         "first_name",
@@ -61,21 +76,21 @@ KEYS: dict[str, tuple[str, ...]] = {
         "relationship_to_victim",
     ),
     "children": ("first_name", "last_name", *_date_keys("date_of_birth")),
-    "dash": tuple(QUESTIONS),
+    "dash": (*QUESTIONS, *(f"comment-{q}" for q in QUESTIONS)),
     "criteria": ("police_incidents_12m", "professional_judgement", "professional_judgement_reason"),
     "consent": ("victim_aware", "consent"),
-    "narrative": ("summary", *_date_keys("referral_date")),
+    "narrative": ("summary", *_date_keys("referral_date"), *REFERRER_KEYS),
 }
 
 # The top-level ReferralIn fields each section answers; the rest are left out when checking it.
 BODY_KEYS: dict[str, tuple[str, ...]] = {
-    "victim": ("victim",),
+    "victim": ("victim", "safety", "previous_marac"),
     "perpetrators": ("perpetrators",),
     "children": ("children",),
     "dash": ("risk",),
     "criteria": ("risk",),
     "consent": ("victim_aware", "consent"),
-    "narrative": ("referral_date", "summary"),
+    "narrative": ("referral_date", "summary", "referrer"),
 }
 _ALL_DASH_NO = {q: "no" for q in QUESTIONS}  # stands in for the checklist when checking criteria
 
@@ -132,6 +147,28 @@ def victim_body(raw: Mapping[str, str]) -> dict[str, Any]:
     return out
 
 
+def safety_body(raw: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in SAFETY_KEYS:
+        _text(raw, key, out)
+    return out
+
+
+def previous_marac_body(raw: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    _choice(raw, "elsewhere", out)
+    _text(raw, "area", out)
+    _date(raw, "date", out)
+    return out
+
+
+def referrer_body(raw: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in REFERRER_KEYS:
+        _text(raw, key, out)
+    return out
+
+
 def person_body(section: str, raw: Mapping[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key in ("first_name", "last_name", "relationship_to_victim"):
@@ -143,6 +180,9 @@ def person_body(section: str, raw: Mapping[str, str]) -> dict[str, Any]:
 
 def risk_body(dash: Mapping[str, str], criteria: Mapping[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {"dash": {q: a for q, a in dash.items() if q in QUESTIONS and a}}
+    comments = {q: c for q in QUESTIONS if (c := dash.get(f"comment-{q}", "").strip())}
+    if comments:
+        out["dash_comments"] = comments
     _text(criteria, "police_incidents_12m", out)
     incidents = out.get("police_incidents_12m", "")
     if incidents.isascii() and incidents.isdigit():
@@ -164,6 +204,13 @@ def assemble(panel_id: Any, content: Mapping[str, Any]) -> dict[str, Any]:
         "children": [person_body("children", c) for c in content.get("children", [])],
         "risk": risk_body(content.get("dash", {}), content.get("criteria", {})),
     }
+    victim = content.get("victim", {})
+    optional = {
+        "safety": safety_body(victim),
+        "previous_marac": previous_marac_body(victim),
+        "referrer": referrer_body(content.get("narrative", {})),
+    }
+    body.update({group: answers for group, answers in optional.items() if answers})
     consent = content.get("consent", {})
     _choice(consent, "victim_aware", body)
     _choice(consent, "consent", body)
@@ -174,7 +221,12 @@ def assemble(panel_id: Any, content: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def dash_score(content: Mapping[str, Any]) -> int:
-    return sum(1 for a in content.get("dash", {}).values() if a == "yes")
+    """The "yes" answers so far (a comment reading "yes" is not one)."""
+    return yes_count(content.get("dash", {}))
+
+
+def yes_count(dash: Mapping[str, str]) -> int:
+    return sum(1 for q, a in dash.items() if q in QUESTIONS and a == "yes")
 
 
 def preview(content: Mapping[str, Any], rules: RiskRules) -> dict[str, Any]:
@@ -240,11 +292,15 @@ def field_names(section: str, raw: Mapping[str, Any]) -> list[str]:
     """The API field names a section's answers fill (for the audit log: names, never values)."""
     prefix = {"victim": "victim.", "perpetrators": "perpetrators.", "children": "children."}
     if section == "dash":
-        return ["risk.dash"] if raw else []
+        names = ["risk.dash"] if any(k in QUESTIONS for k in raw) else []
+        return names + (["risk.dash_comments"] if any(k not in QUESTIONS for k in raw) else [])
     names = set()
     for key in raw:
         base = key.rsplit("-", 1)[0] if key.endswith(tuple(f"-{p}" for p in DATE_PARTS)) else key
-        names.add(("risk." if section == "criteria" else prefix.get(section, "")) + base)
+        if group := GROUP_OF.get((section, base)):
+            names.add(f"{group}.{base}")
+        else:
+            names.add(("risk." if section == "criteria" else prefix.get(section, "")) + base)
     return sorted(names)
 
 

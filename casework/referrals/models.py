@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.crypto import BlindIndex, Sealed, encrypted
@@ -56,6 +56,9 @@ class Referral(UUIDPrimaryKey, Base):
     status: Mapped[str] = mapped_column(String(16), default="submitted", index=True)
     referral_date: Mapped[date] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Erased by the DPO (casework.retention): every personal field is gone, no sharing
+    # protocol shows it again, and the plain columns stay for the statistics.
+    erased: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     victim_first_name_ct: Mapped[bytes | None] = mapped_column("victim_first_name", Sealed())
     victim_first_name = encrypted("victim_first_name_ct")
@@ -103,6 +106,31 @@ class Referral(UUIDPrimaryKey, Base):
     previous_referral_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("referrals.id"))
     previous_referral_date: Mapped[date | None] = mapped_column()
 
+    # What SafeLives' referral form asks besides: who referred and how to call them back, a
+    # comment beside each DASH answer (a map from question number to text), who the victim
+    # fears, who is and is not safe to talk to, and a MARAC heard elsewhere (not a repeat under
+    # the local rule, but the coordinator asks that MARAC for its minutes).
+    referrer_name_ct: Mapped[bytes | None] = mapped_column("referrer_name", Sealed())
+    referrer_name = encrypted("referrer_name_ct")
+    referrer_phone_ct: Mapped[bytes | None] = mapped_column("referrer_phone", Sealed())
+    referrer_phone = encrypted("referrer_phone_ct")
+    referrer_email_ct: Mapped[bytes | None] = mapped_column("referrer_email", Sealed())
+    referrer_email = encrypted("referrer_email_ct")
+    dash_comments_ct: Mapped[bytes | None] = mapped_column("dash_comments", Sealed())
+    dash_comments = encrypted("dash_comments_ct", kind="json")
+    afraid_of_ct: Mapped[bytes | None] = mapped_column("victim_afraid_of", Sealed())
+    victim_afraid_of = encrypted("afraid_of_ct")
+    safe_contacts_ct: Mapped[bytes | None] = mapped_column("victim_safe_to_talk_to", Sealed())
+    victim_safe_to_talk_to = encrypted("safe_contacts_ct")
+    unsafe_contacts_ct: Mapped[bytes | None] = mapped_column("victim_not_safe_to_talk_to", Sealed())
+    victim_not_safe_to_talk_to = encrypted("unsafe_contacts_ct")
+    previous_marac_ct: Mapped[bytes | None] = mapped_column("previous_marac_elsewhere", Sealed())
+    previous_marac_elsewhere = encrypted("previous_marac_ct", kind="bool")
+    previous_marac_area_ct: Mapped[bytes | None] = mapped_column("previous_marac_area", Sealed())
+    previous_marac_area = encrypted("previous_marac_area_ct")
+    previous_marac_date_ct: Mapped[bytes | None] = mapped_column("previous_marac_date", Sealed())
+    previous_marac_date = encrypted("previous_marac_date_ct", kind="date")
+
     victim_aware_ct: Mapped[bytes | None] = mapped_column("victim_aware", Sealed())
     victim_aware = encrypted("victim_aware_ct", kind="bool")
     consent_ct: Mapped[bytes | None] = mapped_column("consent", Sealed())
@@ -130,6 +158,11 @@ class Referral(UUIDPrimaryKey, Base):
     @property
     def is_repeat(self) -> bool:
         return self.crit_repeat
+
+    @property
+    def dash_comment_map(self) -> dict[str, str]:
+        """The DASH comments, empty for a referral made before they were asked."""
+        return self.dash_comments or {}
 
     @property
     def criteria(self) -> list[str]:

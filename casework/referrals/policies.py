@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, and_, exists, select
 from sqlalchemy.orm import Session
 
 from casework.actors import Actor
@@ -26,7 +26,7 @@ def _protocol_key() -> ColumnElement[str]:
 
 def _conditions(actor: Actor, now: datetime, protocol: Protocol) -> dict[str, ColumnElement[bool]]:
     if actor.agency_id is None:
-        return {}
+        return {"always": Referral.erased.is_(False)}
     member_of_referral_panel = exists().where(
         PanelMember.panel_id == Referral.panel_id, PanelMember.agency_id == actor.agency_id
     )
@@ -50,6 +50,10 @@ def _conditions(actor: Actor, now: datetime, protocol: Protocol) -> dict[str, Co
     }
     if actor.user_id is not None:
         conditions["assigned_idva"] = Referral.assigned_idva_id == actor.user_id
+    # An erased referral (casework.retention) is nobody's to see, whatever a protocol grants.
+    kept = Referral.erased.is_(False)
+    conditions = {name: and_(kept, cond) for name, cond in conditions.items()}
+    conditions["always"] = kept
     return conditions
 
 

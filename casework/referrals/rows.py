@@ -29,8 +29,39 @@ VICTIM_FIELDS = (
     *("first_name", "last_name", "date_of_birth", "gender", "ethnicity", "address"),
     *("postcode", "phone", "safe_to_call", "bme", "lgbt", "disability"),
 )
+# SafeLives' referral form, by API path -> Referral attribute: each sealed, none required.
+# Amending a referral writes these through ``safelives_values`` too.
+SAFELIVES_FIELDS = {
+    "referrer.name": "referrer_name",
+    "referrer.phone": "referrer_phone",
+    "referrer.email": "referrer_email",
+    "risk.dash_comments": "dash_comments",
+    "safety.afraid_of": "victim_afraid_of",
+    "safety.safe_to_talk_to": "victim_safe_to_talk_to",
+    "safety.not_safe_to_talk_to": "victim_not_safe_to_talk_to",
+    "previous_marac.elsewhere": "previous_marac_elsewhere",
+    "previous_marac.area": "previous_marac_area",
+    "previous_marac.date": "previous_marac_date",
+}
 PERPETRATOR_FIELDS = ("first_name", "last_name", "date_of_birth", "relationship_to_victim")
 CHILD_FIELDS = ("first_name", "last_name", "date_of_birth")
+
+
+def safelives_values(values: dict[str, Any]) -> dict[str, Any]:
+    """The SafeLives fields of checked ``values`` (``ReferralIn``) by Referral attribute; a
+    group left out reads as nothing given. No DASH comments are stored as none (NULL)."""
+    out: dict[str, Any] = {}
+    for path, attr in SAFELIVES_FIELDS.items():
+        group, key = path.split(".")
+        out[attr] = (values.get(group) or {}).get(key)
+    out["dash_comments"] = out["dash_comments"] or None
+    return out
+
+
+def safelives_field_names(values: dict[str, Any]) -> list[str]:
+    """The API paths of the SafeLives fields given (for the audit: names, never values)."""
+    given = safelives_values(values)
+    return [path for path, attr in SAFELIVES_FIELDS.items() if given[attr] not in (None, "")]
 
 
 def age_on(born: date, day: date) -> int:
@@ -65,6 +96,7 @@ def people_rows(values: dict[str, Any]) -> ReferralRows:
         "victim_aware": values["victim_aware"],
         "consent": values["consent"],
         "summary": values["summary"],
+        **safelives_values(values),
     }
     perpetrators = [
         {
@@ -158,17 +190,21 @@ def insert_referral(session: Session, stored: ReferralRows) -> Referral:
 
 
 def _as_stored(cls: type, row: dict[str, Any]) -> dict[str, Any]:
-    """The row as the database now holds it: a column the insert left out, with no default,
-    is NULL. Saying so spares the first read of one (the IDVA, say) a query to find out."""
-    return {**row, **{key: None for key in _without_default(cls) if key not in row}}
+    """The row as the database now holds it: a column the insert left out is NULL, or its
+    default when that is a plain value (a flag that starts false). Saying so spares the first
+    read of one (the IDVA, say) a query to find out."""
+    return {**row, **{key: value for key, value in _left_out(cls).items() if key not in row}}
 
 
 @functools.cache
-def _without_default(cls: type) -> tuple[str, ...]:
-    """Attributes whose column has no default, worked out once per class (each submission
-    asks)."""
-    return tuple(
-        attr.key
-        for attr in inspect(cls).column_attrs
-        if attr.columns[0].default is None and attr.columns[0].server_default is None
-    )
+def _left_out(cls: type) -> dict[str, Any]:
+    """What each attribute holds when an insert leaves it out, for columns with no default or a
+    plain one, worked out once per class (each submission asks)."""
+    out: dict[str, Any] = {}
+    for attr in inspect(cls).column_attrs:
+        column = attr.columns[0]
+        if column.default is None and column.server_default is None:
+            out[attr.key] = None
+        elif column.default is not None and column.default.is_scalar:
+            out[attr.key] = column.default.arg
+    return out

@@ -45,12 +45,16 @@ _RISK = {
     "police_incidents_12m": "police_incidents_12m",
     "professional_judgement": "crit_professional_judgement",
     "professional_judgement_reason": "professional_judgement_reason",
+    "dash_comments": "dash_comment_map",
     "dash_score": "dash_score",
     "band": "band",
     "criteria": "criteria",
 }
 _REPEAT = {"is_repeat": "crit_repeat", "previous_referral_date": "previous_referral_date"}
 _OTHER = {k: k for k in ("victim_aware", "consent", "summary", "withdrawn_reason")}
+_REFERRER = {k: f"referrer_{k}" for k in ("name", "phone", "email")}
+_SAFETY = {k: f"victim_{k}" for k in ("afraid_of", "safe_to_talk_to", "not_safe_to_talk_to")}
+_PREVIOUS_MARAC = {k: f"previous_marac_{k}" for k in ("elsewhere", "area", "date")}
 
 
 def visible_referral(referral: Referral, fields: frozenset[str], agency: str | None) -> dict:
@@ -65,7 +69,14 @@ def visible_referral(referral: Referral, fields: frozenset[str], agency: str | N
         "referral_date": referral.referral_date.isoformat(),
         "referring_agency": agency,
     }
-    groups = (("victim", _VICTIM), ("risk", _RISK), ("repeat", _REPEAT))
+    groups = (
+        ("victim", _VICTIM),
+        ("risk", _RISK),
+        ("repeat", _REPEAT),
+        ("referrer", _REFERRER),
+        ("safety", _SAFETY),
+        ("previous_marac", _PREVIOUS_MARAC),
+    )
     for key, names in groups:
         if any(f.startswith(key + ".") for f in fields):
             out[key] = _pick(referral, key + ".", names, fields)

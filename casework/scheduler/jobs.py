@@ -31,6 +31,7 @@ from casework.meetings.calendar import at_local, local, parse_clock
 from casework.meetings.models import CaseAction, Meeting
 from casework.meetings.schedule import schedule_meetings
 from casework.panels.models import Panel
+from casework.safety_plans.reminders import remind_plan_reviews
 from casework.scheduler import notices
 from casework.services import Services
 
@@ -137,6 +138,14 @@ def remind_overdue_actions(svc: Services, due_at: datetime, now: datetime) -> st
     return f"{len(counts)} agencies, {queued} e-mails"
 
 
+def review_retention(svc: Services, due_at: datetime, now: datetime) -> str | None:
+    """List the records whose retention period has ended for the DPO (erases nothing)."""
+    from casework.retention.actions import refresh_review_list
+
+    added, dropped = refresh_review_list(svc, local(due_at).date())
+    return f"retention: {added} listed, {dropped} dropped" if added or dropped else None
+
+
 # --- per-meeting jobs -------------------------------------------------------------------------
 
 
@@ -231,6 +240,17 @@ PERIODIC = (
         remind_overdue_actions,
     ),
     Periodic("seal_audit", lambda s: Grid(seconds=600), seal_audit, coalesce=True),
+    Periodic(
+        "safety_plan_reviews",
+        lambda s: Grid(clock=parse_clock(s.get("SCHEDULER_REMINDER_TIME") or "08:00")),
+        remind_plan_reviews,
+    ),
+    Periodic(
+        "retention_review",
+        lambda s: Grid(clock=parse_clock(s.get("RETENTION_REVIEW_TIME") or "06:30")),
+        review_retention,
+        coalesce=True,
+    ),
     Periodic(
         "send_outbox",
         lambda s: Grid(seconds=int(s.get("MAIL_SEND_EVERY_SECONDS") or 60)),

@@ -38,6 +38,8 @@ ORDER = (
     "publish_reminder",
     "minutes_reminder",
     "overdue_actions",
+    "safety_plan_reviews",
+    "retention_review",
     "send_outbox",
     "seal_audit",
 )

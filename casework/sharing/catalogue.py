@@ -33,6 +33,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "risk.police_incidents_12m",
         "risk.professional_judgement",
         "risk.professional_judgement_reason",
+        "risk.dash_comments",
         "risk.dash_score",
         "risk.band",
         "risk.criteria",
@@ -43,6 +44,16 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "summary",
         "withdrawn_reason",
         "assigned_idva",
+        # SafeLives' referral form: who referred, the victim's safety, a MARAC elsewhere
+        "referrer.name",
+        "referrer.phone",
+        "referrer.email",
+        "safety.afraid_of",
+        "safety.safe_to_talk_to",
+        "safety.not_safe_to_talk_to",
+        "previous_marac.elsewhere",
+        "previous_marac.area",
+        "previous_marac.date",
     ),
     # SafeLives' research form: facts apart from opinion, and information held but not
     # shared (and why), which a protocol would normally leave with the agency alone.

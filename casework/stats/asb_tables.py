@@ -19,6 +19,7 @@ from typing import Any
 
 from casework.asb.models import (
     CASE_OUTCOMES,
+    INTERVENTION_NAMES,
     INTERVENTION_OUTCOMES,
     INTERVENTION_TYPES,
     RISK_BANDS,
@@ -46,15 +47,6 @@ OUTCOME_NAMES = {
     "unresolved": "Unresolved",
     "moved_away": "Victim moved away",
     "withdrawn": "Withdrawn",
-}
-INTERVENTION_NAMES = {
-    "warning_letter": "Warning letter",
-    "acceptable_behaviour_contract": "Acceptable behaviour contract",
-    "community_protection_warning": "Community protection warning",
-    "community_protection_notice": "Community protection notice",
-    "civil_injunction": "Civil injunction",
-    "criminal_behaviour_order": "Criminal behaviour order",
-    "closure_order": "Closure order",
 }
 INTERVENTION_OUTCOME_NAMES = {
     "complied": "Complied",

@@ -5,6 +5,9 @@ module on it.
 """
 
 from casework.web import (  # noqa: F401  (views register on import)
+    accessibility,
+    account,
+    account_security,
     actions_manage,
     admin,
     agenda,
@@ -13,8 +16,10 @@ from casework.web import (  # noqa: F401  (views register on import)
     asb_stats,
     audit,
     auth,
+    case_viewers,
     coordination,
     engagement,
+    factor_changes,
     history,
     home,
     imports,
@@ -26,11 +31,16 @@ from casework.web import (  # noqa: F401  (views register on import)
     offender_panels,
     offenders,
     panels,
+    referral_amend,
+    referral_amend_sections,
     referral_form,
     referrals,
     research,
+    retention,
+    safety_plans,
     search,
     stats,
+    subject_access,
     triage,
     wording,
 )

@@ -7,6 +7,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 
 from casework.accounts import actions as accounts
+from casework.accounts.factor_summary import factor_summaries
 from casework.agencies import actions as agencies
 from casework.agencies.models import SECTORS
 from casework.dates import time_and_date
@@ -101,7 +102,10 @@ def _agency_form(code: str | None) -> Any:
 @policy()
 def user_list() -> Any:
     users = accounts.list_users(services(), current_actor())
-    return render_template("admin/users.html", users=users, now=utcnow(), uk_moment=time_and_date)
+    factors = factor_summaries(services(), current_actor(), users)
+    return render_template(
+        "admin/users.html", users=users, factors=factors, now=utcnow(), uk_moment=time_and_date
+    )
 
 
 @blueprint.route("/admin/users/new", methods=["GET", "POST"])
@@ -133,6 +137,8 @@ def _user_form(user_id: str | None) -> Any:
             "active": user.active,
         }
     page = {"user": user, "now": utcnow(), "uk_moment": time_and_date, **_choices()}
+    if user is not None:
+        page["factors"] = factor_summaries(svc, actor, [user])[user.id]
     if request.method == "GET":
         return render_template(
             "admin/user_form.html", values=values, errors={}, error_items=[], **page
@@ -165,4 +171,13 @@ def _user_form(user_id: str | None) -> Any:
 def user_unlock(user_id: str) -> Any:
     user = accounts.unlock_user(services(), current_actor(), user_id)
     flash(f"Account for {user.email} unlocked", "success")
+    return redirect(url_for("web.user_edit", user_id=user.id))
+
+
+@blueprint.route("/admin/users/<user_id>/reset-second-factor", methods=["POST"])
+@signed_in
+@policy()
+def user_reset_second_factor(user_id: str) -> Any:
+    user = accounts.reset_second_factor(services(), current_actor(), user_id)
+    flash(f"Two-factor sign-in reset for {user.email}: they are signed out everywhere", "success")
     return redirect(url_for("web.user_edit", user_id=user.id))

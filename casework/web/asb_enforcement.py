@@ -18,7 +18,12 @@ from werkzeug.routing import BuildError
 
 from casework.asb import interventions, triggers
 from casework.asb.enforcement_access import may_record
-from casework.asb.models import INTERVENTION_OUTCOMES, INTERVENTION_TYPES, TRIGGER_DECISIONS
+from casework.asb.models import (
+    INTERVENTION_NAMES,
+    INTERVENTION_OUTCOMES,
+    INTERVENTION_TYPES,
+    TRIGGER_DECISIONS,
+)
 from casework.asb.policies import RECORD_TYPE
 from casework.dates import long_date
 from casework.errors import Conflict, Invalid
@@ -30,13 +35,7 @@ from casework.web.forms import date_from_parts, form_data
 
 Field, Form, day = shared.Field, shared.Form, shared.day
 LABELS = {
-    "warning_letter": "Warning letter",
-    "acceptable_behaviour_contract": "Acceptable behaviour contract",
-    "community_protection_warning": "Community protection warning",
-    "community_protection_notice": "Community protection notice",
-    "civil_injunction": "Civil injunction",
-    "criminal_behaviour_order": "Criminal behaviour order",
-    "closure_order": "Closure order",
+    **INTERVENTION_NAMES,
     "complied": "Complied",
     "breached": "Breached",
     "ended": "Ended",
@@ -51,11 +50,11 @@ LABELS = {
 
 
 def label(code: str | None) -> str:
-    return LABELS.get(code or "", (code or "").replace("_", " ").capitalize())
+    return shared.name_of(code, LABELS)
 
 
 def _choices(codes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    return tuple((c, label(c)) for c in codes)
+    return shared.options(codes, label)
 
 
 @blueprint.app_context_processor
@@ -121,9 +120,7 @@ def _intervention_form(agencies: list[tuple[str, str]]) -> Form:
     return Form(
         "Record an intervention",
         (
-            Field(
-                "kind", "Intervention", "select", (("", "Choose"), *_choices(INTERVENTION_TYPES))
-            ),
+            shared.intervention_kind(_choices(INTERVENTION_TYPES)),
             Field(
                 "agency", "Agency that issued it", "select", (("", "Choose an agency"), *agencies)
             ),
@@ -179,7 +176,6 @@ def _page(
     context: dict[str, Any],
     write: Callable[[dict[str, Any]], Any],
     caption: str,
-    template: str = "asb/intervention_form.html",
 ) -> Any:
     values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
@@ -193,7 +189,7 @@ def _page(
             flash(form.done, "success")
             return redirect(case_page(context["case_id"]))
     html = render_template(
-        template,
+        "asb/intervention_form.html",
         title=form.title,
         form=form,
         caption=caption,
@@ -217,7 +213,6 @@ def asb_trigger_new(case_id: str) -> Any:
         context,
         lambda body: triggers.record_trigger(svc, actor, case_id, body),
         f"Case {context['reference']}",
-        "asb/trigger_form.html",
     )
 
 
@@ -239,7 +234,6 @@ def asb_trigger_decide(case_id: str, trigger_id: str) -> Any:
         context,
         lambda body: triggers.decide_trigger(svc, actor, case_id, trigger_id, body),
         f"Case {context['reference']}",
-        "asb/trigger_form.html",
     )
 
 

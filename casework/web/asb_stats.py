@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, render_template, request, url_for
+from flask import abort, render_template, request
 
 from casework.dates import long_date
 from casework.errors import Invalid
@@ -20,15 +20,7 @@ from casework.stats import asb_tables, downloads
 from casework.stats.asb import asb_stats, countable_asb_panels
 from casework.stats.tables import display, download_header, download_rows, is_numeric
 from casework.web.blueprint import blueprint
-from casework.web.stats_filters import (
-    PERIODS,
-    error_items,
-    errors_of,
-    filters,
-    link_query,
-    panel_only,
-    publication,
-)
+from casework.web.stats_filters import errors_of, filter_context, filters, link_query, publication
 
 
 def _below() -> int:
@@ -54,23 +46,10 @@ def _page() -> Any:
         span = (q["from_"], q["to"])
     except Invalid as exc:
         errors = errors_of(exc, values)
-    chosen = values.get("panel")
-    if not chosen:
-        panel_name = "All panels" if actor.has_any("analyst") else "All your panels"
-    else:
-        panel_name = next((name for pid, name in panels if str(pid) == chosen), "")
     page = render_template(
         "stats/asb.html",
         title="ASB panel performance",
-        values=values,
-        errors=errors,
-        error_items=error_items(errors),
-        panels=panels,
-        panel_name=panel_name,
-        periods=PERIODS,
-        period_links={
-            key: url_for("web.asb_stats_page", period=key, **panel_only(values)) for key in PERIODS
-        },
+        **filter_context("web.asb_stats_page", panels, values, errors, actor.has_any("analyst")),
         figures=figures,
         span=span,
         tables=asb_tables.page_tables(figures) if figures else {},

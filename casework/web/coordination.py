@@ -81,15 +81,28 @@ def referral_manage(referral_id: str) -> Any:
     return _manage_page(referral_id)
 
 
-def _status_change(referral_id: str, change: Callable[..., dict[str, Any]], done: str) -> Any:
+def _lifecycle_change(
+    referral_id: str,
+    change: Callable[..., dict[str, Any]],
+    done: str,
+    data: dict[str, Any] | None = None,
+    *,
+    errors_on_page: bool = True,
+) -> Any:
+    """One button of the manage page: ``change`` (given ``data`` when the button posts a form)
+    and back to the page saying ``done`` (``{reference}`` is the referral's). A stale page gets
+    a banner; other refusals are the page's form errors, or raised when it has no form."""
     target = url_for("web.referral_manage", referral_id=referral_id)
+    args = () if data is None else (data,)
     try:
-        result = change(services(), current_actor(), referral_id)
+        result = change(services(), current_actor(), referral_id, *args)
     except Invalid as exc:
         if exc.code in STALE:
             return _stale(exc, target)
-        raise
-    flash(f"Referral {result['reference']} {done}", "success")
+        if not errors_on_page:
+            raise
+        return _manage_page(referral_id, exc.fields, data or {})
+    flash(done.format(reference=result["reference"]), "success")
     return redirect(target)
 
 
@@ -97,61 +110,45 @@ def _status_change(referral_id: str, change: Callable[..., dict[str, Any]], done
 @signed_in
 @policy("referral")
 def referral_accept(referral_id: str) -> Any:
-    return _status_change(referral_id, lifecycle.accept_referral, "accepted")
+    return _lifecycle_change(
+        referral_id,
+        lifecycle.accept_referral,
+        "Referral {reference} accepted",
+        errors_on_page=False,
+    )
 
 
 @blueprint.post("/referrals/<referral_id>/manage/close")
 @signed_in
 @policy("referral")
 def referral_close(referral_id: str) -> Any:
-    return _status_change(referral_id, lifecycle.close_referral, "closed")
+    return _lifecycle_change(
+        referral_id, lifecycle.close_referral, "Referral {reference} closed", errors_on_page=False
+    )
 
 
 @blueprint.post("/referrals/<referral_id>/manage/withdraw")
 @signed_in
 @policy("referral")
 def referral_withdraw(referral_id: str) -> Any:
-    data = form_data()
-    target = url_for("web.referral_manage", referral_id=referral_id)
-    try:
-        result = lifecycle.withdraw_referral(services(), current_actor(), referral_id, data)
-    except Invalid as exc:
-        if exc.code in STALE:
-            return _stale(exc, target)
-        return _manage_page(referral_id, exc.fields, data)
-    flash(f"Referral {result['reference']} withdrawn", "success")
-    return redirect(target)
+    withdraw, done = lifecycle.withdraw_referral, "Referral {reference} withdrawn"
+    return _lifecycle_change(referral_id, withdraw, done, form_data())
 
 
 @blueprint.post("/referrals/<referral_id>/manage/assign-idva")
 @signed_in
 @policy("referral")
 def referral_assign_idva(referral_id: str) -> Any:
-    data = form_data()
-    target = url_for("web.referral_manage", referral_id=referral_id)
-    try:
-        result = lifecycle.assign_idva(services(), current_actor(), referral_id, data)
-    except Invalid as exc:
-        if exc.code in STALE:
-            return _stale(exc, target)
-        return _manage_page(referral_id, exc.fields, data)
-    flash(f"IDVA assigned to referral {result['reference']}", "success")
-    return redirect(target)
+    assign, done = lifecycle.assign_idva, "IDVA assigned to referral {reference}"
+    return _lifecycle_change(referral_id, assign, done, form_data())
 
 
 @blueprint.post("/referrals/<referral_id>/manage/unassign-idva")
 @signed_in
 @policy("referral")
 def referral_unassign_idva(referral_id: str) -> Any:
-    target = url_for("web.referral_manage", referral_id=referral_id)
-    try:
-        result = lifecycle.unassign_idva(services(), current_actor(), referral_id)
-    except Invalid as exc:
-        if exc.code in STALE:
-            return _stale(exc, target)
-        return _manage_page(referral_id, exc.fields, {})
-    flash(f"Referral {result['reference']} no longer has an IDVA", "success")
-    return redirect(target)
+    unassign, done = lifecycle.unassign_idva, "Referral {reference} no longer has an IDVA"
+    return _lifecycle_change(referral_id, unassign, done)
 
 
 @blueprint.get("/referrals/review")

@@ -49,7 +49,7 @@ def _overdue_navigation() -> dict[str, Callable[[], int | None]]:
 
 @blueprint.route("/")
 @signed_in
-@policy("referral", "action", "research_note")
+@policy("referral", "action", "research_note", "safety_plan")
 def home() -> Any:
     actor = current_actor()
     panels = list_panels(services(), actor)

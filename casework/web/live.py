@@ -10,31 +10,20 @@ JavaScript; ``static/live.js`` only ticks the timer and warns before leaving uns
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 
 from casework import clock
-from casework.dates import long_date, long_moment
-from casework.errors import Invalid, NotVisible
+from casework.dates import long_moment
+from casework.errors import NotVisible
 from casework.http import current_actor, services
-from casework.meetings import live, tracking
+from casework.meetings import live
 from casework.routes import policy, signed_in
 from casework.web.blueprint import blueprint
 from casework.web.forms import form_data
-from casework.web.kept import CHANGED, chosen, fingerprint, only
-from casework.web.meeting import (
-    ACTION_FIELDS,
-    NOT_SAVED,
-    STALE,
-    case_name,
-    error_items,
-    meeting_when,
-    minute_changed,
-    minute_typed,
-    prefixed_errors,
-    with_due_date,
-)
+from casework.web.meeting import case_form_context, save_case_form
 
 READS = ("referral", "case", "minute", "action")
 # Saving goes through ``minutes.agree_action``, whose doors include offender panels' nominals.
@@ -62,23 +51,14 @@ def _page(
     values: dict | None = None,
 ) -> Any:
     view = live.live_view(services(), current_actor(), meeting_id, position)
-    errors = errors or {}
     page = render_template(
         "meeting/live.html",
         view=view,
-        values=values or {},
-        errors=errors,
-        error_items=error_items(errors, dates=("action-due_on",)),
-        fingerprint=fingerprint,
-        meeting_when=meeting_when,
-        case_name=case_name,
-        long_date=long_date,
+        **case_form_context(errors, values),
         long_moment=long_moment,
         epoch_ms=_epoch_ms,
         now_ms=_epoch_ms(clock.now()),
         sequence=live.CHAIRING_SEQUENCE,
-        reason_names=tracking.REASON_NAMES,
-        status_names=tracking.STATUS_NAMES,
     )
     return (page, 422) if errors else page
 
@@ -101,28 +81,11 @@ def meeting_live_save(meeting_id: str) -> Any:
         raise NotVisible()
     raw = form_data()
     case_id = raw.get("case_id", "")
-    typed = {"minute": minute_typed(raw), "action": only(raw, ACTION_FIELDS)}
-    part = chosen(typed)
-    if part == CHANGED:  # Enter: the action if one was started, else the minutes
-        part = "action" if typed["action"] else "minute"
-    target = url_for("web.meeting_live", meeting_id=meeting_id, case=position)
     svc, actor = services(), current_actor()
-    try:
-        if part == "minute":
-            live.write_minute(svc, actor, meeting_id, case_id, typed["minute"])
-        else:
-            live.agree(svc, actor, meeting_id, case_id, with_due_date(typed["action"]))
-    except Invalid as exc:
-        if exc.code in STALE:
-            flash(exc.message, "important")
-            return redirect(target)
-        whole = "text" if part == "minute" else "description"
-        errors = prefixed_errors(exc.fields, part, whole)
-        return _page(meeting_id, position, errors, typed)
-    flash("Minutes saved" if part == "minute" else "Action added", "success")
-    other = "action" if part == "minute" else "minute"
-    unsaved = bool(typed["action"]) if other == "action" else minute_changed(raw)
-    if not unsaved:
-        return redirect(target)
-    flash(NOT_SAVED[other], "important")
-    return _page(meeting_id, position, values={other: typed[other]})
+    saves = {"minute": live.write_minute, "action": live.agree}
+    return save_case_form(
+        raw,
+        lambda part, data: saves[part](svc, actor, meeting_id, case_id, data),
+        url_for("web.meeting_live", meeting_id=meeting_id, case=position),
+        partial(_page, meeting_id, position),
+    )

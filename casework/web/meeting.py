@@ -12,7 +12,9 @@ form error that no longer applies.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -183,6 +185,25 @@ def with_due_date(raw: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def case_form_context(
+    errors: dict[str, list[str]] | None = None, values: dict | None = None
+) -> dict[str, Any]:
+    """What a page showing a case's minutes and action form (meeting/_case_form.html: the
+    case page and live chair mode) renders with, besides its own view."""
+    errors = errors or {}
+    return {
+        "values": values or {},
+        "errors": errors,
+        "error_items": error_items(errors, dates=("action-due_on",)),
+        "fingerprint": fingerprint,
+        "meeting_when": meeting_when,
+        "case_name": case_name,
+        "long_date": long_date,
+        "reason_names": tracking.REASON_NAMES,
+        "status_names": tracking.STATUS_NAMES,
+    }
+
+
 def _case_page(
     meeting_id: str,
     referral_id: str,
@@ -190,20 +211,7 @@ def _case_page(
     values: dict | None = None,
 ) -> Any:
     view = minutes.case_view(services(), current_actor(), meeting_id, referral_id)
-    errors = errors or {}
-    page = render_template(
-        "meeting/case.html",
-        view=view,
-        values=values or {},
-        errors=errors,
-        error_items=error_items(errors, dates=("action-due_on",)),
-        fingerprint=fingerprint,
-        meeting_when=meeting_when,
-        case_name=case_name,
-        long_date=long_date,
-        reason_names=tracking.REASON_NAMES,
-        status_names=tracking.STATUS_NAMES,
-    )
+    page = render_template("meeting/case.html", view=view, **case_form_context(errors, values))
     return (page, 422) if errors else page
 
 
@@ -239,38 +247,55 @@ def minute_changed(raw: dict[str, Any]) -> bool:
     return changed("minute", raw.get("text"), raw.get("risks"))
 
 
-@blueprint.post("/meetings/<meeting_id>/cases/<referral_id>")
-@signed_in
-@policy("referral", "case", "minute", "action")
-def meeting_case_save(meeting_id: str, referral_id: str) -> Any:
-    """Save the minutes or add the action, whichever button was pressed; the case page is one
-    form, so what was typed in the other part comes back too and is kept (``web.kept``)."""
-    raw = form_data()
+def save_case_form(
+    raw: dict[str, Any],
+    save: Callable[[str, dict[str, Any]], Any],
+    target: str,
+    redraw: Callable[[dict[str, list[str]] | None, dict], Any],
+) -> Any:
+    """Save the minutes or add the action, whichever button was pressed, for a page showing
+    meeting/_case_form.html (the case page and live chair mode). The page is one form, so what
+    was typed in the other part comes back too and is kept (``web.kept``).
+
+    ``save(part, data)`` calls the page's action for ``"minute"`` or ``"action"``; ``redraw(
+    errors, values)`` draws the page again; ``target`` is where a save with nothing else
+    typed redirects (so a reload cannot save twice)."""
     typed = {"minute": minute_typed(raw), "action": only(raw, ACTION_FIELDS)}
     part = chosen(typed)
     if part == CHANGED:  # Enter: the action if one was started, else the minutes
         part = "action" if typed["action"] else "minute"
-    target = url_for("web.meeting_case", meeting_id=meeting_id, referral_id=referral_id)
-    change, data = (
-        (minutes.save_minute, typed["minute"])
-        if part == "minute"
-        else (minutes.add_action, with_due_date(typed["action"]))
-    )
     try:
-        change(services(), current_actor(), meeting_id, referral_id, data)
+        save(part, typed["minute"] if part == "minute" else with_due_date(typed["action"]))
     except Invalid as exc:
         if exc.code in STALE:
             return _stale(exc, target)
         whole = "text" if part == "minute" else "description"
-        errors = prefixed_errors(exc.fields, part, whole)
-        return _case_page(meeting_id, referral_id, errors, typed)
+        return redraw(prefixed_errors(exc.fields, part, whole), typed)
     flash("Minutes saved" if part == "minute" else "Action added", "success")
     other = "action" if part == "minute" else "minute"
     unsaved = bool(typed["action"]) if other == "action" else minute_changed(raw)
     if not unsaved:
         return redirect(target)
     flash(NOT_SAVED[other], "important")
-    return _case_page(meeting_id, referral_id, values={other: typed[other]})
+    return redraw(None, {other: typed[other]})
+
+
+@blueprint.post("/meetings/<meeting_id>/cases/<referral_id>")
+@signed_in
+@policy("referral", "case", "minute", "action")
+def meeting_case_save(meeting_id: str, referral_id: str) -> Any:
+    svc, actor = services(), current_actor()
+
+    def save(part: str, data: dict[str, Any]) -> Any:
+        change = minutes.save_minute if part == "minute" else minutes.add_action
+        return change(svc, actor, meeting_id, referral_id, data)
+
+    return save_case_form(
+        form_data(),
+        save,
+        url_for("web.meeting_case", meeting_id=meeting_id, referral_id=referral_id),
+        partial(_case_page, meeting_id, referral_id),
+    )
 
 
 @blueprint.get("/meetings/<meeting_id>/minutes")

@@ -8,7 +8,7 @@ date inputs, radios and checkboxes into the same JSON body an agency system woul
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,15 +59,17 @@ NAMES: dict[str, str] = {
 }
 
 
-def name_of(code: str | None) -> str:
+def name_of(code: str | None, names: Mapping[str, str] = NAMES) -> str:
     """A code as words: a known name, else ``vehicle_crime`` -> ``Vehicle crime``."""
     if not code:
         return ""
-    return NAMES.get(code) or code.replace("_", " ").capitalize()
+    return names.get(code) or code.replace("_", " ").capitalize()
 
 
-def options(codes: Sequence[str]) -> tuple[tuple[str, str], ...]:
-    return tuple((c, name_of(c)) for c in codes)
+def options(
+    codes: Sequence[str], name: Callable[[str], str] = name_of
+) -> tuple[tuple[str, str], ...]:
+    return tuple((c, name(c)) for c in codes)
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,12 @@ def day(
     name: str, label: str, optional: bool = False, hint: str = "For example, 27 3 2026"
 ) -> Field:
     return Field(name, label, "date", hint=hint, optional=optional)
+
+
+def intervention_kind(choices: tuple[tuple[str, str], ...]) -> Field:
+    """Which intervention, as a nominal's and an ASB perpetrator's forms both ask it (each
+    from its own list: IOM and Prevent and Deter interventions, the ASB ladder)."""
+    return Field("kind", "Intervention", "select", (("", "Choose"), *choices))
 
 
 OUTCOME_CHOICES = (("", "Not known yet"), *options(OUTCOMES))
@@ -192,7 +200,7 @@ RECORD_FORMS: dict[str, tuple[str, Form]] = {
         Form(
             "Record an intervention",
             (
-                Field("kind", "Intervention", "select", (("", "Choose"), *options(INTERVENTIONS))),
+                intervention_kind(options(INTERVENTIONS)),
                 day("start_date", "Start date"),
                 day("end_date", "End date", optional=True),
                 Field("outcome", "Outcome", "textarea", optional=True),

@@ -49,6 +49,19 @@ def _rows(pairs: list[tuple[str, str | None]], pre: tuple[str, ...] = ()) -> lis
     return rows
 
 
+def _comments(dash: Mapping[str, str]) -> list[tuple[str, str | None]]:
+    return [(f"Comment on question {n}", c) for n in QUESTIONS if (c := dash.get(f"comment-{n}"))]
+
+
+def _previous_marac(raw: Mapping[str, str]) -> str | None:
+    """The answer as typed, with where and when after a yes ("Yes: Leeds, 14 March 2025")."""
+    answer = YES_NO.get(raw.get("elsewhere", ""))
+    if raw.get("elsewhere") != "yes":
+        return answer
+    where = ", ".join(p for p in (raw.get("area", "").strip(), shown_date(raw, "date")) if p)
+    return f"{answer}: {where}" if where else answer
+
+
 def _people(section: str, items: list[dict[str, str]]) -> list[tuple[str, list[dict]]]:
     cards = []
     noun = "Perpetrator" if section == "perpetrators" else "Child"
@@ -89,13 +102,20 @@ def answers(
                 ("Black or minority ethnic", YES_NO.get(v.get("bme", ""))),
                 ("Lesbian, gay, bisexual or trans", YES_NO.get(v.get("lgbt", ""))),
                 ("Disability", YES_NO.get(v.get("disability", ""))),
-            ]
+                ("Afraid of", v.get("afraid_of")),
+                ("Safe to talk to", v.get("safe_to_talk_to")),
+                ("Not safe to talk to", v.get("not_safe_to_talk_to")),
+                ("Previous MARAC elsewhere", _previous_marac(v)),
+            ],
+            pre=("Afraid of", "Safe to talk to", "Not safe to talk to"),
         ),
         "perpetrators": [],
         "children": _rows([("Children", "None")]) if not content.get("children") else [],
         "dash": _rows(
             [("“Yes” answers", f"{form.dash_score(content)} of 24")]
             + [(f"{n}. {q}", YES_NO.get(dash.get(n, ""), "Not answered")) for n, q in _questions()]
+            + _comments(dash),
+            pre=tuple(f"Comment on question {n}" for n in QUESTIONS),
         ),
         "criteria": _rows(
             [
@@ -115,6 +135,9 @@ def answers(
             [
                 ("Summary", narrative.get("summary")),
                 ("Date of referral", shown_date(narrative, "referral_date")),
+                ("Your name", narrative.get("name")),
+                ("Your phone number", narrative.get("phone")),
+                ("Your email address", narrative.get("email")),
             ],
             pre=("Summary",),
         ),

@@ -44,9 +44,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "consent": ("whether the victim has consented to the referral", "select"),
     "summary": ("the summary", "enter"),
     "referral_date": ("the date of referral", "enter"),
+    "safety.afraid_of": ("who the victim is afraid of", "enter"),
+    "safety.safe_to_talk_to": ("who is safe to talk to", "enter"),
+    "safety.not_safe_to_talk_to": ("who is not safe to talk to", "enter"),
+    "previous_marac.elsewhere": ("whether a MARAC in another area heard the case", "select"),
+    "previous_marac.area": ("the area of the previous MARAC", "enter"),
+    "previous_marac.date": ("the date of the previous MARAC", "enter"),
+    "referrer.name": ("your name", "enter"),
+    "referrer.phone": ("your phone number", "enter"),
+    "referrer.email": ("your email address", "enter"),
 }
 TOO_LONG = re.compile(r"(?:Length must be between 1 and|Longer than maximum length) (\d+)\.")
-DATE_FIELDS = ("date_of_birth", "referral_date", "from", "to")
+DATE_FIELDS = ("date_of_birth", "referral_date", "from", "to", "date")
 
 GENDERS = {"female": "Female", "male": "Male", "other": "Other", "not_known": "Not known"}
 BANDS = {"high": "High", "medium": "Medium", "standard": "Standard"}
@@ -79,6 +88,8 @@ def _reword(path: str, message: str) -> str:
     if path == "perpetrators" and message.startswith("Length must be"):
         return "Add at least one perpetrator"
     label, how = LABELS.get(re.sub(r"\.\d+\.", ".", path), ("", ""))
+    if match := re.fullmatch(r"risk\.dash_comments\.(\d+)", path):
+        label, how = f"the comment on question {match.group(1)}", "enter"
     if not label:
         return message
     verb = "Select" if how == "select" else "Enter"

@@ -100,7 +100,7 @@ def _section_page(draft: ReferralDraft, section: str, values: Any = None, **ctx:
     content = draft.content
     values = content.get(section, {}) if values is None else values
     if section == "dash":
-        ctx.update(questions=QUESTIONS, yes_count=sum(1 for v in values.values() if v == "yes"))
+        ctx.update(questions=QUESTIONS, yes_count=form.yes_count(values))
     if section == "criteria":
         ctx["preview"] = form.preview({**content, "criteria": values}, _rules())
     action = url_for("web.referral_section", draft_id=draft.id, section=section)

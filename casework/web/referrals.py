@@ -22,10 +22,12 @@ from casework.panels.actions import list_panels
 from casework.referrals import draft_form as form
 from casework.referrals import drafts
 from casework.referrals.actions import get_referral, list_referrals
+from casework.referrals.amend_form import may_amend
 from casework.referrals.models import STATUSES
 from casework.risk.dash import QUESTIONS, RiskRules
 from casework.roles import MANAGERS, REFERRERS
 from casework.routes import policy, signed_in
+from casework.safety_plans.actions import may_see_plan
 from casework.web.blueprint import blueprint
 from casework.web.referral_errors import (
     BANDS,
@@ -147,7 +149,7 @@ def referral_new() -> Any:
 
 @blueprint.get("/referrals/<referral_id>")
 @signed_in
-@policy("referral")
+@policy("referral", "safety_plan")
 def referral_detail(referral_id: str) -> Any:
     actor = current_actor()
     referral = get_referral(services(), actor, referral_id)
@@ -157,6 +159,9 @@ def referral_detail(referral_id: str) -> Any:
         r=referral,
         questions=QUESTIONS,
         can_manage=actor.has_any(*MANAGERS),
+        can_amend=may_amend(services(), actor, referral["id"]),
+        can_plan=may_see_plan(services(), actor, referral["id"]),
+        can_see_viewers=actor.has_any("coordinator") and actor.has_any(*MANAGERS),
         **_words(),
     )
 

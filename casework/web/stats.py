@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from flask import Response, abort, render_template, request, url_for
+from flask import Response, abort, render_template, request
 
 from casework.agencies.actions import list_agencies
 from casework.dates import long_date
@@ -40,12 +40,11 @@ from casework.stats.tables import (
 from casework.web.blueprint import blueprint
 from casework.web.forms import error_list
 from casework.web.stats_filters import (
-    PERIODS,
-    error_items,
     errors_of,
+    filter_context,
     filters,
     link_query,
-    panel_only,
+    panel_name,
     publication,
     quarter_start,
     today,
@@ -78,7 +77,7 @@ def _dashboard_page() -> Any:
     """The dashboard for the filters in the address; with what was typed kept and GOV.UK
     errors (422) when a date or the panel is refused."""
     svc, actor = services(), current_actor()
-    panels = countable_panels(svc, actor)
+    panels = [(p.id, p.name) for p in countable_panels(svc, actor)]
     values, query = filters()
     figures: dict[str, Any] | None = None
     errors: dict[str, list[str]] = {}
@@ -98,15 +97,7 @@ def _dashboard_page() -> Any:
         "stats/dashboard.html",
         offender_rows=offender_rows,
         title="MARAC performance",
-        values=values,
-        errors=errors,
-        error_items=error_items(errors),
-        panels=panels,
-        panel_name=_panel_name(panels, values.get("panel")),
-        periods=PERIODS,
-        period_links={
-            key: url_for("web.stats_dashboard", period=key, **panel_only(values)) for key in PERIODS
-        },
+        **filter_context("web.stats_dashboard", panels, values, errors, actor.has_any("analyst")),
         figures=figures,
         span=span,
         headline=headline(figures, _reference()) if figures else [],
@@ -145,7 +136,7 @@ def stats_quarterly() -> Any:
 
 def _quarterly_page() -> Any:
     svc, actor = services(), current_actor()
-    panels = countable_panels(svc, actor)
+    panels = [(p.id, p.name) for p in countable_panels(svc, actor)]
     values = _quarter_values()
     table, errors, span = None, {}, None
     try:
@@ -160,7 +151,7 @@ def _quarterly_page() -> Any:
         errors=errors,
         error_items=error_list(errors),
         panels=panels,
-        panel_name=_panel_name(panels, values.get("panel")),
+        panel_name=panel_name(panels, values.get("panel"), actor.has_any("analyst")),
         quarters=QUARTERS,
         table=table,
         span=span,
@@ -170,12 +161,6 @@ def _quarterly_page() -> Any:
         below=_below(),
     )
     return (page, 422) if errors else page
-
-
-def _panel_name(panels: list, panel_id: str | None) -> str:
-    if not panel_id:
-        return "All panels" if current_actor().has_any("analyst") else "All your panels"
-    return next((p.name for p in panels if str(p.id) == panel_id), "")
 
 
 def _quarter_values() -> dict[str, str]:

@@ -6,9 +6,11 @@ errors worded GOV.UK's way against the box they belong to.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
-from flask import request
+from flask import request, url_for
 
 from casework import clock
 from casework.errors import Invalid
@@ -124,6 +126,36 @@ def panel_only(values: dict[str, str]) -> dict[str, str]:
 def link_query(values: dict[str, str]) -> dict[str, str]:
     """What charts, downloads and quick links need to count exactly what the page shows."""
     return {k: v for k, v in values.items() if k == "panel" or k.split("-")[0] in DATES}
+
+
+def panel_name(panels: Sequence[tuple[Any, str]], chosen: str | None, analyst: bool) -> str:
+    """The heading's name for what is counted: the chosen panel, or every panel the reader
+    may count (an analyst counts them all)."""
+    if not chosen:
+        return "All panels" if analyst else "All your panels"
+    return next((name for pid, name in panels if str(pid) == chosen), "")
+
+
+def filter_context(
+    endpoint: str,
+    panels: Sequence[tuple[Any, str]],
+    values: dict[str, str],
+    errors: dict[str, list[str]],
+    analyst: bool,
+) -> dict[str, Any]:
+    """What the period form (``period_form`` in stats/_macros.html) renders with on a page
+    whose figures ``endpoint`` shows; ``panels`` are (id, name) pairs the reader may count."""
+    return {
+        "values": values,
+        "errors": errors,
+        "error_items": error_items(errors),
+        "panels": panels,
+        "panel_name": panel_name(panels, values.get("panel"), analyst),
+        "periods": PERIODS,
+        "period_links": {
+            key: url_for(endpoint, period=key, **panel_only(values)) for key in PERIODS
+        },
+    }
 
 
 def publication() -> bool:

@@ -1,6 +1,7 @@
 """An ASB panel for the ASB case tests: the council's ASB team coordinates, police, housing and
 health sit on it; another agency sits only on another ASB panel. Cases are referred through
-the action the API calls (``casework.asb.cases.refer_case``)."""
+the action the API calls (``casework.asb.cases.refer_case``); ``tests.asb.enforcement_world``
+builds the same world and makes its cases directly."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""A small ASB panel for the Community Trigger and interventions tests: the council's ASB
-team coordinates, police and housing sit on it, health too; another agency sits on no panel.
-Cases are made with the models until the ASB case actions exist (casework/asb/cases.py)."""
+"""The ASB panel of ``tests.asb.asb_world`` for the Community Trigger and interventions tests,
+whose cases are made with the models (a case in any state, without the referral's checks) and
+listed on agendas directly."""
 
 from __future__ import annotations
 
@@ -10,29 +10,16 @@ from datetime import date, timedelta
 from typing import Any
 
 from casework import clock
-from casework.accounts.auth import actor_for
-from casework.actors import Actor
 from casework.agencies.models import Agency
 from casework.asb.models import AsbCase, AsbIncident, AsbPerpetrator
 from casework.meetings.models import AgendaItem, Meeting
 from casework.panels.models import Panel
 from casework.services import Services
+from tests.asb.asb_world import USERS
+from tests.asb.asb_world import World as AsbWorld
 from tests.conftest import Factory
 
-USERS = {
-    "coordinator": ("coord@asb.example", "ASBT", ("coordinator",)),
-    "police": ("pc@police.example", "POL", ("agency_rep",)),
-    "housing": ("officer@housing.example", "HOU", ("referrer",)),
-    "health": ("nurse@health.example", "NHS", ("agency_rep",)),
-    "outsider": ("coord@elsewhere.example", "OUT", ("coordinator",)),
-}
-SECTORS = {
-    "ASBT": "local_authority",
-    "POL": "police",
-    "HOU": "housing",
-    "NHS": "health",
-    "OUT": "local_authority",
-}
+__all__ = ["USERS", "Made", "World"]
 
 
 @dataclass(frozen=True)
@@ -43,28 +30,12 @@ class Made:
     perpetrators: tuple[uuid.UUID, ...]
 
 
-class World:
+class World(AsbWorld):
+    """The ASB case tests' panel and people, with cases and agenda items made directly."""
+
     def __init__(self, svc: Services, factory: Factory) -> None:
-        self.svc = svc
-        self.factory = factory
-        for code, sector in SECTORS.items():
-            factory.agency(code, sector)
-        self.users = {
-            name: factory.user(email, agency, roles)
-            for name, (email, agency, roles) in USERS.items()
-        }
-        self.panel = factory.panel(("ASBT", "POL", "HOU", "NHS"), kind="asb", name="ASB panel")
-        self.other_panel = factory.panel(("OUT",), kind="asb", name="Elsewhere ASB panel")
-        self._tokens: dict[str, str] = {}
+        super().__init__(svc, factory)
         self._count = 0
-
-    def actor(self, name: str) -> Actor:
-        return actor_for(self.users[name], via="test")
-
-    def token(self, name: str) -> str:
-        if name not in self._tokens:
-            self._tokens[name] = self.factory.token(self.users[name])
-        return self._tokens[name]
 
     def agency(self, code: str) -> Agency:
         return self.svc.session.query(Agency).filter_by(code=code).one()

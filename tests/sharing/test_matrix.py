@@ -36,6 +36,10 @@ WHOLE_REFERRAL = {
     "risk_assessment",
     "risk_summary",
     "referral_narrative",
+    # SafeLives' referral form: part of the whole referral, never of what an agenda shows
+    # other agencies (identity, household, risk summary)
+    "referrer_contact",
+    "victim_safety",
 }
 AGENDA_VIEW = {"victim_identity", "perpetrator_identity", "household", "risk_summary", "actions"}
 CASE_ROLES = {"referrer", "idva", "agency_rep", "coordinator", "chair"}
@@ -47,6 +51,14 @@ RESEARCH = {"research_notes", "research_withheld"}
 def marac_oracle(role: str, sector: str, condition: str, verb: str, category: str) -> bool:
     if role not in CASE_ROLES:
         return False  # analyst, admin and dpo never see case data
+    if category == "safety_plan":
+        # the IDVA service and the coordinator keep it; never exported, never the chair's
+        keeps = (
+            (condition == "assigned_idva" and role == "idva")
+            or (condition == "panel_member" and role == "coordinator")
+            or (condition == "panel_member" and role == "idva" and sector == "idva")
+        )
+        return keeps and verb in {"view", "list", "edit"}
     managers = role in {"coordinator", "chair"}
     if condition == "panel_member":
         if category in WHOLE_REFERRAL | {"actions"}:
@@ -126,7 +138,7 @@ def test_every_cell(protocol_key: str, role: str, sector: str) -> None:
 
 def test_the_oracle_covers_every_category() -> None:
     """A category added to a protocol must be added to its oracle too, or this fails."""
-    known = WHOLE_REFERRAL | AGENDA_VIEW | RESEARCH | {"minutes", "actions"}
+    known = WHOLE_REFERRAL | AGENDA_VIEW | RESEARCH | {"minutes", "actions", "safety_plan"}
     assert set(PROTOCOLS["marac"].categories) == known
     assert set(PROTOCOLS["offender"].categories) == {
         "offender_record",

@@ -1,0 +1,1 @@
+"""A MARAC case's safety plan, kept by its IDVA and the panel's coordinator."""

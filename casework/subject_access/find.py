@@ -1,0 +1,146 @@
+"""Finding the data subject: the people search's name index, read for the DPO.
+
+The people search (``casework.search``) joins its keyed name hashes to what the caller may
+list; a DPO may list nothing through the sharing protocols, so the workbench asks the same
+index with no sharing filter (its callers hold the subject access grant, ``access``) and
+checks each candidate against the typed name exactly as the search does. It finds victims,
+perpetrators and children in MARAC referrals and people on offender panels. Victims of
+anti-social behaviour are found by the surname and date-of-birth blind index of their case
+(the search does not index them), so for them a date of birth is needed.
+
+The DPO is shown the name and date of birth of each person found, to tell the requester
+apart from someone else of the same name before gathering anything.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select, true
+from sqlalchemy.orm import Session
+
+from casework.asb.models import AsbCase
+from casework.crypto import candidates
+from casework.crypto.indexes import surname_and_birth
+from casework.names import full_name
+from casework.offenders.models import Nominal
+from casework.referrals.models import Referral
+from casework.search.actions import _candidates, _person
+from casework.search.normalise import is_exact, resembles
+from casework.services import Services
+
+ROLE_NAMES = {
+    "victim": "Victim in a MARAC referral",
+    "perpetrator": "Perpetrator in a MARAC referral",
+    "child": "Child in a MARAC referral",
+    "nominal": "Offender management record",
+    "asb_victim": "Victim in an anti-social behaviour case",
+}
+MODELS: dict[str, type] = {"referral": Referral, "nominal": Nominal, "asb_case": AsbCase}
+
+
+@dataclass(frozen=True)
+class Found:
+    """One person in one record; ``key`` names them for gathering (ids only)."""
+
+    type: str
+    id: uuid.UUID
+    role: str
+    person_id: uuid.UUID
+    name: str
+    date_of_birth: date | None
+    reference: str | None
+    match: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.type}:{self.id}:{self.role}:{self.person_id}"
+
+    def answer(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "type": self.type,
+            "id": str(self.id),
+            "role": self.role,
+            "person_id": str(self.person_id),
+            "name": self.name,
+            "date_of_birth": self.date_of_birth.isoformat() if self.date_of_birth else None,
+            "reference": self.reference,
+            "match": self.match,
+        }
+
+
+def people(svc: Services, text: str, born: date | None) -> list[Found]:
+    """Everyone held whose name matches ``text`` (and ``born``), exact matches first."""
+    found: list[Found] = []
+    for record_type, model in (("referral", Referral), ("nominal", Nominal)):
+        rows = _candidates(svc, record_type, model, text, born, true())
+        ids = list({r[0] for r in rows})
+        if not ids:
+            continue
+        records = {r.id: r for r in svc.session.scalars(select(model).where(model.id.in_(ids)))}
+        for record_id, person_id, role, _score in rows:
+            record = records.get(record_id)
+            person = _person(record, role, person_id) if record is not None else None
+            if person is None or (born is not None and person[2] != born):
+                continue
+            first, last, dob = person
+            if not resembles(text, first, last):
+                continue  # the hashes collided: not this person
+            match = "exact" if is_exact(text, first, last) else "similar"
+            found.append(
+                Found(
+                    record_type,
+                    record_id,
+                    role,
+                    person_id,
+                    full_name(first, last),
+                    dob,
+                    getattr(record, "reference", None),
+                    match,
+                )
+            )
+    found += _asb_victims(svc.session, text, born)
+    found.sort(key=lambda f: (f.match != "exact", f.type, f.reference or "", str(f.id)))
+    return found
+
+
+def _asb_victims(session: Session, text: str, born: date | None) -> list[Found]:
+    if born is None:
+        return []
+    typed = text.split()
+    # the surname is the typed words' tail, of one word or more ("Van Dyke")
+    tails = [" ".join(typed[i:]) for i in range(len(typed))]
+    wanted = [
+        ix
+        for tail in tails
+        if (parts := surname_and_birth(tail, born)) is not None
+        for ix in candidates("asb_victim_name_dob", *parts)
+    ]
+    if not wanted:
+        return []
+    out = []
+    for case in session.scalars(select(AsbCase).where(AsbCase.victim_ix.in_(wanted))):
+        first, last = case.victim_first_name, case.victim_last_name
+        if case.victim_date_of_birth != born or not resembles(text, first, last):
+            continue
+        match = "exact" if is_exact(text, first, last) else "similar"
+        name = full_name(first, last)
+        out.append(
+            Found("asb_case", case.id, "asb_victim", case.id, name, born, case.reference, match)
+        )
+    return out
+
+
+def parse_key(key: str) -> tuple[str, uuid.UUID, str, uuid.UUID] | None:
+    """(type, record id, role, person id) of a ``Found.key``; None for anything else."""
+    parts = key.split(":")
+    if len(parts) != 4 or parts[0] not in MODELS or parts[2] not in ROLE_NAMES:
+        return None
+    try:
+        return parts[0], uuid.UUID(parts[1]), parts[2], uuid.UUID(parts[3])
+    except ValueError:
+        return None
