@@ -53,32 +53,19 @@ class Hold:
     placed_at: datetime
 
 
-def _referrals(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, Any]:
+def _cases(session: Session, model: type, ids: list[uuid.UUID]) -> dict[uuid.UUID, Any]:
+    """Referrals or ASB cases as the review names them: reference, referral date, status and
+    panel (both models carry the same columns)."""
     stmt = (
         select(
-            Referral.id,
-            Referral.reference,
-            Referral.referral_date.label("started"),
-            Referral.status,
+            model.id,
+            model.reference,
+            model.referral_date.label("started"),
+            model.status,
             Panel.name.label("panel"),
         )
-        .join(Panel, Panel.id == Referral.panel_id)
-        .where(Referral.id.in_(ids))
-    )
-    return {r.id: r for r in session.execute(stmt)}
-
-
-def _asb_cases(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, Any]:
-    stmt = (
-        select(
-            AsbCase.id,
-            AsbCase.reference,
-            AsbCase.referral_date.label("started"),
-            AsbCase.status,
-            Panel.name.label("panel"),
-        )
-        .join(Panel, Panel.id == AsbCase.panel_id)
-        .where(AsbCase.id.in_(ids))
+        .join(Panel, Panel.id == model.panel_id)
+        .where(model.id.in_(ids))
     )
     return {r.id: r for r in session.execute(stmt)}
 
@@ -120,7 +107,10 @@ def describe(session: Session, rows: list[RetentionDue]) -> list[Item]:
     def ids(kind: str) -> list[uuid.UUID]:
         return [r.record_id for r in rows if r.record_type == kind]
 
-    cases = {**_referrals(session, ids("marac_referral")), **_asb_cases(session, ids("asb_case"))}
+    cases = {
+        **_cases(session, Referral, ids("marac_referral")),
+        **_cases(session, AsbCase, ids("asb_case")),
+    }
     drafts = _drafts(session, ids("referral_draft"))
     nominals = _nominals(session, ids("nominal"))
     items = []
