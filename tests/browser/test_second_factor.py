@@ -167,6 +167,12 @@ def test_required_set_up_then_codes_tokens_and_a_new_app(
     expect(tab.get_by_text("There is a problem")).to_be_visible()
     assert _violations(tab, axe_source) == [], "replace the authenticator app with errors"
 
+    # Once the factor given is no longer recent, a sensitive page asks for it again first.
+    monkeypatch.setitem(svc.settings, "SECOND_FACTOR_RECENT_MINUTES", -1)
+    tab.goto("/account/security/tokens/new")
+    tab.wait_for_url("**/account/security/confirm**")
+    assert _violations(tab, axe_source) == [], "give the second factor again"
+
 
 def test_admin_reset_ends_the_users_sessions(tab, browser, live_server, factory, svc):
     user = factory.user()
