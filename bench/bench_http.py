@@ -23,6 +23,7 @@ made there, then dropped at the end).
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import re
@@ -34,13 +35,15 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from bench_agenda import _setup as agenda_setup
-from harness import TODAY, machine, make_world, referral_body, verdict
+from harness import PASSWORD, TODAY, machine, make_world, referral_body, verdict
 from http_apps import prepare_floor
 from sqlalchemy import text
 
@@ -65,6 +68,7 @@ class Site:
     police_token: str
     housing_token: str
     post_body: str
+    police_cookie: str
 
 
 @dataclass
@@ -94,6 +98,7 @@ def prepare(instance: Path, name: str, url: str | None) -> tuple[Site, dict[str,
                 svc, world.referrer, referral_body(world.panel_id, 1000 + n, day)
             )
             first = first or referral
+        cookie = _sign_in(world.app, "police@example.org")
         housing = svc.session.get(User, rep.user_id)
         _, housing_token = create_token(svc, housing)
         world.settle()
@@ -107,6 +112,7 @@ def prepare(instance: Path, name: str, url: str | None) -> tuple[Site, dict[str,
             police_token=world.token,
             housing_token=housing_token,
             post_body=json.dumps(body, default=str),
+            police_cookie=cookie,
         )
         config = world.app.config
         env = {
@@ -119,6 +125,20 @@ def prepare(instance: Path, name: str, url: str | None) -> tuple[Site, dict[str,
     world.close()
     prepare_floor(site.url)
     return site, env
+
+
+def _sign_in(app: Any, email: str) -> str:
+    """A signed-in browser's session cookie (``name=value``), got through the sign-in page."""
+    client = app.test_client()
+    page = client.get("/sign-in").text
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, "the sign-in page has no CSRF token"
+    form = {"email": email, "password": PASSWORD, "csrf_token": found.group(1)}
+    assert client.post("/sign-in", data=form).status_code == 302, "sign-in failed"
+    name = app.config["SESSION_COOKIE_NAME"]
+    cookie = client.get_cookie(name)
+    assert cookie is not None, "no session cookie after sign-in"
+    return f"{name}={cookie.value}"
 
 
 def start(app: str, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
@@ -157,6 +177,9 @@ def start(app: str, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
 LUA_GET = """
 wrk.headers["Authorization"] = "Bearer {token}"
 """
+LUA_COOKIE = """
+wrk.headers["Cookie"] = "{cookie}"
+"""
 LUA_POST = """
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -173,6 +196,20 @@ request = function()
   return wrk.format(nil, nil, nil, template:gsub("@@NAME@@", name))
 end
 """
+
+
+def answers_ok(url: str, headers: dict[str, str]) -> None:
+    """Stop unless a GET of ``url`` answers 200 itself: wrk counts only 4xx and 5xx as
+    failures, so a page redirecting to the sign-in page would be timed as if it were the page."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        connection.request("GET", f"{parts.path}?{parts.query}", headers=headers)
+        status = connection.getresponse().status
+    finally:
+        connection.close()
+    if status != 200:
+        raise SystemExit(f"{url} answered {status}, not 200: nothing to measure")
 
 
 def _ms(value: str, unit: str) -> float:
@@ -229,6 +266,16 @@ def median_figure(figures: list[Figure]) -> Figure:
     )
 
 
+def _page_filters(panel_id: str) -> str:
+    """The list page's filters for the month before (its form has day, month and year boxes)."""
+    last = TODAY.replace(day=1) - timedelta(days=1)
+    first = last.replace(day=1)
+    parts = [f"panel_id={panel_id}"]
+    for name, day in (("from", first), ("to", last)):
+        parts += [f"{name}-day={day.day}", f"{name}-month={day.month}", f"{name}-year={day.year}"]
+    return "&".join(parts)
+
+
 def measure(site: Site, env: dict[str, str], args: argparse.Namespace, workdir: Path) -> dict:
     app_port, floor_port = _free_port(), _free_port()
     servers = [start("casework", env, app_port), start("floor", env, floor_port)]
@@ -239,6 +286,10 @@ def measure(site: Site, env: dict[str, str], args: argparse.Namespace, workdir: 
     scenarios = {
         "GET one referral": (f"{app}/api/v1/referrals/{site.referral_id}", police),
         "GET a month of the list": (f"{app}/api/v1/referrals?{month}", police),
+        "GET the list page (web)": (
+            f"{app}/referrals?{_page_filters(site.panel_id)}",
+            LUA_COOKIE.format(cookie=site.police_cookie),
+        ),
         "GET the agenda as housing": (
             f"{app}/api/v1/meetings/{site.meeting_id}/agenda",
             LUA_GET.format(token=site.housing_token),
@@ -253,6 +304,12 @@ def measure(site: Site, env: dict[str, str], args: argparse.Namespace, workdir: 
     }
     results: dict[tuple[str, int], Figure] = {}
     try:
+        bearer = {"Authorization": f"Bearer {site.police_token}"}
+        answers_ok(scenarios["GET one referral"][0], bearer)
+        answers_ok(scenarios["GET a month of the list"][0], bearer)
+        answers_ok(scenarios["GET the list page (web)"][0], {"Cookie": site.police_cookie})
+        housing = {"Authorization": f"Bearer {site.housing_token}"}
+        answers_ok(scenarios["GET the agenda as housing"][0], housing)
         for name, (url, script) in scenarios.items():
             wrk(url, 1, 1, script, workdir)  # warm-up: imports, caches, connections
             for c in CONCURRENCY:

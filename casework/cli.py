@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -549,20 +551,31 @@ def scheduler() -> None:
     if not inspect_db(svc.db.engine).has_table("job_runs"):
         raise CliError("the database has no schema: run `casework init` first")
     runner = build_scheduler(svc, blocking=True)
-    # A service manager stops a process with SIGTERM: stop as for Ctrl-C, letting running jobs
-    # finish (their claims make an interrupted one safe to run again anyway).
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    # A service manager stops a process with SIGTERM, a person with Ctrl-C: either lets running
+    # jobs finish (their claims make an interrupted one safe to run again anyway).
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop, _stopper(runner))
     click.echo(f"scheduler running jobs: {', '.join(ORDER)} (Ctrl-C or SIGTERM to stop)")
     try:
-        runner.start()
-    except (KeyboardInterrupt, SystemExit):
-        pass
+        runner.start()  # returns once shut down
     finally:
         svc.db.dispose()
 
 
-def _stop_on_sigterm(_signum: int, _frame: Any) -> None:
-    raise SystemExit(0)
+def _stopper(runner: Any) -> Callable[[int, Any], None]:
+    """A signal handler that shuts the scheduler down from another thread. Raising in the
+    handler, as before, interrupted whatever the main thread was doing, a database transaction
+    included, whose rollback then failed and the process exited 1 instead of 0."""
+    from apscheduler.schedulers import SchedulerNotRunningError
+
+    def shut_down() -> None:
+        with contextlib.suppress(SchedulerNotRunningError):  # a second signal: already stopping
+            runner.shutdown()
+
+    def handler(_signum: int, _frame: Any) -> None:
+        threading.Thread(target=shut_down, name="scheduler-stop", daemon=True).start()
+
+    return handler
 
 
 def _register_backup_commands() -> None:

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from casework import clock
+from casework.accounts.auth import actor_for
 from casework.agencies.models import Agency
 from casework.home_tasks import next_return
 from casework.meetings.models import AgendaItem, CaseAction, Meeting
@@ -218,3 +219,30 @@ def test_nothing_of_another_panel_reaches_a_home_page(client: FlaskClient, p: Pa
         text = _text(client.get("/").text)
         assert "Southshire" not in text, who
         assert "(1 overdue)" not in text and "Actions&nbsp;(" not in text, who
+
+
+def test_which_actions_the_engine_names_are_those_its_list_filter_lets_through(
+    p: Partnership,
+) -> None:
+    """``Sharing.which`` (the nav's overdue count) asks a prepared statement; the list filter
+    is built per request. For every user and action they must agree."""
+    _elsewhere(p)
+    first, second = p.refer(), p.refer()
+    meeting = p.meeting(day=TODAY + timedelta(days=6))
+    meeting.circulated_at = clock.now() - timedelta(hours=1)
+    p.svc.session.commit()
+    _list(p, meeting, first)
+    for owner in ("HSG", "POL"):
+        _action(p, meeting, first, owner, TODAY - timedelta(days=2))
+        _action(p, meeting, second, owner, TODAY - timedelta(days=2))
+    session, sharing = p.svc.session, p.svc.sharing
+    ids = list(session.scalars(select(CaseAction.id)))
+    assert len(ids) >= 4
+    seen = set()
+    for who, user in p.users.items():
+        actor = actor_for(user)
+        filtered = select(CaseAction.id).where(sharing.visible_clause(actor, "list", CaseAction))
+        expected = set(session.scalars(filtered))
+        assert sharing.which(session, actor, "list", CaseAction, ids) == expected, who
+        seen.add(len(expected))
+    assert len(seen) > 1  # some see more actions than others: the comparison meant something

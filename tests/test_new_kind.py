@@ -48,18 +48,18 @@ def _protocol_key() -> ColumnElement[str]:
     return select(Panel.protocol).where(Panel.id == Petition.panel_id).scalar_subquery()
 
 
-def _conditions(actor: Any, now: datetime, protocol: Any) -> dict[str, ColumnElement[bool]]:
-    if actor.agency_id is None:
+def _conditions(asking: Any, protocol: Any) -> dict[str, ColumnElement[bool]]:
+    if asking.agency_id is None:
         return {}
     listed = (AgendaItem.case_type == "petition") & (AgendaItem.case_id == Petition.id)
     member = exists(
         select(PanelMember.agency_id).where(
-            PanelMember.panel_id == Petition.panel_id, PanelMember.agency_id == actor.agency_id
+            PanelMember.panel_id == Petition.panel_id, PanelMember.agency_id == asking.agency_id
         )
     )
     return {
         "panel_member": member,
-        "on_agenda": on_circulated_agenda(listed, actor.agency_id, now, protocol),
+        "on_agenda": on_circulated_agenda(listed, asking, protocol),
     }
 
 

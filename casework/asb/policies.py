@@ -7,17 +7,15 @@ list elsewhere needs an edit for a new kind (``casework.sharing.catalogue.declar
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import ColumnElement, and_, exists, select
 
-from casework.actors import Actor
 from casework.asb.dump import dump
 from casework.asb.models import AsbCase
 from casework.meetings.agenda_window import on_circulated_agenda
 from casework.meetings.models import AgendaItem, Attendance
 from casework.panels.models import Panel, PanelMember
 from casework.sharing import catalogue
+from casework.sharing.asking import Asking
 from casework.sharing.engine import RecordType, register
 from casework.sharing.protocols import Protocol
 
@@ -56,28 +54,28 @@ def _protocol_key() -> ColumnElement[str]:
     return select(Panel.protocol).where(Panel.id == AsbCase.panel_id).scalar_subquery()
 
 
-def _conditions(actor: Actor, now: datetime, protocol: Protocol) -> dict[str, ColumnElement[bool]]:
+def _conditions(asking: Asking, protocol: Protocol) -> dict[str, ColumnElement[bool]]:
     """Members of the case's panel, the agency that referred it, member agencies while it is
     on a circulated agenda (the protocol's window), and agencies present when it was heard."""
     # An erased case (casework.retention) is nobody's to see, whatever a protocol grants.
     kept = AsbCase.erased.is_(False)
-    if actor.agency_id is None:
+    if asking.agency_id is None:
         return {"always": kept}
     member = exists(
         select(PanelMember.agency_id).where(
-            PanelMember.panel_id == AsbCase.panel_id, PanelMember.agency_id == actor.agency_id
+            PanelMember.panel_id == AsbCase.panel_id, PanelMember.agency_id == asking.agency_id
         )
     )
     listed = (AgendaItem.case_type == RECORD_TYPE) & (AgendaItem.case_id == AsbCase.id)
     attended = exists(
         select(AgendaItem.id)
         .join(Attendance, Attendance.meeting_id == AgendaItem.meeting_id)
-        .where(listed, Attendance.agency_id == actor.agency_id, Attendance.status == "present")
+        .where(listed, Attendance.agency_id == asking.agency_id, Attendance.status == "present")
     )
     conditions = {
         "panel_member": member,
-        "own_agency": AsbCase.referring_agency_id == actor.agency_id,
-        "on_agenda": on_circulated_agenda(listed, actor.agency_id, now, protocol),
+        "own_agency": AsbCase.referring_agency_id == asking.agency_id,
+        "on_agenda": on_circulated_agenda(listed, asking, protocol),
         "attendee": attended,
     }
     return {**{name: and_(kept, c) for name, c in conditions.items()}, "always": kept}

@@ -7,20 +7,17 @@ meeting; never for a cancelled meeting.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
-
 from sqlalchemy import ColumnElement, exists, select
 
 from casework.meetings.models import AgendaItem, Meeting
 from casework.panels.models import Panel, PanelMember
+from casework.sharing.asking import Asking
 from casework.sharing.protocols import Protocol
 
 
 def on_circulated_agenda(
     item_matches: ColumnElement[bool],
-    agency_id: Any,
-    now: datetime,
+    asking: Asking,
     protocol: Protocol,
     *,
     panel_under_protocol: bool = False,
@@ -30,17 +27,17 @@ def on_circulated_agenda(
     ``panel_under_protocol`` also requires the meeting's panel to work under ``protocol``
     (for records, such as nominals, that belong to no single panel).
     """
-    since = now - timedelta(days=protocol.agenda_days_after_meeting)
+    since = asking.since(protocol.agenda_days_after_meeting)
     stmt = (
         select(AgendaItem.id)
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
         .join(PanelMember, PanelMember.panel_id == Meeting.panel_id)
         .where(
             item_matches,
-            PanelMember.agency_id == agency_id,
+            PanelMember.agency_id == asking.agency_id,
             Meeting.status != "cancelled",
             Meeting.circulated_at.is_not(None),
-            Meeting.circulated_at <= now,
+            Meeting.circulated_at <= asking.now,
             Meeting.starts_at >= since,
         )
     )

@@ -10,11 +10,9 @@ member" or "on the agenda" whatever a protocol says.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 
-from casework.actors import Actor
 from casework.meetings import disclosed
 from casework.meetings.agenda_window import on_circulated_agenda
 from casework.meetings.models import (
@@ -27,6 +25,7 @@ from casework.meetings.models import (
     ResearchNote,
 )
 from casework.panels.models import Panel, PanelMember
+from casework.sharing.asking import Asking
 from casework.sharing.engine import RecordType, register
 from casework.sharing.protocols import Protocol
 
@@ -43,71 +42,65 @@ def _protocol_via_meeting(model: type) -> Callable[[], ColumnElement[str]]:
     return key
 
 
-def _member_of_meeting_panel(model: type, actor: Actor) -> ColumnElement[bool]:
+def _member_of_meeting_panel(model: type, asking: Asking) -> ColumnElement[bool]:
     return exists(
         select(PanelMember.agency_id)
         .join(Meeting, Meeting.panel_id == PanelMember.panel_id)
-        .where(Meeting.id == model.meeting_id, PanelMember.agency_id == actor.agency_id)
+        .where(Meeting.id == model.meeting_id, PanelMember.agency_id == asking.agency_id)
     )
 
 
-def _research_conditions(
-    actor: Actor, now: datetime, protocol: Protocol
-) -> dict[str, ColumnElement[bool]]:
+def _research_conditions(asking: Asking, protocol: Protocol) -> dict[str, ColumnElement[bool]]:
     """A note is its agency's own; beyond that, only a note its agency chose to share
     (``shared_research``), and only as far as the protocol grants who reads it then."""
-    if actor.agency_id is None:
+    if asking.agency_id is None:
         return {}
     return {
-        "own_research": ResearchNote.agency_id == actor.agency_id,
-        "shared_research": _shared_research(actor, now, protocol),
+        "own_research": ResearchNote.agency_id == asking.agency_id,
+        "shared_research": _shared_research(asking, protocol),
     }
 
 
-def _shared_research(actor: Actor, now: datetime, protocol: Protocol) -> ColumnElement[bool]:
+def _shared_research(asking: Asking, protocol: Protocol) -> ColumnElement[bool]:
     """The note is marked "share before the meeting", the reader's agency is a member of
     the meeting's panel, and the meeting is in its sharing window: agenda circulated, not
     cancelled, until the protocol's days after it (the window ``on_agenda`` uses)."""
-    since = now - timedelta(days=protocol.agenda_days_after_meeting)
+    since = asking.since(protocol.agenda_days_after_meeting)
     in_window = exists(
         select(Meeting.id)
         .join(PanelMember, PanelMember.panel_id == Meeting.panel_id)
         .where(
             Meeting.id == ResearchNote.meeting_id,
-            PanelMember.agency_id == actor.agency_id,
+            PanelMember.agency_id == asking.agency_id,
             Meeting.status != "cancelled",
             Meeting.circulated_at.is_not(None),
-            Meeting.circulated_at <= now,
+            Meeting.circulated_at <= asking.now,
             Meeting.starts_at >= since,
         )
     )
     return and_(ResearchNote.shared_before_meeting.is_(True), in_window)
 
 
-def _minute_conditions(
-    actor: Actor, now: datetime, protocol: Protocol
-) -> dict[str, ColumnElement[bool]]:
+def _minute_conditions(asking: Asking, protocol: Protocol) -> dict[str, ColumnElement[bool]]:
     """Minutes follow attendance at *their* meeting: an agency that sent apologies, or was
     not there, does not read what was said."""
-    if actor.agency_id is None:
+    if asking.agency_id is None:
         return {}
     attended = exists(
         select(Attendance.agency_id).where(
             Attendance.meeting_id == Minute.meeting_id,
-            Attendance.agency_id == actor.agency_id,
+            Attendance.agency_id == asking.agency_id,
             Attendance.status == "present",
         )
     )
-    return {"attendee": attended, "panel_member": _member_of_meeting_panel(Minute, actor)}
+    return {"attendee": attended, "panel_member": _member_of_meeting_panel(Minute, asking)}
 
 
-def _action_conditions(
-    actor: Actor, now: datetime, protocol: Protocol
-) -> dict[str, ColumnElement[bool]]:
+def _action_conditions(asking: Asking, protocol: Protocol) -> dict[str, ColumnElement[bool]]:
     """An action is seen by the agency that owns it and, like the case itself, by member
     agencies while the case (or the action, as a review item) is on a circulated agenda of
     their panel, until the protocol's window after that meeting closes."""
-    if actor.agency_id is None:
+    if asking.agency_id is None:
         return {}
     on_agenda = on_circulated_agenda(
         or_(
@@ -115,8 +108,7 @@ def _action_conditions(
             AgendaItem.case_id == CaseAction.case_id,
             AgendaItem.action_id == CaseAction.id,
         ),
-        actor.agency_id,
-        now,
+        asking,
         protocol,
     )
     # An agency an action was moved away from (a correction of its owner) keeps seeing it:
@@ -124,13 +116,13 @@ def _action_conditions(
     moved_from_us = exists(
         select(ActionChange.id).where(
             ActionChange.action_id == CaseAction.id,
-            ActionChange.owner_before_id == actor.agency_id,
+            ActionChange.owner_before_id == asking.agency_id,
         )
     )
     return {
-        "own_agency": or_(CaseAction.owner_agency_id == actor.agency_id, moved_from_us),
+        "own_agency": or_(CaseAction.owner_agency_id == asking.agency_id, moved_from_us),
         "on_agenda": on_agenda,
-        "panel_member": _member_of_meeting_panel(CaseAction, actor),
+        "panel_member": _member_of_meeting_panel(CaseAction, asking),
     }
 
 

@@ -12,15 +12,15 @@ asks each protocol in turn (any protocol that grants, grants).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 
-from casework.actors import Actor
 from casework.meetings.agenda_window import on_circulated_agenda
 from casework.meetings.models import AgendaItem, Attendance, Meeting
 from casework.offenders.models import CohortMembership, Nominal
 from casework.panels.models import Panel, PanelMember
+from casework.sharing.asking import Asking
 from casework.sharing.engine import RecordType, register
 from casework.sharing.protocols import Protocol
 
@@ -30,7 +30,7 @@ def current_membership(today: date) -> ColumnElement[bool]:
     return or_(CohortMembership.exit_date.is_(None), CohortMembership.exit_date >= today)
 
 
-def _conditions(actor: Actor, now: datetime, protocol: Protocol) -> dict[str, ColumnElement[bool]]:
+def _conditions(asking: Asking, protocol: Protocol) -> dict[str, ColumnElement[bool]]:
     ever_under_protocol = exists(
         select(CohortMembership.id)
         .join(Panel, Panel.id == CohortMembership.panel_id)
@@ -38,7 +38,7 @@ def _conditions(actor: Actor, now: datetime, protocol: Protocol) -> dict[str, Co
     )
     # An erased nominal (casework.retention) is nobody's to see, whatever a protocol grants.
     kept = Nominal.erased.is_(False)
-    if actor.agency_id is None:
+    if asking.agency_id is None:
         return {"always": and_(kept, ever_under_protocol)}
     member_of_current_panel = exists(
         select(CohortMembership.id)
@@ -46,15 +46,14 @@ def _conditions(actor: Actor, now: datetime, protocol: Protocol) -> dict[str, Co
         .join(PanelMember, PanelMember.panel_id == Panel.id)
         .where(
             CohortMembership.nominal_id == Nominal.id,
-            current_membership(now.date()),
+            current_membership(asking.today),
             Panel.protocol == protocol.key,
-            PanelMember.agency_id == actor.agency_id,
+            PanelMember.agency_id == asking.agency_id,
         )
     )
     on_agenda = on_circulated_agenda(
         AgendaItem.nominal_id == Nominal.id,
-        actor.agency_id,
-        now,
+        asking,
         protocol,
         panel_under_protocol=True,
     )
@@ -66,7 +65,7 @@ def _conditions(actor: Actor, now: datetime, protocol: Protocol) -> dict[str, Co
         .where(
             AgendaItem.nominal_id == Nominal.id,
             Panel.protocol == protocol.key,
-            Attendance.agency_id == actor.agency_id,
+            Attendance.agency_id == asking.agency_id,
             Attendance.status == "present",
         )
     )
@@ -75,7 +74,7 @@ def _conditions(actor: Actor, now: datetime, protocol: Protocol) -> dict[str, Co
         # a panel that works under it.
         "always": ever_under_protocol,
         "panel_member": member_of_current_panel,
-        "own_agency": (Nominal.lead_agency_id == actor.agency_id) & ever_under_protocol,
+        "own_agency": (Nominal.lead_agency_id == asking.agency_id) & ever_under_protocol,
         "on_agenda": on_agenda,
         "attendee": attended,
     }

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from casework.actors import Actor
 from casework.agencies.actions import codes_of
@@ -215,11 +215,36 @@ def get_referral(svc: Services, actor: Actor, referral_id: Any) -> dict[str, Any
     return shown
 
 
+# Field prefixes of a referral's people, read in a query of their own.
+_PEOPLE = ("perpetrators.", "children.")
+
+
 @action(reads=("referral",))
-def list_referrals(svc: Services, actor: Actor, query: Any) -> list[dict[str, Any]]:
-    """Referrals the caller may list, each with only the fields the caller may see."""
+def list_referrals(
+    svc: Services, actor: Actor, query: Any, only: frozenset[str] | None = None
+) -> list[dict[str, Any]]:
+    """Referrals the caller may list, each with only the fields the caller may see.
+
+    ``only``: the fields a page shows (of those granted). Only those are decrypted and
+    audited, and a referral's people are read only if the page shows them."""
+    return _listed(svc, actor, query, only)[0]
+
+
+@action(reads=("referral",))
+def referral_page(
+    svc: Services, actor: Actor, query: Any, only: frozenset[str]
+) -> tuple[list[dict[str, Any]], bool]:
+    """``list_referrals`` for a page of ``limit`` from ``offset``, and whether more follow."""
+    return _listed(svc, actor, query, only)
+
+
+def _listed(
+    svc: Services, actor: Actor, query: Any, only: frozenset[str] | None
+) -> tuple[list[dict[str, Any]], bool]:
     q = load(ReferralQuery(), query)
     stmt = select(Referral).where(svc.sharing.visible_clause(actor, "list", Referral))
+    if only is not None and not any(f.startswith(_PEOPLE) for f in only):
+        stmt = stmt.options(lazyload(Referral.perpetrators), lazyload(Referral.children))
     if q["panel_id"]:
         stmt = stmt.where(Referral.panel_id == q["panel_id"])
     if q["status"]:
@@ -228,6 +253,10 @@ def list_referrals(svc: Services, actor: Actor, query: Any) -> list[dict[str, An
         stmt = stmt.where(Referral.referral_date >= q["from_"])
     if q["to"]:
         stmt = stmt.where(Referral.referral_date <= q["to"])
-    stmt = stmt.order_by(Referral.referral_date.desc(), Referral.reference).limit(q["limit"])
-    referrals = list(svc.session.scalars(stmt))
-    return svc.sharing.disclose(svc.session, actor, Referral, referrals, verb="list")
+    stmt = stmt.order_by(Referral.referral_date.desc(), Referral.reference, Referral.id)
+    # one more than asked says whether another page follows; it is neither shown nor audited
+    referrals = list(svc.session.scalars(stmt.limit(q["limit"] + 1).offset(q["offset"])))
+    shown = svc.sharing.disclose(
+        svc.session, actor, Referral, referrals[: q["limit"]], verb="list", only=only
+    )
+    return shown, len(referrals) > q["limit"]

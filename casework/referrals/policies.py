@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
-from casework.actors import Actor
 from casework.agencies.models import Agency
 from casework.meetings.agenda_window import on_circulated_agenda
 from casework.meetings.models import AgendaItem, Attendance
 from casework.panels.models import Panel, PanelMember
 from casework.referrals.models import Referral
 from casework.referrals.serialise import visible_referral
+from casework.sharing.asking import Asking
 from casework.sharing.engine import RecordType, register
 from casework.sharing.protocols import Protocol
 
@@ -24,32 +23,30 @@ def _protocol_key() -> ColumnElement[str]:
     return select(Panel.protocol).where(Panel.id == Referral.panel_id).scalar_subquery()
 
 
-def _conditions(actor: Actor, now: datetime, protocol: Protocol) -> dict[str, ColumnElement[bool]]:
-    if actor.agency_id is None:
+def _conditions(asking: Asking, protocol: Protocol) -> dict[str, ColumnElement[bool]]:
+    if asking.agency_id is None:
         return {"always": Referral.erased.is_(False)}
     member_of_referral_panel = exists().where(
-        PanelMember.panel_id == Referral.panel_id, PanelMember.agency_id == actor.agency_id
+        PanelMember.panel_id == Referral.panel_id, PanelMember.agency_id == asking.agency_id
     )
-    on_agenda = on_circulated_agenda(
-        AgendaItem.referral_id == Referral.id, actor.agency_id, now, protocol
-    )
+    on_agenda = on_circulated_agenda(AgendaItem.referral_id == Referral.id, asking, protocol)
     attended = exists(
         select(AgendaItem.id)
         .join(Attendance, Attendance.meeting_id == AgendaItem.meeting_id)
         .where(
             AgendaItem.referral_id == Referral.id,
-            Attendance.agency_id == actor.agency_id,
+            Attendance.agency_id == asking.agency_id,
             Attendance.status == "present",
         )
     )
     conditions: dict[str, ColumnElement[bool]] = {
         "panel_member": member_of_referral_panel,
-        "own_agency": Referral.referring_agency_id == actor.agency_id,
+        "own_agency": Referral.referring_agency_id == asking.agency_id,
         "on_agenda": on_agenda,
         "attendee": attended,
     }
-    if actor.user_id is not None:
-        conditions["assigned_idva"] = Referral.assigned_idva_id == actor.user_id
+    if asking.user_id is not None:
+        conditions["assigned_idva"] = Referral.assigned_idva_id == asking.user_id
     # An erased referral (casework.retention) is nobody's to see, whatever a protocol grants.
     kept = Referral.erased.is_(False)
     conditions = {name: and_(kept, cond) for name, cond in conditions.items()}
@@ -68,4 +65,8 @@ def _dump(
     }
 
 
-REFERRAL = register(RecordType("referral", Referral, _protocol_key, _conditions, dump=_dump))
+# One referral is read with its people joined (``RecordType.get_options``).
+_PEOPLE = (joinedload(Referral.perpetrators), joinedload(Referral.children))
+REFERRAL = register(
+    RecordType("referral", Referral, _protocol_key, _conditions, dump=_dump, get_options=_PEOPLE)
+)

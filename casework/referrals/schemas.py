@@ -221,3 +221,5 @@ class ReferralQuery(StrictSchema):
     from_ = IsoDate(data_key="from", load_default=None)
     to = IsoDate(load_default=None)
     limit = WholeNumber(load_default=500, validate=validate.Range(min=1, max=500))
+    # how many of the matching referrals (newest first) to pass over: a page's start
+    offset = WholeNumber(load_default=0, validate=validate.Range(min=0))

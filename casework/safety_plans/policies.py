@@ -9,19 +9,18 @@ gives the plan to the IDVA service and the panel's coordinator only).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
-from casework.actors import Actor
 from casework.panels.models import Panel
 from casework.referrals.models import Referral
 from casework.referrals.policies import REFERRAL
 from casework.safety_plans.models import SafetyPlan
 from casework.safety_plans.serialise import dump_plans
 from casework.sharing import catalogue
+from casework.sharing.asking import Asking
 from casework.sharing.engine import RecordType, register
 from casework.sharing.protocols import Protocol
 
@@ -42,9 +41,9 @@ def _protocol_key() -> ColumnElement[str]:
     )
 
 
-def _conditions(actor: Actor, now: datetime, protocol: Protocol) -> dict[str, ColumnElement[bool]]:
+def _conditions(asking: Asking, protocol: Protocol) -> dict[str, ColumnElement[bool]]:
     """Each of the referral's conditions, asked of the plan's referral."""
-    on_case = REFERRAL.conditions(actor, now, protocol)
+    on_case = REFERRAL.conditions(asking, protocol)
     return {
         # its own referrals row even when the outer query joins the case too
         name: exists()

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, bindparam, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from casework.actors import Actor
@@ -36,11 +36,14 @@ from casework.db import utcnow
 from casework.errors import NotVisible
 from casework.panels import kinds as panel_kinds
 from casework.roles import CASE_ROLES
+from casework.sharing.asking import Asking, Params, Values
 from casework.sharing.catalogue import RECORD_HEADER
 from casework.sharing.disclosure import Disclosed, Dump, Only, Shape, disclosures
 from casework.sharing.protocols import Protocol
 
-Conditions = Callable[[Actor, datetime, Protocol], dict[str, ColumnElement[bool]]]
+# A record type's conditions, built from who asks and when (``casework.sharing.asking``), in
+# the order lists test them: cheapest first, as a list stops at the first that holds.
+Conditions = Callable[[Asking, Protocol], dict[str, ColumnElement[bool]]]
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,9 @@ class RecordType:
     when: tuple[str, Any] | None = None
     # How ``Sharing.disclose`` shows a batch of these records (``casework.sharing.disclosure``).
     dump: Dump | None = None
+    # Loader options for reading one record by id (``get``, ``disclose_one``): a referral's
+    # people in the same query, which costs a third of loading them a collection at a time.
+    get_options: tuple[Any, ...] = ()
 
     def applies(self) -> ColumnElement[bool]:
         """SQL: the rows of the model that are this record type."""
@@ -75,6 +81,17 @@ class RecordType:
 
 
 _types: dict[str, RecordType] = {}
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A prepared ``holding`` statement: ids in, each row's protocol key (for a record type
+    with one protocol a row) and conditions out. ``asked``: per protocol, the key a row must
+    have (None: any), the protocol, the condition names and the column they start at."""
+
+    statement: Select[Any]
+    params: Params
+    asked: tuple[tuple[str | None, Protocol, list[str], int], ...]
 
 
 def register(record_type: RecordType) -> RecordType:
@@ -106,6 +123,14 @@ def record_type_for(model: type, record: Any = None) -> RecordType:
     if len(found) != 1:
         raise KeyError(f"{model.__name__}: no single record type for this record")
     return found[0]
+
+
+def _load_one(session: Session, model: type, record_id: Any) -> Any:
+    """The row of ``model`` with this id (None if there is none), loaded as its record type
+    asks for a single record."""
+    if record_id is None:
+        return None
+    return session.get(model, record_id, options=record_types_of(model)[0].get_options)
 
 
 def _type_of(record: Any) -> RecordType | None:
@@ -171,6 +196,7 @@ class Sharing:
 
     def __init__(self, protocols: dict[str, Protocol]) -> None:
         self.protocols = protocols
+        self._plans: dict[tuple, _Plan] = {}
 
     def protocol_for_kind(self, kind: str) -> str | None:
         """The default protocol for a new panel of this kind: the one its registration names
@@ -181,8 +207,9 @@ class Sharing:
             return named
         return next((k for k, p in sorted(self.protocols.items()) if kind in p.panel_kinds), None)
 
-    def _conditions(self, rt: RecordType, actor: Actor, protocol: Protocol, now: datetime) -> dict:
-        exprs = rt.conditions(actor, now, protocol)
+    @staticmethod
+    def _conditions(rt: RecordType, asking: Asking, protocol: Protocol) -> dict:
+        exprs = rt.conditions(asking, protocol)
         # A record under several protocols says itself when it is under this one.
         exprs.setdefault("always", true() if rt.protocol_key is not None else false())
         return exprs
@@ -192,15 +219,15 @@ class Sharing:
     ) -> ColumnElement[bool]:
         """WHERE clause: rows of ``model`` that ``actor`` may take ``verb`` on."""
         _mark(rt.name for rt in record_types_of(model))
-        now = now or utcnow()
+        asking = Values.of(actor, now or utcnow())
         branches = []
         for rt in record_types_of(model):
             for key, protocol in self.protocols.items():
                 wanted = _rules_granting(protocol, actor, verb, rt.name)
                 if not wanted:
                     continue
-                exprs = self._conditions(rt, actor, protocol, now)
-                conds = [exprs[c] for c in sorted(wanted) if c in exprs]
+                exprs = self._conditions(rt, asking, protocol)
+                conds = [e for c, e in exprs.items() if c in wanted]  # cheapest first
                 if not conds:
                     continue
                 scope = [rt.applies()]
@@ -210,32 +237,96 @@ class Sharing:
         return or_(*branches) if branches else false()
 
     def holding(
-        self, session: Session, actor: Actor, records: Sequence[Any], now: datetime | None = None
+        self,
+        session: Session,
+        actor: Actor,
+        records: Sequence[Any],
+        now: datetime | None = None,
+        verb: str | None = None,
     ) -> dict[Any, list[tuple[Protocol, set[str]]]]:
         """For each record id: each protocol it is under, with the conditions that hold for
-        ``actor`` there (empty list: under no loaded protocol, or of no record type)."""
+        ``actor`` there (empty list: under no loaded protocol, or of no record type).
+
+        ``verb``: ask only the conditions under which some rule grants ``actor`` that verb
+        (what ``fields_for`` needs); without it, every condition is asked."""
         out: dict[Any, list[tuple[Protocol, set[str]]]] = {r.id: [] for r in records}
-        now = now or utcnow()
         for rt, ids in self._by_type(records).items():
-            if rt.protocol_key is None:
-                under = {key: ids for key in self.protocols}
-            else:
-                stmt = select(rt.model.id, rt.protocol_key()).where(rt.model.id.in_(ids))
-                keys = dict(session.execute(stmt).all())
-                under = {k: [i for i in ids if keys.get(i) == k] for k in set(keys.values()) if k}
-            for key, mine in under.items():
-                protocol = self.protocols.get(key)
-                if protocol is None:
-                    continue
-                exprs = self._conditions(rt, actor, protocol, now)
-                names = sorted(exprs)
-                stmt = select(rt.model.id, *(exprs[n].label(f"c_{n}") for n in names)).where(
-                    rt.model.id.in_(mine)
-                )
-                for row in session.execute(stmt):
-                    held = {n for n, v in zip(names, row[1:], strict=True) if v}
-                    out[row[0]].append((protocol, held))
+            for rid, protocol, held in self._held(session, rt, actor, ids, now or utcnow(), verb):
+                out[rid].append((protocol, held))
         return out
+
+    def which(
+        self, session: Session, actor: Actor, verb: str, model: type, ids: Sequence[Any]
+    ) -> set[Any]:
+        """Of these ids of ``model`` (a model of one record type), the ones ``actor`` may take
+        ``verb`` on, without loading the rows: for counting a few known records, where the
+        same statement serves every request (``visible_clause`` is built for each)."""
+        (rt,) = record_types_of(model)
+        _mark([rt.name])
+        granting: dict[tuple[str, frozenset[str]], bool] = {}
+        found = set()
+        for rid, protocol, held in self._held(session, rt, actor, ids, utcnow(), verb):
+            key = (protocol.key, frozenset(held))
+            if key not in granting:
+                granting[key] = bool(granted(protocol, actor, verb, rt.name, held))
+            if granting[key]:
+                found.add(rid)
+        return found
+
+    def _held(
+        self,
+        session: Session,
+        rt: RecordType,
+        actor: Actor,
+        ids: Sequence[Any],
+        now: datetime,
+        verb: str | None,
+    ) -> Iterable[tuple[Any, Protocol, set[str]]]:
+        """(id, protocol, conditions holding) for each protocol each id is under."""
+        if not ids:
+            return
+        plan = self._plan(rt, actor, verb)
+        values = plan.params.values_for(actor, now) | {"sharing_ids": list(ids)}
+        for row in session.execute(plan.statement, values):
+            for key, protocol, names, start in plan.asked:
+                if key is None or row[1] == key:
+                    yield (
+                        row[0],
+                        protocol,
+                        {n for n, v in zip(names, row[start:], strict=False) if v},
+                    )
+
+    def _plan(self, rt: RecordType, actor: Actor, verb: str | None) -> _Plan:
+        """The statement asking ``rt``'s conditions of a batch of ids, built once per record
+        type, shape of asker and conditions wanted, with the asker's values bound at
+        execution: one statement for a record's protocol and its conditions together."""
+        wanted = {
+            key: None if verb is None else frozenset(_rules_granting(p, actor, verb, rt.name))
+            for key, p in self.protocols.items()
+        }
+        cache_key = (rt.name, Params.shape(actor), tuple(sorted(wanted.items(), key=str)))
+        plan = self._plans.get(cache_key)
+        if plan is None:
+            plan = self._plans[cache_key] = self._build_plan(rt, Params.shaped_like(actor), wanted)
+        return plan
+
+    def _build_plan(
+        self, rt: RecordType, params: Params, wanted: dict[str, frozenset[str] | None]
+    ) -> _Plan:
+        columns: list[ColumnElement[Any]] = [rt.model.id]
+        if rt.protocol_key is not None:
+            columns.append(rt.protocol_key())
+        asked = []
+        for key, protocol in sorted(self.protocols.items()):
+            exprs = self._conditions(rt, params, protocol)
+            names = [n for n in sorted(exprs) if wanted[key] is None or n in wanted[key]]
+            asked.append(
+                (key if rt.protocol_key is not None else None, protocol, names, len(columns))
+            )
+            columns += [exprs[n] for n in names]
+        ids = bindparam("sharing_ids", expanding=True)
+        statement = select(*columns).where(rt.model.id.in_(ids))
+        return _Plan(statement, params, tuple(asked))
 
     @staticmethod
     def _by_type(records: Sequence[Any]) -> dict[RecordType, list[Any]]:
@@ -267,10 +358,15 @@ class Sharing:
         if not records:
             return {}
         out: dict[Any, frozenset[str]] = {}
-        for rid, under in self.holding(session, actor, records).items():
+        # a page of records holds few distinct sets of conditions: work out each set's fields once
+        known: dict[tuple[str, str, frozenset[str]], frozenset[str]] = {}
+        for rid, under in self.holding(session, actor, records, verb=verb).items():
             fields: set[str] = set()
             for protocol, held in under:
-                fields |= granted(protocol, actor, verb, names[rid], held)
+                key = (protocol.key, names[rid], frozenset(held))
+                if key not in known:
+                    known[key] = granted(protocol, actor, verb, names[rid], held)
+                fields |= known[key]
             out[rid] = frozenset(fields)
         return out
 
@@ -290,7 +386,7 @@ class Sharing:
         A record that does not exist and one the caller may not see give the same answer.
         """
         _mark(rt.name for rt in record_types_of(model))
-        record = session.get(model, record_id) if record_id is not None else None
+        record = _load_one(session, model, record_id)
         if record is None:
             raise NotVisible()
         fields = self.visible_fields(session, actor, record, verb)
@@ -346,7 +442,7 @@ class Sharing:
     ) -> tuple[Any, dict[str, Any]]:
         """One record and its disclosed answer, or 404 exactly as ``get``: a record that does
         not exist and one the caller may see nothing of give the same answer."""
-        record = session.get(model, record_id) if record_id is not None else None
+        record = _load_one(session, model, record_id)
         found = self.disclosures(
             session,
             actor,

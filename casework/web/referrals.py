@@ -1,7 +1,7 @@
 """Referral pages: the list (with the user's own drafts), one referral, the confirmation after
 sending, and starting a new referral.
 
-Lists and pages read only through ``list_referrals`` and ``get_referral``, so they show exactly
+Lists and pages read only through ``referral_page`` and ``get_referral``, so they show exactly
 what the sharing engine grants: a section the reader's agency may not see is left out, and a
 referral it may not see at all is "Page not found", as if it did not exist.
 """
@@ -21,7 +21,7 @@ from casework.panels import kinds as panel_kinds
 from casework.panels.actions import list_panels
 from casework.referrals import draft_form as form
 from casework.referrals import drafts
-from casework.referrals.actions import get_referral, list_referrals
+from casework.referrals.actions import get_referral, referral_page
 from casework.referrals.amend_form import may_amend
 from casework.referrals.models import STATUSES
 from casework.risk.dash import QUESTIONS, RiskRules
@@ -74,15 +74,48 @@ def _filters(query: dict[str, str]) -> dict[str, str]:
     return filters
 
 
+# Referrals a page of the list shows.
+PAGE_SIZE = 50
+
+
+def _page_of(filters: dict[str, Any], page: int) -> dict[str, Any]:
+    return {**filters, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
+
+
+def _pagination(query: dict[str, str], page: int, more: bool) -> dict[str, Any] | None:
+    """Previous and next links keeping the filters (GOV.UK pagination, no page count: counting
+    every referral the caller may see would cost as much as the page itself)."""
+    if page == 1 and not more:
+        return None
+
+    def href(number: int) -> str:
+        return url_for("web.referral_list", **query, page=number)
+
+    return {
+        "previous": {"href": href(page - 1)} if page > 1 else None,
+        "next": {"href": href(page + 1)} if more else None,
+        "landmarkLabel": "Pages of referrals",
+    }
+
+
+# What the list shows of each referral beside its header (``templates/referrals/list.html``):
+# only these are decrypted and audited as shown.
+LIST_COLUMNS = frozenset(
+    {"victim.first_name", "victim.last_name", "risk.dash_score", "risk.band", "repeat.is_repeat"}
+)
+
+
 @blueprint.get("/referrals")
 @signed_in
 @policy("referral")
 def referral_list() -> Any:
     svc, actor = services(), current_actor()
     query = _query()
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
     errors: dict[str, list[str]] = {}
+    more = False
     try:
-        rows = list_referrals(svc, actor, _filters(query))
+        rows, more = referral_page(svc, actor, _page_of(_filters(query), page), LIST_COLUMNS)
     except Invalid as exc:
         rows, errors = [], exc.fields
     if errors:
@@ -110,6 +143,7 @@ def referral_list() -> Any:
         panel_names={str(p.id): p.name for p in panels},
         statuses=STATUSES,
         values=query,
+        pagination=_pagination(query, page, more),
         errors=errors,
         error_items=summary_items(errors),
         can_refer=actor.has_any(*REFERRERS),

@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from casework.audit.models import AuditEntry
 from casework.db import utcnow
 from casework.meetings.models import AgendaItem, Meeting
 from casework.referrals.drafts import ReferralDraft
@@ -270,3 +272,45 @@ def test_navigation_and_home_page_offer_referrals_by_role(app, world: dict, fact
     admin = signed_in(app, "admin@hlt.example").get("/").text
     assert 'href="/referrals"' not in admin
     assert signed_in(app, "rep@hsg.example").get("/referrals/new").status_code == 403
+
+
+def test_the_list_opens_and_audits_only_the_columns_it_shows(
+    app, world: dict, factory: Factory, svc: Services
+) -> None:
+    """The list shows the victim's name, the DASH score and band and the repeat flag: the
+    audit entry names those, not the address or the children the police referrer could open."""
+    referral = factory.referral(world["police"], world["panel"], victim__last_name="Smith")
+    police = signed_in(app, "pc@pol.example")
+    assert "Smith" in police.get("/referrals").text
+    svc.session.expire_all()
+    entry = svc.session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.action == "list", AuditEntry.record_id == str(referral.id)
+        )
+    ).one()
+    assert set(entry.fields) == {
+        "victim.first_name",
+        "victim.last_name",
+        "risk.dash_score",
+        "risk.band",
+        "repeat.is_repeat",
+    }
+
+
+def test_the_list_comes_a_page_at_a_time_keeping_the_filters(
+    app, world: dict, factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from casework.web import referrals as pages
+
+    monkeypatch.setattr(pages, "PAGE_SIZE", 2)
+    for day, name in (("2026-03-01", "Ashe"), ("2026-03-02", "Brook"), ("2026-03-03", "Carr")):
+        factory.referral(world["police"], world["panel"], victim__last_name=name, referral_date=day)
+    police = signed_in(app, "pc@pol.example")
+    first = police.get("/referrals?status=submitted").text
+    # newest first: Carr and Brook on the first page, a link to the next keeping the status
+    assert "Carr" in first and "Brook" in first and "Ashe" not in first
+    assert 'href="/referrals?status=submitted&amp;page=2"' in first
+    second = police.get("/referrals?status=submitted&page=2").text
+    assert "Ashe" in second and "Carr" not in second
+    assert 'href="/referrals?status=submitted&amp;page=1"' in second
+    assert "page=3" not in second

@@ -188,3 +188,15 @@ def test_the_submitted_referral_is_what_the_database_holds_with_nothing_left_to_
             for attr in inspect(type(obj)).column_attrs:
                 assert getattr(stored, attr.key) == getattr(obj, attr.key), attr.key
         assert fresh.get(Referral, referral.id).victim_last_name == referral.victim_last_name
+
+
+def test_the_list_pages_with_limit_and_offset(client, setup: dict) -> None:
+    for day in ("2026-10-01", "2026-10-02", "2026-10-03"):
+        post(client, setup, referral_date=day)
+    dates = [
+        [r["referral_date"] for r in client.get(url, headers=setup["headers"]).json]
+        for url in ("/api/v1/referrals?limit=2", "/api/v1/referrals?limit=2&offset=2")
+    ]
+    assert dates == [["2026-10-03", "2026-10-02"], ["2026-10-01"]]
+    bad = client.get("/api/v1/referrals?offset=-1", headers=setup["headers"])
+    assert bad.status_code == 422 and "offset" in bad.json["error"]["fields"]
