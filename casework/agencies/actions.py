@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from casework.accounts.sessions import end_agency_sessions
 from casework.actors import Actor
@@ -23,14 +24,26 @@ def find_by_code(svc: Services, code: str) -> Agency | None:
     return svc.session.scalar(select(Agency).where(Agency.code == code))
 
 
+# An agency's code never changes once made (``update_agency`` leaves it) and ids are never
+# reused, so a code once read holds for the life of the process: a referral read each request
+# names its referring agency without a query (a partnership has dozens of agencies).
+_CODES: dict[uuid.UUID, str] = {}
+
+
 def codes_of(svc: Services, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
-    """Agency codes by id, in one query, for the agencies answers name (never case data)."""
+    """Agency codes by id, for the agencies answers name (never case data)."""
+    return agency_codes(svc.session, ids)
+
+
+def agency_codes(session: Session, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+    """``codes_of`` for code holding a session: those this process has not read before are
+    read in one query."""
     wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return dict(
-        svc.session.execute(select(Agency.id, Agency.code).where(Agency.id.in_(wanted))).all()
-    )
+    missing = wanted - _CODES.keys()
+    if missing:
+        found = select(Agency.id, Agency.code).where(Agency.id.in_(missing))
+        _CODES.update(session.execute(found).tuples().all())
+    return {i: _CODES[i] for i in wanted if i in _CODES}
 
 
 @action

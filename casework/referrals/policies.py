@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, select
 from sqlalchemy.orm import Session, joinedload
 
-from casework.agencies.models import Agency
+from casework.agencies.actions import agency_codes
 from casework.meetings.agenda_window import on_circulated_agenda
 from casework.meetings.models import AgendaItem, Attendance
 from casework.panels.models import Panel, PanelMember
@@ -58,8 +58,7 @@ def _dump(
     session: Session, referrals: Sequence[Referral], shown: Mapping[Any, frozenset[str]]
 ) -> dict[Any, dict[str, Any]]:
     """Referrals as disclosed: the header, the referring agency's code and the fields shown."""
-    ids = {r.referring_agency_id for r in referrals}
-    codes = dict(session.execute(select(Agency.id, Agency.code).where(Agency.id.in_(ids))).all())
+    codes = agency_codes(session, (r.referring_agency_id for r in referrals))
     return {
         r.id: visible_referral(r, shown[r.id], codes.get(r.referring_agency_id)) for r in referrals
     }
