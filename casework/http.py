@@ -297,8 +297,8 @@ def _commit(response: Response) -> Response:
     try:
         with write_intent():
             audit.put(session, entries)
-            for statement in deferred:
-                defer_write(session, statement)
+            for statement, params in deferred:
+                defer_write(session, statement, params)
             session.commit()
     except Exception as exc:
         session.rollback()

@@ -1,12 +1,19 @@
 """Rate limits on the request cycle: sign-in attempts, failed API authentications, API tokens.
 
 Over a limit, the API answers 429 in the contract's error shape and pages answer a GOV.UK
-error page, both with ``Retry-After``. Counting happens in short transactions of their own
-(``casework.accounts.limits``), never in the request's: a refused sign-in rolls its request
-back, and its attempt must still count.
+error page, both with ``Retry-After``. Sign-in attempts are counted in short transactions of
+their own (``casework.accounts.limits``), never in the request's: a refused sign-in rolls its
+request back, and its attempt must still count.
 
-On SQLite the request's transaction holds the only write lock from its first statement, so
-counts are taken before it begins (``before_request``) or after it has ended (an
+An API request is checked before it runs (one read of its token's and its address's counts)
+and, when let through, counted with its own commit: a read's count goes in the short
+transaction that writes its audit entries. A request that ends in an error is rolled back, so
+its count is then taken on its own after it. Requests of one token in flight at the same
+moment may together pass the limit by their number, which a limit on a token's throughput
+allows.
+
+On SQLite a request that writes holds the only write lock from its first statement, so
+counts of their own are taken before it begins (``before_request``) or after it has ended (an
 ``after_request`` that runs after ``casework.http`` has committed or rolled back). ``install``
 therefore runs before ``casework.http.install`` and refuses to run after it.
 """
@@ -17,7 +24,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, Response, current_app, render_template, request, session
+from flask import Flask, Response, current_app, g, render_template, request, session
 
 from casework import clock, http
 from casework.accounts import limits
@@ -119,24 +126,38 @@ def _before() -> Any:
 
 
 def _before_api() -> Any:
-    rules = _limits()
+    """Refuse a request over its address's failures or its token's rate; count one let
+    through with its own commit."""
+    rules, secret, now = _limits(), _bearer(), clock.now()
+    asked = []
     if rules.api_failures_address is not None:
-        db = http.services().db
         name = limits.key(rules.secret, "api-failures-address", _address())
-        verdict = limits.peek(db, name, rules.api_failures_address, clock.now())
-        if not verdict.allowed:
-            return _too_many(verdict.retry_after)
-    secret = _bearer()
-    if secret:
-        return _refuse_if_over([_count(rules.api_token, "api-token", secret)])
+        asked.append((name, rules.api_failures_address))
+    if secret and rules.api_token is not None:
+        asked.append((limits.key(rules.secret, "api-token", secret), rules.api_token))
+    svc = http.services()
+    counted = limits.counts(svc.db, asked, now)
+    verdicts = [limits.verdict(n, rate, now) for n, (_, rate) in zip(counted, asked, strict=True)]
+    refused = _refuse_if_over(verdicts)
+    if refused is not None or not secret or rules.api_token is None:
+        return refused
+    key, rate = asked[-1]
+    limits.count_at_commit(svc.session, svc.db, key, rate, now)
+    g.rate_counted = (key, rate)
+    if counted[-1] == 0:  # the token's first request of a window: drop the ended ones
+        limits.prune(svc.db, now)
     return None
 
 
 def _after(response: Response) -> Response:
-    """A failed API authentication counts against its address (the request's transaction has
-    ended by now: ``casework.http`` committed or rolled it back)."""
+    """A failed API authentication counts against its address, and a request that ended in
+    an error counts against its token here, its transaction having been rolled back with the
+    count in it (``casework.http`` has committed or rolled back by now)."""
     if response.status_code == 401 and http.is_api():
         _count(_limits().api_failures_address, "api-failures-address", _address())
+    counted = g.pop("rate_counted", None)
+    if counted is not None and response.status_code >= 400:
+        limits.hit(http.services().db, *counted, clock.now())
     return response
 
 

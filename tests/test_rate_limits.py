@@ -128,6 +128,21 @@ def test_requests_per_token(limited, factory):
     assert client.get("/api/v1/me", headers=second).status_code == 200
 
 
+def test_a_request_that_fails_counts_as_one_that_succeeds(limited, factory, svc):
+    """A request let through is counted with its own commit; one that ends in an error is
+    rolled back, and is then counted on its own: both use up the token's rate."""
+    token = bearer(factory.token(factory.user("sam@example.org")))
+    app = limited(RATE_LIMIT_API_PER_TOKEN="3/1m")
+    client = client_at(app, "203.0.113.7")
+    missing = "/api/v1/referrals/00000000-0000-4000-8000-000000000000"
+    assert client.get("/api/v1/me", headers=token).status_code == 200
+    assert client.get(missing, headers=token).status_code == 404
+    assert client.post("/api/v1/referrals", json={}, headers=token).status_code == 422
+    assert client.get("/api/v1/me", headers=token).status_code == 429
+    svc.session.expire_all()
+    assert svc.session.scalars(select(RateCount.count)).all() == [3]  # the 429 is not counted
+
+
 def test_processes_sharing_the_database_count_together(limited, factory):
     token = bearer(factory.token(factory.user("sam@example.org")))
     workers = [limited(RATE_LIMIT_API_PER_TOKEN="4/1m") for _ in range(2)]  # engines of their own

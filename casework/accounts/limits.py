@@ -3,8 +3,11 @@
 Flask-Limiter's shared storages need Redis, Memcached or MongoDB, which this stack does not
 run; the database every process already shares does the job. Each limit is a fixed window
 ("at most N in each window of S seconds"): one row per key and window, incremented by a
-single upsert in a short transaction of its own, so a count survives the rollback of the
-request it refused. Each fresh window prunes the windows that have ended.
+single upsert. Sign-in attempts are counted in a short transaction of their own, so a count
+survives the rollback of the request it refused. An API request that is let through is counted
+with its own commit instead (``count_at_commit``): for a read, in the short transaction that
+writes its audit entries, which saves a write transaction a request (``docs/benchmarks.md``).
+Each fresh window prunes the windows that have ended.
 
 Keys hold an HMAC of what is counted (a client address, an e-mail, a token), never the value:
 the table can be read without learning who tried what.
@@ -21,12 +24,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, delete, select, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from casework.accounts.models import RateCount
-from casework.db import Database
+from casework.db import Database, UTCDateTime, defer_write
 from casework.settings import ConfigError
 
 log = logging.getLogger("casework.rate_limits")
@@ -74,38 +77,76 @@ def _window(rate: Rate, now: datetime) -> tuple[int, int]:
     return start, max(1, math.ceil(start + rate.seconds - moment))
 
 
-def _upsert(db: Database) -> Any:
-    return (sqlite.insert if db.is_sqlite else postgresql.insert)(RateCount)
+def _counting(returning: bool = False) -> Any:
+    """The upsert counting one event, its key, window and expiry bound at execution.
+
+    Written as SQL both databases read (``ON CONFLICT ... DO UPDATE``, SQLite 3.24 and later):
+    the dialects' own upsert constructs are compiled afresh on every execution (SQLAlchemy
+    keys no cache for them), and every API request runs this."""
+    return _COUNT_RETURNING if returning else _COUNT
+
+
+_UPSERT = (
+    'INSERT INTO rate_counts ("key", window_start, "count", expires_at) '
+    "VALUES (:rate_key, :rate_start, 1, :rate_expires) "
+    'ON CONFLICT ("key", window_start) DO UPDATE SET "count" = rate_counts."count" + 1'
+)
+_COUNT = text(_UPSERT).bindparams(bindparam("rate_expires", type_=UTCDateTime()))
+_COUNT_RETURNING = text(_UPSERT + ' RETURNING "count"').bindparams(
+    bindparam("rate_expires", type_=UTCDateTime())
+)
+
+
+def _counted(key: str, rate: Rate, now: datetime) -> dict[str, Any]:
+    start, _ = _window(rate, now)
+    return {
+        "rate_key": key,
+        "rate_start": start,
+        "rate_expires": datetime.fromtimestamp(start + rate.seconds, UTC),
+    }
 
 
 def hit(db: Database, key: str, rate: Rate, now: datetime) -> Verdict:
     """Count one event for ``key`` and say whether it is within ``rate``."""
-    start, left = _window(rate, now)
-    expires = datetime.fromtimestamp(start + rate.seconds, UTC)
-    stmt = _upsert(db).values(key=key, window_start=start, count=1, expires_at=expires)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[RateCount.key, RateCount.window_start],
-        set_={"count": RateCount.count + 1},
-    ).returning(RateCount.count)
+    _, left = _window(rate, now)
+    stmt = _counting(returning=True)
     with db.engine.connect() as conn:
         if db.is_sqlite:
             conn.info["begin_mode"] = "IMMEDIATE"  # take the write lock at once: no upgrade race
         with conn.begin():
-            count = conn.execute(stmt).scalar_one()
+            count = conn.execute(stmt, _counted(key, rate, now)).scalar_one()
     if count == 1:  # a new window: the ended ones are no use to anyone
         prune(db, now)
     return Verdict(count <= rate.count, left)
 
 
-def peek(db: Database, key: str, rate: Rate, now: datetime) -> Verdict:
-    """Whether one more event would be within ``rate``, counting nothing."""
-    start, left = _window(rate, now)
+def counts(db: Database, asked: list[tuple[str, Rate]], now: datetime) -> list[int]:
+    """How many events each (key, rate) has counted in its window of ``now``, in one read."""
+    if not asked:
+        return []
+    windows = [(key, _window(rate, now)[0]) for key, rate in asked]
+    values = {"keys": [k for k, _ in windows], "starts": sorted({w for _, w in windows})}
     with db.engine.connect() as conn:
-        count = conn.execute(
-            select(RateCount.count).where(RateCount.key == key, RateCount.window_start == start)
-        ).scalar()
+        found = {(k, w): n for k, w, n in conn.execute(_COUNTS, values)}
         conn.rollback()
-    return Verdict((count or 0) < rate.count, left)
+    return [found.get(window, 0) for window in windows]
+
+
+_COUNTS = select(RateCount.key, RateCount.window_start, RateCount.count).where(
+    RateCount.key.in_(bindparam("keys", expanding=True)),
+    RateCount.window_start.in_(bindparam("starts", expanding=True)),
+)
+
+
+def verdict(count: int, rate: Rate, now: datetime) -> Verdict:
+    """Whether one more event, after ``count`` in the window, is within ``rate``."""
+    return Verdict(count < rate.count, _window(rate, now)[1])
+
+
+def count_at_commit(session: Session, db: Database, key: str, rate: Rate, now: datetime) -> None:
+    """Count one event for ``key`` as ``session``'s transaction commits (a rollback drops it:
+    the caller then counts it with ``hit``)."""
+    defer_write(session, _counting(), _counted(key, rate, now))
 
 
 def prune(db: Database, now: datetime) -> None:

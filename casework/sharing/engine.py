@@ -61,8 +61,8 @@ class RecordType:
     when: tuple[str, Any] | None = None
     # How ``Sharing.disclose`` shows a batch of these records (``casework.sharing.disclosure``).
     dump: Dump | None = None
-    # Loader options for reading one record by id (``get``, ``disclose_one``): a referral's
-    # people in the same query, which costs a third of loading them a collection at a time.
+    # Loader options for showing one record by id (``disclose_one``): a referral's people in
+    # the same query, which costs a third of loading them a collection at a time.
     get_options: tuple[Any, ...] = ()
 
     def applies(self) -> ColumnElement[bool]:
@@ -126,8 +126,10 @@ def record_type_for(model: type, record: Any = None) -> RecordType:
 
 
 def _load_one(session: Session, model: type, record_id: Any) -> Any:
-    """The row of ``model`` with this id (None if there is none), loaded as its record type
-    asks for a single record."""
+    """The row of ``model`` with this id (None if there is none) for showing it, loaded as its
+    record type asks (``RecordType.get_options``). Only for showing: a row keeps the options
+    it was loaded with, a refresh applies them again, and PostgreSQL refuses the lock of
+    ``refresh(with_for_update=True)`` across the outer join of a joined load."""
     if record_id is None:
         return None
     return session.get(model, record_id, options=record_types_of(model)[0].get_options)
@@ -386,7 +388,7 @@ class Sharing:
         A record that does not exist and one the caller may not see give the same answer.
         """
         _mark(rt.name for rt in record_types_of(model))
-        record = _load_one(session, model, record_id)
+        record = session.get(model, record_id) if record_id is not None else None
         if record is None:
             raise NotVisible()
         fields = self.visible_fields(session, actor, record, verb)
