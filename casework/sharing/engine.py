@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, or_, true
 from sqlalchemy.orm import Session
 
 from casework.actors import Actor
@@ -35,10 +35,11 @@ from casework.authz import mark_checked
 from casework.db import utcnow
 from casework.errors import NotVisible
 from casework.panels import kinds as panel_kinds
-from casework.roles import CASE_ROLES
-from casework.sharing.asking import Asking, Params, Values
+from casework.sharing.asking import Asking, Values
 from casework.sharing.catalogue import RECORD_HEADER
 from casework.sharing.disclosure import Disclosed, Dump, Only, Shape, disclosures
+from casework.sharing.grants import granted, rules_granting
+from casework.sharing.prepared import Prepared, conditions_of
 from casework.sharing.protocols import Protocol
 
 # A record type's conditions, built from who asks and when (``casework.sharing.asking``), in
@@ -81,17 +82,6 @@ class RecordType:
 
 
 _types: dict[str, RecordType] = {}
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """A prepared ``holding`` statement: ids in, each row's protocol key (for a record type
-    with one protocol a row) and conditions out. ``asked``: per protocol, the key a row must
-    have (None: any), the protocol, the condition names and the column they start at."""
-
-    statement: Select[Any]
-    params: Params
-    asked: tuple[tuple[str | None, Protocol, list[str], int], ...]
 
 
 def register(record_type: RecordType) -> RecordType:
@@ -155,50 +145,12 @@ def _mark(names: Iterable[str]) -> None:
     mark_checked(*names, *((KIND_CASE,) if kind_case else ()))
 
 
-def case_roles(actor: Actor) -> Actor:
-    """The actor as protocols see it: only the roles that may ever touch case data."""
-    return Actor(
-        actor.user_id,
-        actor.email,
-        actor.agency_id,
-        actor.agency_code,
-        actor.sector,
-        actor.is_police,
-        actor.roles & frozenset(CASE_ROLES),
-        actor.via,
-    )
-
-
-def granted(
-    protocol: Protocol, actor: Actor, verb: str, record_type: str, holding: Iterable[str]
-) -> frozenset[str]:
-    """Fields of ``record_type`` that rules grant ``actor`` for ``verb``, given the conditions
-    that hold. Pure: the generated protocol tests call this directly."""
-    actor = case_roles(actor)
-    holding = set(holding)
-    fields: set[str] = set()
-    for rule in protocol.rules:
-        if rule.condition in holding and rule.matches(actor, verb):
-            fields |= protocol.fields(rule.categories, record_type)
-    return frozenset(fields)
-
-
-def _rules_granting(protocol: Protocol, actor: Actor, verb: str, record_type: str) -> set[str]:
-    """Conditions under which some rule grants this actor at least one field."""
-    actor = case_roles(actor)
-    return {
-        rule.condition
-        for rule in protocol.rules
-        if rule.matches(actor, verb) and protocol.fields(rule.categories, record_type)
-    }
-
-
 class Sharing:
     """The loaded protocols plus the registered record types."""
 
     def __init__(self, protocols: dict[str, Protocol]) -> None:
         self.protocols = protocols
-        self._plans: dict[tuple, _Plan] = {}
+        self._prepared = Prepared(protocols)
 
     def protocol_for_kind(self, kind: str) -> str | None:
         """The default protocol for a new panel of this kind: the one its registration names
@@ -209,13 +161,6 @@ class Sharing:
             return named
         return next((k for k, p in sorted(self.protocols.items()) if kind in p.panel_kinds), None)
 
-    @staticmethod
-    def _conditions(rt: RecordType, asking: Asking, protocol: Protocol) -> dict:
-        exprs = rt.conditions(asking, protocol)
-        # A record under several protocols says itself when it is under this one.
-        exprs.setdefault("always", true() if rt.protocol_key is not None else false())
-        return exprs
-
     def visible_clause(
         self, actor: Actor, verb: str, model: type, now: datetime | None = None
     ) -> ColumnElement[bool]:
@@ -225,10 +170,10 @@ class Sharing:
         branches = []
         for rt in record_types_of(model):
             for key, protocol in self.protocols.items():
-                wanted = _rules_granting(protocol, actor, verb, rt.name)
+                wanted = rules_granting(protocol, actor, verb, rt.name)
                 if not wanted:
                     continue
-                exprs = self._conditions(rt, asking, protocol)
+                exprs = conditions_of(rt, asking, protocol)
                 conds = [e for c, e in exprs.items() if c in wanted]  # cheapest first
                 if not conds:
                     continue
@@ -253,7 +198,9 @@ class Sharing:
         (what ``fields_for`` needs); without it, every condition is asked."""
         out: dict[Any, list[tuple[Protocol, set[str]]]] = {r.id: [] for r in records}
         for rt, ids in self._by_type(records).items():
-            for rid, protocol, held in self._held(session, rt, actor, ids, now or utcnow(), verb):
+            for rid, protocol, held in self._prepared.held(
+                session, rt, actor, ids, now or utcnow(), verb
+            ):
                 out[rid].append((protocol, held))
         return out
 
@@ -267,68 +214,13 @@ class Sharing:
         _mark([rt.name])
         granting: dict[tuple[str, frozenset[str]], bool] = {}
         found = set()
-        for rid, protocol, held in self._held(session, rt, actor, ids, utcnow(), verb):
+        for rid, protocol, held in self._prepared.held(session, rt, actor, ids, utcnow(), verb):
             key = (protocol.key, frozenset(held))
             if key not in granting:
                 granting[key] = bool(granted(protocol, actor, verb, rt.name, held))
             if granting[key]:
                 found.add(rid)
         return found
-
-    def _held(
-        self,
-        session: Session,
-        rt: RecordType,
-        actor: Actor,
-        ids: Sequence[Any],
-        now: datetime,
-        verb: str | None,
-    ) -> Iterable[tuple[Any, Protocol, set[str]]]:
-        """(id, protocol, conditions holding) for each protocol each id is under."""
-        if not ids:
-            return
-        plan = self._plan(rt, actor, verb)
-        values = plan.params.values_for(actor, now) | {"sharing_ids": list(ids)}
-        for row in session.execute(plan.statement, values):
-            for key, protocol, names, start in plan.asked:
-                if key is None or row[1] == key:
-                    yield (
-                        row[0],
-                        protocol,
-                        {n for n, v in zip(names, row[start:], strict=False) if v},
-                    )
-
-    def _plan(self, rt: RecordType, actor: Actor, verb: str | None) -> _Plan:
-        """The statement asking ``rt``'s conditions of a batch of ids, built once per record
-        type, shape of asker and conditions wanted, with the asker's values bound at
-        execution: one statement for a record's protocol and its conditions together."""
-        wanted = {
-            key: None if verb is None else frozenset(_rules_granting(p, actor, verb, rt.name))
-            for key, p in self.protocols.items()
-        }
-        cache_key = (rt.name, Params.shape(actor), tuple(sorted(wanted.items(), key=str)))
-        plan = self._plans.get(cache_key)
-        if plan is None:
-            plan = self._plans[cache_key] = self._build_plan(rt, Params.shaped_like(actor), wanted)
-        return plan
-
-    def _build_plan(
-        self, rt: RecordType, params: Params, wanted: dict[str, frozenset[str] | None]
-    ) -> _Plan:
-        columns: list[ColumnElement[Any]] = [rt.model.id]
-        if rt.protocol_key is not None:
-            columns.append(rt.protocol_key())
-        asked = []
-        for key, protocol in sorted(self.protocols.items()):
-            exprs = self._conditions(rt, params, protocol)
-            names = [n for n in sorted(exprs) if wanted[key] is None or n in wanted[key]]
-            asked.append(
-                (key if rt.protocol_key is not None else None, protocol, names, len(columns))
-            )
-            columns += [exprs[n] for n in names]
-        ids = bindparam("sharing_ids", expanding=True)
-        statement = select(*columns).where(rt.model.id.in_(ids))
-        return _Plan(statement, params, tuple(asked))
 
     @staticmethod
     def _by_type(records: Sequence[Any]) -> dict[RecordType, list[Any]]:
