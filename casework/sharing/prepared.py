@@ -10,10 +10,11 @@ fifth of it (``docs/benchmarks.md``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
+from typing import Protocol as Interface
 
 from sqlalchemy import ColumnElement, Select, bindparam, false, select, true
 from sqlalchemy.orm import Session
@@ -23,8 +24,18 @@ from casework.sharing.asking import Asking, Params
 from casework.sharing.grants import rules_granting
 from casework.sharing.protocols import Protocol
 
-if TYPE_CHECKING:
-    from casework.sharing.engine import RecordType
+
+class RecordType(Interface):
+    """What a prepared statement needs of a record type (``casework.sharing.engine``'s,
+    which imports this module)."""
+
+    name: str
+    model: Any
+
+    @property
+    def protocol_key(self) -> Callable[[], ColumnElement[str]] | None: ...
+
+    def conditions(self, asking: Asking, protocol: Protocol) -> dict[str, ColumnElement[bool]]: ...
 
 
 def conditions_of(rt: RecordType, asking: Asking, protocol: Protocol) -> dict:
