@@ -110,15 +110,22 @@ def overdue_by_agency(svc: Services, actor: Actor) -> list[dict[str, Any]]:
 
 
 def agency_actions(svc: Services, actor: Actor) -> dict[str, int]:
-    """The caller's agency's open actions, and how many of them are overdue."""
+    """The caller's agency's open actions, and how many of them are overdue.
+
+    An agency's own open actions are few: they are found by index, then the engine's prepared
+    statement says which the caller may list (``Sharing.which``). Every page's navigation
+    asks (``overdue_count``), and building ``visible_clause`` for actions under every protocol
+    cost a sixth of a page (``docs/benchmarks.md``)."""
     if actor.agency_id is None:
         return {"open": 0, "overdue": 0}
-    late = func.count().filter(CaseAction.due_on < clock.today())
-    stmt = select(func.count(), late).where(
-        *_actions(svc, actor), CaseAction.owner_agency_id == actor.agency_id
+    mine = select(CaseAction.id, CaseAction.due_on).where(
+        CaseAction.status == "open", CaseAction.owner_agency_id == actor.agency_id
     )
-    total, overdue = svc.session.execute(stmt).one()
-    return {"open": int(total or 0), "overdue": int(overdue or 0)}
+    due = dict(svc.session.execute(mine).tuples().all())
+    listed = svc.sharing.which(svc.session, actor, "list", CaseAction, list(due))
+    today = clock.today()
+    late = [i for i in listed if due[i] < today]
+    return {"open": len(listed), "overdue": len(late)}
 
 
 def research_due(svc: Services, actor: Actor) -> list[dict[str, Any]]:
@@ -342,18 +349,7 @@ def home_tasks(svc: Services, actor: Actor) -> dict[str, Any]:
 def overdue_count(svc: Services, actor: Actor) -> int:
     """For the navigation's Actions link: the caller's agency's overdue open actions."""
     require_role(actor, *CASE_ROLES)
-    if actor.agency_id is None:
-        return 0
-    # The agency's own overdue actions are few: find them by index, then ask the engine which
-    # the caller may list. Every page asks, and building ``visible_clause`` for actions under
-    # every protocol cost a sixth of a page (``docs/benchmarks.md``).
-    late = select(CaseAction.id).where(
-        CaseAction.status == "open",
-        CaseAction.owner_agency_id == actor.agency_id,
-        CaseAction.due_on < clock.today(),
-    )
-    ids = list(svc.session.scalars(late))
-    return len(svc.sharing.which(svc.session, actor, "list", CaseAction, ids))
+    return agency_actions(svc, actor)["overdue"]
 
 
 # The engagement page's choices and the flags each records (``engagement.EngagementIn``).

@@ -77,24 +77,18 @@ def _window(rate: Rate, now: datetime) -> tuple[int, int]:
     return start, max(1, math.ceil(start + rate.seconds - moment))
 
 
-def _counting(returning: bool = False) -> Any:
-    """The upsert counting one event, its key, window and expiry bound at execution.
-
-    Written as SQL both databases read (``ON CONFLICT ... DO UPDATE``, SQLite 3.24 and later):
-    the dialects' own upsert constructs are compiled afresh on every execution (SQLAlchemy
-    keys no cache for them), and every API request runs this."""
-    return _COUNT_RETURNING if returning else _COUNT
-
-
+# The upsert counting one event, its key, window and expiry bound at execution. Written as
+# SQL both databases read (``ON CONFLICT ... DO UPDATE``, SQLite 3.24 and later): the dialects'
+# own upsert constructs are compiled afresh on every execution (SQLAlchemy keys no cache for
+# them), and every API request runs this.
 _UPSERT = (
     'INSERT INTO rate_counts ("key", window_start, "count", expires_at) '
     "VALUES (:rate_key, :rate_start, 1, :rate_expires) "
     'ON CONFLICT ("key", window_start) DO UPDATE SET "count" = rate_counts."count" + 1'
 )
-_COUNT = text(_UPSERT).bindparams(bindparam("rate_expires", type_=UTCDateTime()))
-_COUNT_RETURNING = text(_UPSERT + ' RETURNING "count"').bindparams(
-    bindparam("rate_expires", type_=UTCDateTime())
-)
+_EXPIRES = bindparam("rate_expires", type_=UTCDateTime())
+_COUNT = text(_UPSERT).bindparams(_EXPIRES)
+_COUNT_RETURNING = text(_UPSERT + ' RETURNING "count"').bindparams(_EXPIRES)
 
 
 def _counted(key: str, rate: Rate, now: datetime) -> dict[str, Any]:
@@ -109,12 +103,11 @@ def _counted(key: str, rate: Rate, now: datetime) -> dict[str, Any]:
 def hit(db: Database, key: str, rate: Rate, now: datetime) -> Verdict:
     """Count one event for ``key`` and say whether it is within ``rate``."""
     _, left = _window(rate, now)
-    stmt = _counting(returning=True)
     with db.engine.connect() as conn:
         if db.is_sqlite:
             conn.info["begin_mode"] = "IMMEDIATE"  # take the write lock at once: no upgrade race
         with conn.begin():
-            count = conn.execute(stmt, _counted(key, rate, now)).scalar_one()
+            count = conn.execute(_COUNT_RETURNING, _counted(key, rate, now)).scalar_one()
     if count == 1:  # a new window: the ended ones are no use to anyone
         prune(db, now)
     return Verdict(count <= rate.count, left)
@@ -146,7 +139,7 @@ def verdict(count: int, rate: Rate, now: datetime) -> Verdict:
 def count_at_commit(session: Session, db: Database, key: str, rate: Rate, now: datetime) -> None:
     """Count one event for ``key`` as ``session``'s transaction commits (a rollback drops it:
     the caller then counts it with ``hit``)."""
-    defer_write(session, _counting(), _counted(key, rate, now))
+    defer_write(session, _COUNT, _counted(key, rate, now))
 
 
 def prune(db: Database, now: datetime) -> None:

@@ -65,7 +65,9 @@ def _dump(
 
 
 # One referral is read with its people joined (``RecordType.get_options``).
-_PEOPLE = (joinedload(Referral.perpetrators), joinedload(Referral.children))
+_WITH_PEOPLE = (joinedload(Referral.perpetrators), joinedload(Referral.children))
 REFERRAL = register(
-    RecordType("referral", Referral, _protocol_key, _conditions, dump=_dump, get_options=_PEOPLE)
+    RecordType(
+        "referral", Referral, _protocol_key, _conditions, dump=_dump, get_options=_WITH_PEOPLE
+    )
 )

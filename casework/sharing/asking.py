@@ -90,10 +90,6 @@ class Params:
         self._days.add(days)
         return bindparam(f"sharing_since_{days}")
 
-    @classmethod
-    def shaped_like(cls, actor: Actor) -> Params:
-        return cls(actor.agency_id is not None, actor.user_id is not None)
-
     @staticmethod
     def shape(actor: Actor) -> tuple[bool, bool]:
         return actor.agency_id is not None, actor.user_id is not None

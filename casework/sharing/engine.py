@@ -125,6 +125,20 @@ def _load_one(session: Session, model: type, record_id: Any) -> Any:
     return session.get(model, record_id, options=record_types_of(model)[0].get_options)
 
 
+def _granting(actor: Actor, verb: str) -> Callable[[Protocol, str, set[str]], frozenset[str]]:
+    """``granted`` for ``actor`` and ``verb``, worked out once per protocol, record type and set
+    of conditions: a page of records holds few distinct sets."""
+    known: dict[tuple[str, str, frozenset[str]], frozenset[str]] = {}
+
+    def grant(protocol: Protocol, record_type: str, held: set[str]) -> frozenset[str]:
+        key = (protocol.key, record_type, frozenset(held))
+        if key not in known:
+            known[key] = granted(protocol, actor, verb, record_type, held)
+        return known[key]
+
+    return grant
+
+
 def _type_of(record: Any) -> RecordType | None:
     """The record type of a loaded row; None if it matches none of its model's types (it is
     then nobody's to see). An unregistered model raises ``KeyError``: a programming error."""
@@ -212,15 +226,9 @@ class Sharing:
         same statement serves every request (``visible_clause`` is built for each)."""
         (rt,) = record_types_of(model)
         _mark([rt.name])
-        granting: dict[tuple[str, frozenset[str]], bool] = {}
-        found = set()
-        for rid, protocol, held in self._prepared.held(session, rt, actor, ids, utcnow(), verb):
-            key = (protocol.key, frozenset(held))
-            if key not in granting:
-                granting[key] = bool(granted(protocol, actor, verb, rt.name, held))
-            if granting[key]:
-                found.add(rid)
-        return found
+        grant = _granting(actor, verb)
+        held = self._prepared.held(session, rt, actor, ids, utcnow(), verb)
+        return {rid for rid, protocol, conds in held if grant(protocol, rt.name, conds)}
 
     @staticmethod
     def _by_type(records: Sequence[Any]) -> dict[RecordType, list[Any]]:
@@ -252,15 +260,11 @@ class Sharing:
         if not records:
             return {}
         out: dict[Any, frozenset[str]] = {}
-        # a page of records holds few distinct sets of conditions: work out each set's fields once
-        known: dict[tuple[str, str, frozenset[str]], frozenset[str]] = {}
+        grant = _granting(actor, verb)
         for rid, under in self.holding(session, actor, records, verb=verb).items():
             fields: set[str] = set()
             for protocol, held in under:
-                key = (protocol.key, names[rid], frozenset(held))
-                if key not in known:
-                    known[key] = granted(protocol, actor, verb, names[rid], held)
-                fields |= known[key]
+                fields |= grant(protocol, names[rid], held)
             out[rid] = frozenset(fields)
         return out
 

@@ -95,10 +95,11 @@ class Prepared:
             key: None if verb is None else frozenset(rules_granting(p, actor, verb, rt.name))
             for key, p in self.protocols.items()
         }
-        cache_key = (rt.name, Params.shape(actor), tuple(sorted(wanted.items(), key=str)))
+        shape = Params.shape(actor)
+        cache_key = (rt.name, shape, tuple(sorted(wanted.items(), key=str)))
         plan = self._plans.get(cache_key)
         if plan is None:
-            plan = self._plans[cache_key] = self._build_plan(rt, Params.shaped_like(actor), wanted)
+            plan = self._plans[cache_key] = self._build_plan(rt, Params(*shape), wanted)
         return plan
 
     def _build_plan(
