@@ -45,6 +45,7 @@ from typing import Any
 from bench_agenda import _setup as agenda_setup
 from harness import PASSWORD, TODAY, machine, make_world, referral_body, verdict
 from http_apps import prepare_floor
+from list_data import MonthBulk
 from sqlalchemy import text
 
 from casework.accounts.auth import create_token
@@ -55,6 +56,13 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 CONCURRENCY = (1, 4, 16)
 MONTH_REFERRALS = 400
+MILLION_REFERRALS = 1_000_000
+MILLION = (
+    "GET one referral",
+    "GET a month of the list",
+    "GET the list page (web)",
+    "floor: PK select",
+)
 
 
 @dataclass
@@ -85,7 +93,11 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def prepare(instance: Path, name: str, url: str | None) -> tuple[Site, dict[str, str]]:
+def prepare(
+    instance: Path, name: str, url: str | None, total: int = 0
+) -> tuple[Site, dict[str, str]]:
+    """The partnership the load runs against; with ``total``, grown to that many referrals
+    (``list_data.MonthBulk``, SQLite only) after the ones made through the actions."""
     world = make_world(instance, name, url)
     svc = world.svc
     with world.app.app_context():
@@ -102,6 +114,8 @@ def prepare(instance: Path, name: str, url: str | None) -> tuple[Site, dict[str,
         housing = svc.session.get(User, rep.user_id)
         _, housing_token = create_token(svc, housing)
         world.settle()
+        if total:
+            grow(world, month, total)
         body = referral_body(world.panel_id, 99_999)
         body["victim"]["last_name"] = "@@NAME@@"
         site = Site(
@@ -125,6 +139,18 @@ def prepare(instance: Path, name: str, url: str | None) -> tuple[Site, dict[str,
     world.close()
     prepare_floor(site.url)
     return site, env
+
+
+def grow(world: Any, last: date, total: int) -> None:
+    began = time.perf_counter()
+    bulk = MonthBulk(world, 19, last.replace(day=1), last)
+    bulk.start()
+    bulk.grow_to(total)
+    print(
+        f"grown to {total:,} referrals in {time.perf_counter() - began:.0f} s; "
+        f"{bulk.sealed:,} more in the month listed",
+        flush=True,
+    )
 
 
 def _sign_in(app: Any, email: str) -> str:
@@ -302,14 +328,17 @@ def measure(site: Site, env: dict[str, str], args: argparse.Namespace, workdir: 
         "floor: PK select": (f"{floor}/select/500", ""),
         "floor: INSERT": (f"{floor}/insert", 'wrk.method = "POST"\n'),
     }
+    if args.million:
+        scenarios = {name: scenarios[name] for name in MILLION}
     results: dict[tuple[str, int], Figure] = {}
     try:
         bearer = {"Authorization": f"Bearer {site.police_token}"}
         answers_ok(scenarios["GET one referral"][0], bearer)
         answers_ok(scenarios["GET a month of the list"][0], bearer)
         answers_ok(scenarios["GET the list page (web)"][0], {"Cookie": site.police_cookie})
-        housing = {"Authorization": f"Bearer {site.housing_token}"}
-        answers_ok(scenarios["GET the agenda as housing"][0], housing)
+        if not args.million:
+            housing = {"Authorization": f"Bearer {site.housing_token}"}
+            answers_ok(scenarios["GET the agenda as housing"][0], housing)
         for name, (url, script) in scenarios.items():
             wrk(url, 1, 1, script, workdir)  # warm-up: imports, caches, connections
             for c in CONCURRENCY:
@@ -380,6 +409,23 @@ def report(label: str, r: dict[tuple[str, int], Figure]) -> dict[str, bool]:
     return met
 
 
+def report_million(r: dict[tuple[str, int], Figure], size: int) -> dict[str, bool]:
+    print(f"\nSQLite, {size:,} referrals: requests/s (p50 / p99 ms) at 1, 4, 16")
+    for name in MILLION:
+        cells = [
+            f"{r[(name, c)].rps:8.0f} ({r[(name, c)].p50_ms:.1f} / {r[(name, c)].p99_ms:.0f})"
+            for c in CONCURRENCY
+        ]
+        print(f"  {name:28} " + "  ".join(cells))
+    met = {
+        "list": r[("GET a month of the list", 1)].p50_ms < 20,
+        "clean": not any(f.bad for f in r.values()),
+    }
+    print(verdict("a month of the list (page of 50) p50 < 20 ms at c=1", met["list"]))
+    print(verdict("no non-2xx answer under load", met["clean"]))
+    return met
+
+
 def _drop_all(url: str) -> None:
     from casework.db import make_engine
 
@@ -396,6 +442,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--postgres", metavar="URL", help="an empty PostgreSQL database")
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument(
+        "--million",
+        action="store_true",
+        help="SQLite only: the lists and one referral among a million referrals",
+    )
+    parser.add_argument(
+        "--size",
+        type=int,
+        default=MILLION_REFERRALS,
+        help="with --million: how many referrals (fewer for a smoke test)",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.seconds, args.runs = 2.0, 1
@@ -406,15 +463,15 @@ def main(argv: list[str] | None = None) -> None:
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
         targets = [] if args.no_sqlite else [("SQLite", None)]
-        if args.postgres:
+        if args.postgres and not args.million:
             targets.append(("PostgreSQL", args.postgres))
         for label, url in targets:
             instance = Path(tmp) / label
             instance.mkdir()
-            site, env = prepare(instance, "http", url)
+            site, env = prepare(instance, "http", url, args.size if args.million else 0)
             try:
                 results = measure(site, env, args, instance)
-                met = report(label, results)
+                met = report_million(results, args.size) if args.million else report(label, results)
                 ok = audit_verify(env) and ok and all(met.values())
             finally:
                 if url:

@@ -272,7 +272,7 @@ def _start_timer() -> None:
 
 
 def _commit(response: Response) -> Response:
-    """End the request's transaction before the answer leaves (see ``_declare_write_intent``).
+    """End the request's transaction before the answer leaves (see ``declare_write_intent``).
 
     A read (GET or HEAD that changed nothing) ends its snapshot and writes its audit entries
     in a short transaction of their own; if that fails, the answer is replaced by an error,
@@ -346,7 +346,7 @@ def _finish(response: Response) -> Response:
 READ_METHODS = frozenset({"GET", "HEAD"})
 
 
-def _declare_write_intent() -> None:
+def declare_write_intent() -> None:
     """A read request reads in a snapshot; any other takes SQLite's write lock at BEGIN.
 
     A GET or HEAD reads without the write lock (a deferred transaction on SQLite's WAL, an
@@ -359,8 +359,11 @@ def _declare_write_intent() -> None:
     A write takes the lock up front (BEGIN IMMEDIATE): on SQLite a transaction that read and
     then writes fails at once ("database is locked") if another request committed in
     between; taking it first queues writers on the busy timeout instead.
+
+    Declared once a request: a hook that reads before the view (the rate limiter) declares
+    it first, so its read begins the request's own transaction in the right mode.
     """
-    if request.endpoint == "static":
+    if request.endpoint == "static" or "reading" in g or "write_intent" in g:
         return
     if request.method in READ_METHODS:
         g.reading = True
@@ -382,7 +385,7 @@ def install(app: Flask) -> None:
     app.config["MAX_CONTENT_LENGTH"] = body_limit(app.config, None)
     app.config["MAX_FORM_MEMORY_SIZE"] = form_field_limit(app.config)
     app.before_request(_refuse_oversized_body)
-    app.before_request(_declare_write_intent)
+    app.before_request(declare_write_intent)
     app.before_request(_start_timer)
     app.after_request(_finish)
     app.register_error_handler(CaseworkError, _handle_casework_error)

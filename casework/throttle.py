@@ -5,12 +5,12 @@ error page, both with ``Retry-After``. Sign-in attempts are counted in short tra
 their own (``casework.accounts.limits``), never in the request's: a refused sign-in rolls its
 request back, and its attempt must still count.
 
-An API request is checked before it runs (one read of its token's and its address's counts)
-and, when let through, counted with its own commit: a read's count goes in the short
-transaction that writes its audit entries. A request that ends in an error is rolled back, so
-its count is then taken on its own after it. Requests of one token in flight at the same
-moment may together pass the limit by their number, which a limit on a token's throughput
-allows.
+An API request is checked before it runs (one read of its token's and its address's counts,
+in the request's own transaction) and, when let through, counted with its own commit: a
+read's count goes in the short transaction that writes its audit entries. A request that
+ends in an error is rolled back, so its count is then taken on its own after it. Requests of
+one token in flight at the same moment may together pass the limit by their number, which a
+limit on a token's throughput allows.
 
 On SQLite a request that writes holds the only write lock from its first statement, so
 counts of their own are taken before it begins (``before_request``) or after it has ended (an
@@ -127,7 +127,10 @@ def _before() -> Any:
 
 def _before_api() -> Any:
     """Refuse a request over its address's failures or its token's rate; count one let
-    through with its own commit."""
+    through with its own commit.
+
+    The counts are read in the request's own transaction, so its mode is declared first
+    (a snapshot for a read, the write lock at once for a write on SQLite)."""
     rules, secret, now = _limits(), _bearer(), clock.now()
     asked = []
     if rules.api_failures_address is not None:
@@ -136,7 +139,8 @@ def _before_api() -> Any:
     if secret and rules.api_token is not None:
         asked.append((limits.key(rules.secret, "api-token", secret), rules.api_token))
     svc = http.services()
-    counted = limits.counts(svc.db, asked, now)
+    http.declare_write_intent()
+    counted = limits.counts(svc.session.connection(), asked, now)
     verdicts = [limits.verdict(n, rate, now) for n, (_, rate) in zip(counted, asked, strict=True)]
     refused = _refuse_if_over(verdicts)
     if refused is not None or not secret or rules.api_token is None:
@@ -144,20 +148,23 @@ def _before_api() -> Any:
     key, rate = asked[-1]
     limits.count_at_commit(svc.session, svc.db, key, rate, now)
     g.rate_counted = (key, rate)
-    if counted[-1] == 0:  # the token's first request of a window: drop the ended ones
-        limits.prune(svc.db, now)
+    g.rate_prune = counted[-1] == 0  # the token's first request of a window
     return None
 
 
 def _after(response: Response) -> Response:
     """A failed API authentication counts against its address, and a request that ended in
     an error counts against its token here, its transaction having been rolled back with the
-    count in it (``casework.http`` has committed or rolled back by now)."""
+    count in it (``casework.http`` has committed or rolled back by now). The token's first
+    request of a window drops the windows that have ended, here too: a transaction of the
+    request's own may hold SQLite's write lock until now."""
     if response.status_code == 401 and http.is_api():
         _count(_limits().api_failures_address, "api-failures-address", _address())
     counted = g.pop("rate_counted", None)
     if counted is not None and response.status_code >= 400:
         limits.hit(http.services().db, *counted, clock.now())
+    if g.pop("rate_prune", False):
+        limits.prune(http.services().db, clock.now())
     return response
 
 

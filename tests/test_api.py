@@ -50,6 +50,18 @@ def test_disabled_user_token_is_refused(client, factory):
     assert client.get("/api/v1/me", headers=headers).status_code == 401
 
 
+def test_disabled_agency_token_is_refused(client, factory, svc):
+    from sqlalchemy import update
+
+    from casework.agencies.models import Agency
+
+    headers = _api(factory)
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    svc.session.execute(update(Agency).where(Agency.code == "POL").values(active=False))
+    svc.session.commit()
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+
+
 def test_non_json_body_answers_400(client, factory):
     headers = _api(factory)
     response = client.post(

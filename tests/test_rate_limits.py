@@ -175,6 +175,20 @@ def test_ended_windows_are_pruned(app, svc):
     assert rows == [("a:1", 1)]  # ... and the ended one is gone
 
 
+def test_a_tokens_first_request_of_a_window_prunes_the_ended_ones(limited, factory, svc):
+    """Also when the request writes: its pruning waits until the request's own transaction,
+    which holds SQLite's write lock from its first statement, has ended."""
+    sam = factory.user("sam@example.org")
+    reader, writer = bearer(factory.token(sam)), bearer(factory.token(sam))
+    client = client_at(limited(RATE_LIMIT_API_PER_TOKEN="10/1m"), "203.0.113.7")
+    with clock.travel(WINDOW_START):
+        assert client.get("/api/v1/me", headers=reader).status_code == 200
+    with clock.travel("2027-01-05T10:32:00"):
+        assert client.delete("/api/v1/tokens/current", headers=writer).status_code == 204
+    svc.session.expire_all()
+    assert svc.session.scalars(select(RateCount.count)).all() == [1]  # the new window's alone
+
+
 @pytest.mark.parametrize("value", ["ten a minute", "10/0", "10/1d"])
 def test_a_limit_that_means_nothing_stops_the_start(value):
     from casework.settings import ConfigError

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, text
+from sqlalchemy import Connection, bindparam, delete, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -113,15 +113,14 @@ def hit(db: Database, key: str, rate: Rate, now: datetime) -> Verdict:
     return Verdict(count <= rate.count, left)
 
 
-def counts(db: Database, asked: list[tuple[str, Rate]], now: datetime) -> list[int]:
-    """How many events each (key, rate) has counted in its window of ``now``, in one read."""
+def counts(conn: Connection, asked: list[tuple[str, Rate]], now: datetime) -> list[int]:
+    """How many events each (key, rate) has counted in its window of ``now``, in one read on
+    ``conn`` (the request's own: the read costs no transaction of its own)."""
     if not asked:
         return []
     windows = [(key, _window(rate, now)[0]) for key, rate in asked]
     values = {"keys": [k for k, _ in windows], "starts": sorted({w for _, w in windows})}
-    with db.engine.connect() as conn:
-        found = {(k, w): n for k, w, n in conn.execute(_COUNTS, values)}
-        conn.rollback()
+    found = {(k, w): n for k, w, n in conn.execute(_COUNTS, values)}
     return [found.get(window, 0) for window in windows]
 
 

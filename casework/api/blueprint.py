@@ -21,7 +21,7 @@ def _authenticate() -> None:
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthenticated("Send an API token as 'Authorization: Bearer <token>'")
-    user = auth.resolve_token(services(), secret.strip())
-    if user is None:
+    actor = auth.resolve_token(services(), secret.strip())
+    if actor is None:
         raise Unauthenticated("The API token is not valid")
-    g.actor = auth.actor_for(user, via="api")
+    g.actor = actor
