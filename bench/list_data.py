@@ -4,9 +4,9 @@
 that compare blind indexes but not for a list that decrypts what it shows. So the rows that
 fall in the month the benchmark lists are sealed afresh for their own ids (from the plain
 values of the referral they copy), and only the rows of the other months borrow envelopes.
-Every bulk row is in the measured panel, from the police referrer's agency: the month listed
-holds about 27,000 referrals, the worst case for a page of 50 that must be sorted and filtered
-by sharing before it is cut.
+Every bulk row is in the measured panel (whose member the police referrer is): the month
+listed holds about 28,000 referrals, the worst case for a page of 50 that must be filtered by
+sharing and sorted before it is cut; no real panel hears a thousand cases a day.
 """
 
 from __future__ import annotations

@@ -79,3 +79,33 @@ def test_stats_benchmark_reports_times_ratio_and_memory(
     # main() also checks that the action and the hand-written SQL give the same figures
     figures = load("bench_stats").main(["--tiny"])
     _numeric(figures, "action_ms", "hand_ms", "ratio", "memory_mb")
+
+
+def test_the_million_row_list_data_can_be_listed_in_its_month(
+    load: Callable[[str], ModuleType], tmp_path: Path
+) -> None:
+    """``bench_http --million`` lists a month among bulk rows: the month's rows must open."""
+    from datetime import date
+
+    from casework.referrals.actions import list_referrals, submit_referral
+
+    harness, list_data = load("harness"), load("list_data")
+    first, last = date(2025, 12, 1), date(2025, 12, 31)
+    world = harness.make_world(tmp_path, "list")
+    try:
+        with world.app.app_context():
+            svc = world.svc
+            for n in range(3):
+                body = harness.referral_body(world.panel_id, 1000 + n, last)
+                submit_referral(svc, world.referrer, body)
+            world.settle()
+            bulk = list_data.MonthBulk(world, 1, first, last)
+            bulk.start()
+            bulk.grow_to(bulk.count + 1_000)
+            query = {"panel_id": str(world.panel_id), "from": str(first), "to": str(last)}
+            listed = list_referrals(svc, world.police, query)
+            assert bulk.sealed > 0
+            assert len(listed) == 3 + bulk.sealed
+            assert all(r["victim"]["last_name"] and r["perpetrators"] for r in listed)
+    finally:
+        world.close()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy.orm import joinedload
 
 from casework.accounts import notices
 from casework.accounts.actions import find_by_email
@@ -124,9 +125,21 @@ def find_session(svc: Services, secret: str) -> UserSession | None:
     return svc.session.scalar(select(UserSession).where(UserSession.token_hash == digest(secret)))
 
 
+# The session with its user, agency and roles in one query: every page starts here.
+_SESSION_WITH_USER = (joinedload(UserSession.user).joinedload(User.role_rows),)
+
+
 def resolve_session(svc: Services, secret: str) -> User | None:
     s = svc.settings
-    row = svc.session.scalar(select(UserSession).where(UserSession.token_hash == digest(secret)))
+    row = (
+        svc.session.scalars(
+            select(UserSession)
+            .options(*_SESSION_WITH_USER)
+            .where(UserSession.token_hash == digest(secret))
+        )
+        .unique()
+        .one_or_none()
+    )
     if row is None or row.ended_at is not None or row.pending or not row.user.can_sign_in:
         return None
     now = utcnow()
