@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, lazyload
 
 from casework.actors import Actor
@@ -238,13 +238,11 @@ def referral_page(
     return _listed(svc, actor, query, only)
 
 
-def _listed(
-    svc: Services, actor: Actor, query: Any, only: frozenset[str] | None
-) -> tuple[list[dict[str, Any]], bool]:
-    q = load(ReferralQuery(), query)
-    stmt = select(Referral).where(svc.sharing.visible_clause(actor, "list", Referral))
-    if only is not None and not any(f.startswith(_PEOPLE) for f in only):
-        stmt = stmt.options(lazyload(Referral.perpetrators), lazyload(Referral.children))
+def list_statement(svc: Services, actor: Actor, q: dict[str, Any]) -> Select[tuple[Any]]:
+    """The ids of the referrals ``actor`` may list that match the loaded ``ReferralQuery``
+    ``q``, newest first. For a panel's month both the sharing filter and the sort read
+    ``ix_referrals_list`` alone; the rows of one page are read afterwards by id."""
+    stmt = select(Referral.id).where(svc.sharing.visible_clause(actor, "list", Referral))
     if q["panel_id"]:
         stmt = stmt.where(Referral.panel_id == q["panel_id"])
     if q["status"]:
@@ -253,9 +251,22 @@ def _listed(
         stmt = stmt.where(Referral.referral_date >= q["from_"])
     if q["to"]:
         stmt = stmt.where(Referral.referral_date <= q["to"])
-    stmt = stmt.order_by(Referral.referral_date.desc(), Referral.reference, Referral.id)
+    return stmt.order_by(*_NEWEST_FIRST)
+
+
+_NEWEST_FIRST = (Referral.referral_date.desc(), Referral.reference, Referral.id)
+
+
+def _listed(
+    svc: Services, actor: Actor, query: Any, only: frozenset[str] | None
+) -> tuple[list[dict[str, Any]], bool]:
+    q = load(ReferralQuery(), query)
     # one more than asked says whether another page follows; it is neither shown nor audited
-    referrals = list(svc.session.scalars(stmt.limit(q["limit"] + 1).offset(q["offset"])))
+    page = list_statement(svc, actor, q).limit(q["limit"] + 1).offset(q["offset"])
+    stmt = select(Referral).where(Referral.id.in_(page)).order_by(*_NEWEST_FIRST)
+    if only is not None and not any(f.startswith(_PEOPLE) for f in only):
+        stmt = stmt.options(lazyload(Referral.perpetrators), lazyload(Referral.children))
+    referrals = list(svc.session.scalars(stmt))
     shown = svc.sharing.disclose(
         svc.session, actor, Referral, referrals[: q["limit"]], verb="list", only=only
     )

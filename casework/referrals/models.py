@@ -46,6 +46,20 @@ class Referral(UUIDPrimaryKey, Base):
             "idva_offered",
             "idva_engaged",
         ),
+        # A panel's month as a list is filtered by sharing and sorted before it is cut to a
+        # page: this lets both read the index alone, not ~3 KB rows of ciphertexts (a month of
+        # 28,000 referrals filtered in 9 ms instead of 107; docs/benchmarks.md).
+        Index(
+            "ix_referrals_list",
+            "panel_id",
+            "referral_date",
+            "erased",
+            "referring_agency_id",
+            "assigned_idva_id",
+            "status",
+            "reference",
+            "id",
+        ),
     )
 
     reference: Mapped[str] = mapped_column(String(20), unique=True)
