@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import ColumnElement, String, exists, select
+from sqlalchemy import ColumnElement, String, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from casework import clock
-from casework.meetings.agenda_window import on_circulated_agenda
+from casework.meetings.agenda_window import listed_in_window
 from casework.meetings.models import AgendaItem, Meeting
 from casework.panels import kinds as panel_kinds
 from casework.panels.kinds import AgendaHooks, AgendaShown, ExportColumn, PanelKind
@@ -51,15 +51,13 @@ def _protocol_key() -> ColumnElement[str]:
 def _conditions(asking: Any, protocol: Any) -> dict[str, ColumnElement[bool]]:
     if asking.agency_id is None:
         return {}
-    listed = (AgendaItem.case_type == "petition") & (AgendaItem.case_id == Petition.id)
-    member = exists(
-        select(PanelMember.agency_id).where(
-            PanelMember.panel_id == Petition.panel_id, PanelMember.agency_id == asking.agency_id
-        )
+    member = Petition.panel_id.in_(
+        select(PanelMember.panel_id).where(PanelMember.agency_id == asking.agency_id)
     )
+    listed = listed_in_window(AgendaItem.case_id, asking, protocol)
     return {
         "panel_member": member,
-        "on_agenda": on_circulated_agenda(listed, asking, protocol),
+        "on_agenda": Petition.id.in_(listed.where(AgendaItem.case_type == "petition")),
     }
 
 

@@ -7,11 +7,11 @@ list elsewhere needs an edit for a new kind (``casework.sharing.catalogue.declar
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, select
+from sqlalchemy import ColumnElement, and_, select
 
 from casework.asb.dump import dump
 from casework.asb.models import AsbCase
-from casework.meetings.agenda_window import on_circulated_agenda
+from casework.meetings.agenda_window import listed_in_window
 from casework.meetings.models import AgendaItem, Attendance
 from casework.panels.models import Panel, PanelMember
 from casework.sharing import catalogue
@@ -61,21 +61,21 @@ def _conditions(asking: Asking, protocol: Protocol) -> dict[str, ColumnElement[b
     kept = AsbCase.erased.is_(False)
     if asking.agency_id is None:
         return {"always": kept}
-    member = exists(
-        select(PanelMember.agency_id).where(
-            PanelMember.panel_id == AsbCase.panel_id, PanelMember.agency_id == asking.agency_id
-        )
+    # Uncorrelated IN sets, worked out once a query rather than once a row of a list.
+    member = AsbCase.panel_id.in_(
+        select(PanelMember.panel_id).where(PanelMember.agency_id == asking.agency_id)
     )
-    listed = (AgendaItem.case_type == RECORD_TYPE) & (AgendaItem.case_id == AsbCase.id)
-    attended = exists(
-        select(AgendaItem.id)
+    ours = AgendaItem.case_type == RECORD_TYPE
+    on_agenda = AsbCase.id.in_(listed_in_window(AgendaItem.case_id, asking, protocol).where(ours))
+    attended = AsbCase.id.in_(
+        select(AgendaItem.case_id)
         .join(Attendance, Attendance.meeting_id == AgendaItem.meeting_id)
-        .where(listed, Attendance.agency_id == asking.agency_id, Attendance.status == "present")
+        .where(ours, Attendance.agency_id == asking.agency_id, Attendance.status == "present")
     )
     conditions = {
         "panel_member": member,
         "own_agency": AsbCase.referring_agency_id == asking.agency_id,
-        "on_agenda": on_circulated_agenda(listed, asking, protocol),
+        "on_agenda": on_agenda,
         "attendee": attended,
     }
     return {**{name: and_(kept, c) for name, c in conditions.items()}, "always": kept}

@@ -34,12 +34,17 @@ def on_circulated_agenda(
 
 
 def listed_in_window(
-    column: ColumnElement[Any], asking: Asking, protocol: Protocol
+    column: ColumnElement[Any],
+    asking: Asking,
+    protocol: Protocol,
+    *,
+    panel_under_protocol: bool = False,
 ) -> Select[tuple[Any]]:
     """The values of ``column`` (an agenda item's) over the items in the sharing window, for
     ``record.id IN (...)``: uncorrelated, the database works the set out once a query, where
-    an ``EXISTS`` per row of a month of 28,000 referrals was most of a list's time."""
-    stmt = _in_window(select(column), asking, protocol, panel_under_protocol=False)
+    an ``EXISTS`` per row of a month of 28,000 referrals was most of a list's time. Prefer it
+    to ``on_circulated_agenda`` for a record's own listing (add ``.where`` for its kind)."""
+    stmt = _in_window(select(column), asking, protocol, panel_under_protocol)
     return stmt.where(column.is_not(None))
 
 

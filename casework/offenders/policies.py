@@ -16,7 +16,7 @@ from datetime import date
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 
-from casework.meetings.agenda_window import on_circulated_agenda
+from casework.meetings.agenda_window import listed_in_window
 from casework.meetings.models import AgendaItem, Attendance, Meeting
 from casework.offenders.models import CohortMembership, Nominal
 from casework.panels.models import Panel, PanelMember
@@ -51,11 +51,8 @@ def _conditions(asking: Asking, protocol: Protocol) -> dict[str, ColumnElement[b
             PanelMember.agency_id == asking.agency_id,
         )
     )
-    on_agenda = on_circulated_agenda(
-        AgendaItem.nominal_id == Nominal.id,
-        asking,
-        protocol,
-        panel_under_protocol=True,
+    on_agenda = Nominal.id.in_(
+        listed_in_window(AgendaItem.nominal_id, asking, protocol, panel_under_protocol=True)
     )
     attended = exists(
         select(AgendaItem.id)
