@@ -9,28 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, select
+from sqlalchemy import ColumnElement, Select, select
 
 from casework.meetings.models import AgendaItem, Meeting
 from casework.panels.models import Panel, PanelMember
 from casework.sharing.asking import Asking
 from casework.sharing.protocols import Protocol
-
-
-def on_circulated_agenda(
-    item_matches: ColumnElement[bool],
-    asking: Asking,
-    protocol: Protocol,
-    *,
-    panel_under_protocol: bool = False,
-) -> ColumnElement[bool]:
-    """True where an agenda item matching ``item_matches`` is in the sharing window.
-
-    ``panel_under_protocol`` also requires the meeting's panel to work under ``protocol``
-    (for records, such as nominals, that belong to no single panel).
-    """
-    stmt = _in_window(select(AgendaItem.id), asking, protocol, panel_under_protocol)
-    return exists(stmt.where(item_matches))
 
 
 def listed_in_window(
@@ -42,8 +26,11 @@ def listed_in_window(
 ) -> Select[tuple[Any]]:
     """The values of ``column`` (an agenda item's) over the items in the sharing window, for
     ``record.id IN (...)``: uncorrelated, the database works the set out once a query, where
-    an ``EXISTS`` per row of a month of 28,000 referrals was most of a list's time. Prefer it
-    to ``on_circulated_agenda`` for a record's own listing (add ``.where`` for its kind)."""
+    an ``EXISTS`` per row of a month of 28,000 referrals was most of a list's time. Add
+    ``.where`` for the record's own kind of item.
+
+    ``panel_under_protocol`` also requires the meeting's panel to work under ``protocol``
+    (for records, such as nominals, that belong to no single panel)."""
     stmt = _in_window(select(column), asking, protocol, panel_under_protocol)
     return stmt.where(column.is_not(None))
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 
 from casework.meetings import disclosed
-from casework.meetings.agenda_window import on_circulated_agenda
+from casework.meetings.agenda_window import listed_in_window
 from casework.meetings.models import (
     ActionChange,
     AgendaItem,
@@ -42,11 +42,15 @@ def _protocol_via_meeting(model: type) -> Callable[[], ColumnElement[str]]:
     return key
 
 
+# The conditions are uncorrelated IN sets, worked out once a query: a correlated EXISTS
+# would run once for every row a list filters (docs/layout.md, Adding a kind).
+
+
 def _member_of_meeting_panel(model: type, asking: Asking) -> ColumnElement[bool]:
-    return exists(
-        select(PanelMember.agency_id)
-        .join(Meeting, Meeting.panel_id == PanelMember.panel_id)
-        .where(Meeting.id == model.meeting_id, PanelMember.agency_id == asking.agency_id)
+    return model.meeting_id.in_(
+        select(Meeting.id)
+        .join(PanelMember, PanelMember.panel_id == Meeting.panel_id)
+        .where(PanelMember.agency_id == asking.agency_id)
     )
 
 
@@ -66,11 +70,10 @@ def _shared_research(asking: Asking, protocol: Protocol) -> ColumnElement[bool]:
     the meeting's panel, and the meeting is in its sharing window: agenda circulated, not
     cancelled, until the protocol's days after it (the window ``on_agenda`` uses)."""
     since = asking.since(protocol.agenda_days_after_meeting)
-    in_window = exists(
+    in_window = ResearchNote.meeting_id.in_(
         select(Meeting.id)
         .join(PanelMember, PanelMember.panel_id == Meeting.panel_id)
         .where(
-            Meeting.id == ResearchNote.meeting_id,
             PanelMember.agency_id == asking.agency_id,
             Meeting.status != "cancelled",
             Meeting.circulated_at.is_not(None),
@@ -86,11 +89,9 @@ def _minute_conditions(asking: Asking, protocol: Protocol) -> dict[str, ColumnEl
     not there, does not read what was said."""
     if asking.agency_id is None:
         return {}
-    attended = exists(
-        select(Attendance.agency_id).where(
-            Attendance.meeting_id == Minute.meeting_id,
-            Attendance.agency_id == asking.agency_id,
-            Attendance.status == "present",
+    attended = Minute.meeting_id.in_(
+        select(Attendance.meeting_id).where(
+            Attendance.agency_id == asking.agency_id, Attendance.status == "present"
         )
     )
     return {"attendee": attended, "panel_member": _member_of_meeting_panel(Minute, asking)}
@@ -102,22 +103,15 @@ def _action_conditions(asking: Asking, protocol: Protocol) -> dict[str, ColumnEl
     their panel, until the protocol's window after that meeting closes."""
     if asking.agency_id is None:
         return {}
-    on_agenda = on_circulated_agenda(
-        or_(
-            AgendaItem.referral_id == CaseAction.referral_id,
-            AgendaItem.case_id == CaseAction.case_id,
-            AgendaItem.action_id == CaseAction.id,
-        ),
-        asking,
-        protocol,
+    on_agenda = or_(
+        CaseAction.referral_id.in_(listed_in_window(AgendaItem.referral_id, asking, protocol)),
+        CaseAction.case_id.in_(listed_in_window(AgendaItem.case_id, asking, protocol)),
+        CaseAction.id.in_(listed_in_window(AgendaItem.action_id, asking, protocol)),
     )
     # An agency an action was moved away from (a correction of its owner) keeps seeing it:
     # the correction must reach the agency that no longer owns it, not vanish from its view.
-    moved_from_us = exists(
-        select(ActionChange.id).where(
-            ActionChange.action_id == CaseAction.id,
-            ActionChange.owner_before_id == asking.agency_id,
-        )
+    moved_from_us = CaseAction.id.in_(
+        select(ActionChange.action_id).where(ActionChange.owner_before_id == asking.agency_id)
     )
     return {
         "own_agency": or_(CaseAction.owner_agency_id == asking.agency_id, moved_from_us),

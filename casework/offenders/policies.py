@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 
 from casework.meetings.agenda_window import listed_in_window
 from casework.meetings.models import AgendaItem, Attendance, Meeting
@@ -31,21 +31,21 @@ def current_membership(today: date) -> ColumnElement[bool]:
 
 
 def _conditions(asking: Asking, protocol: Protocol) -> dict[str, ColumnElement[bool]]:
-    ever_under_protocol = exists(
-        select(CohortMembership.id)
+    # Uncorrelated IN sets, worked out once a query rather than once a row of a list.
+    ever_under_protocol = Nominal.id.in_(
+        select(CohortMembership.nominal_id)
         .join(Panel, Panel.id == CohortMembership.panel_id)
-        .where(CohortMembership.nominal_id == Nominal.id, Panel.protocol == protocol.key)
+        .where(Panel.protocol == protocol.key)
     )
     # An erased nominal (casework.retention) is nobody's to see, whatever a protocol grants.
     kept = Nominal.erased.is_(False)
     if asking.agency_id is None:
         return {"always": and_(kept, ever_under_protocol)}
-    member_of_current_panel = exists(
-        select(CohortMembership.id)
+    member_of_current_panel = Nominal.id.in_(
+        select(CohortMembership.nominal_id)
         .join(Panel, Panel.id == CohortMembership.panel_id)
         .join(PanelMember, PanelMember.panel_id == Panel.id)
         .where(
-            CohortMembership.nominal_id == Nominal.id,
             current_membership(asking.today),
             Panel.protocol == protocol.key,
             PanelMember.agency_id == asking.agency_id,
@@ -54,13 +54,13 @@ def _conditions(asking: Asking, protocol: Protocol) -> dict[str, ColumnElement[b
     on_agenda = Nominal.id.in_(
         listed_in_window(AgendaItem.nominal_id, asking, protocol, panel_under_protocol=True)
     )
-    attended = exists(
-        select(AgendaItem.id)
+    attended = Nominal.id.in_(
+        select(AgendaItem.nominal_id)
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
         .join(Panel, Panel.id == Meeting.panel_id)
         .join(Attendance, Attendance.meeting_id == AgendaItem.meeting_id)
         .where(
-            AgendaItem.nominal_id == Nominal.id,
+            AgendaItem.nominal_id.is_not(None),
             Panel.protocol == protocol.key,
             Attendance.agency_id == asking.agency_id,
             Attendance.status == "present",
