@@ -146,7 +146,7 @@ def _before_api() -> Any:
     if refused is not None or not secret or rules.api_token is None:
         return refused
     key, rate = asked[-1]
-    limits.count_at_commit(svc.session, svc.db, key, rate, now)
+    limits.count_at_commit(svc.session, key, rate, now)
     g.rate_counted = (key, rate)
     g.rate_prune = counted[-1] == 0  # the token's first request of a window
     return None

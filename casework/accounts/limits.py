@@ -135,7 +135,7 @@ def verdict(count: int, rate: Rate, now: datetime) -> Verdict:
     return Verdict(count < rate.count, _window(rate, now)[1])
 
 
-def count_at_commit(session: Session, db: Database, key: str, rate: Rate, now: datetime) -> None:
+def count_at_commit(session: Session, key: str, rate: Rate, now: datetime) -> None:
     """Count one event for ``key`` as ``session``'s transaction commits (a rollback drops it:
     the caller then counts it with ``hit``)."""
     defer_write(session, _COUNT, _counted(key, rate, now))

@@ -35,22 +35,36 @@ def listed_in_window(
     return stmt.where(column.is_not(None))
 
 
+def meetings_in_window(asking: Asking, protocol: Protocol) -> Select[tuple[Any]]:
+    """The ids of the meetings in the sharing window for the asking agency: of a panel it
+    belongs to, agenda circulated, not cancelled, until the protocol's days after."""
+    return (
+        select(Meeting.id)
+        .join(PanelMember, PanelMember.panel_id == Meeting.panel_id)
+        .where(*_window(asking, protocol))
+    )
+
+
 def _in_window(
     stmt: Select[Any], asking: Asking, protocol: Protocol, panel_under_protocol: bool
 ) -> Select[Any]:
-    since = asking.since(protocol.agenda_days_after_meeting)
     stmt = (
         stmt.select_from(AgendaItem)
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
         .join(PanelMember, PanelMember.panel_id == Meeting.panel_id)
-        .where(
-            PanelMember.agency_id == asking.agency_id,
-            Meeting.status != "cancelled",
-            Meeting.circulated_at.is_not(None),
-            Meeting.circulated_at <= asking.now,
-            Meeting.starts_at >= since,
-        )
+        .where(*_window(asking, protocol))
     )
     if panel_under_protocol:
         stmt = stmt.join(Panel, Panel.id == Meeting.panel_id).where(Panel.protocol == protocol.key)
     return stmt
+
+
+def _window(asking: Asking, protocol: Protocol) -> list[ColumnElement[bool]]:
+    """The sharing window, on ``Meeting`` and the ``PanelMember`` row joined to it."""
+    return [
+        PanelMember.agency_id == asking.agency_id,
+        Meeting.status != "cancelled",
+        Meeting.circulated_at.is_not(None),
+        Meeting.circulated_at <= asking.now,
+        Meeting.starts_at >= asking.since(protocol.agenda_days_after_meeting),
+    ]

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from sqlalchemy import ColumnElement, and_, or_, select
 
 from casework.meetings import disclosed
-from casework.meetings.agenda_window import listed_in_window
+from casework.meetings.agenda_window import listed_in_window, meetings_in_window
 from casework.meetings.models import (
     ActionChange,
     AgendaItem,
@@ -69,18 +69,7 @@ def _shared_research(asking: Asking, protocol: Protocol) -> ColumnElement[bool]:
     """The note is marked "share before the meeting", the reader's agency is a member of
     the meeting's panel, and the meeting is in its sharing window: agenda circulated, not
     cancelled, until the protocol's days after it (the window ``on_agenda`` uses)."""
-    since = asking.since(protocol.agenda_days_after_meeting)
-    in_window = ResearchNote.meeting_id.in_(
-        select(Meeting.id)
-        .join(PanelMember, PanelMember.panel_id == Meeting.panel_id)
-        .where(
-            PanelMember.agency_id == asking.agency_id,
-            Meeting.status != "cancelled",
-            Meeting.circulated_at.is_not(None),
-            Meeting.circulated_at <= asking.now,
-            Meeting.starts_at >= since,
-        )
-    )
+    in_window = ResearchNote.meeting_id.in_(meetings_in_window(asking, protocol))
     return and_(ResearchNote.shared_before_meeting.is_(True), in_window)
 
 

@@ -238,6 +238,9 @@ def referral_page(
     return _listed(svc, actor, query, only)
 
 
+_NEWEST_FIRST = (Referral.referral_date.desc(), Referral.reference, Referral.id)
+
+
 def list_statement(svc: Services, actor: Actor, q: dict[str, Any]) -> Select[tuple[Any]]:
     """The ids of the referrals ``actor`` may list that match the loaded ``ReferralQuery``
     ``q``, newest first. For a panel's month both the sharing filter and the sort read
@@ -252,9 +255,6 @@ def list_statement(svc: Services, actor: Actor, q: dict[str, Any]) -> Select[tup
     if q["to"]:
         stmt = stmt.where(Referral.referral_date <= q["to"])
     return stmt.order_by(*_NEWEST_FIRST)
-
-
-_NEWEST_FIRST = (Referral.referral_date.desc(), Referral.reference, Referral.id)
 
 
 def _listed(
