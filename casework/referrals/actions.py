@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session, lazyload, load_only
 
 from casework.actors import Actor
 from casework.agencies.actions import codes_of
@@ -42,7 +42,7 @@ from casework.referrals.rows import (
     sealed_rows,
 )
 from casework.referrals.schemas import ReferralIn, ReferralQuery
-from casework.referrals.serialise import visible_referral
+from casework.referrals.serialise import columns_shown, visible_referral
 from casework.risk.dash import RiskRules
 from casework.roles import REFERRERS
 from casework.schemas import load
@@ -264,8 +264,11 @@ def _listed(
     # one more than asked says whether another page follows; it is neither shown nor audited
     page = list_statement(svc, actor, q).limit(q["limit"] + 1).offset(q["offset"])
     stmt = select(Referral).where(Referral.id.in_(page)).order_by(*_NEWEST_FIRST)
-    if only is not None and not any(f.startswith(_PEOPLE) for f in only):
-        stmt = stmt.options(lazyload(Referral.perpetrators), lazyload(Referral.children))
+    if only is not None:
+        # a page reads the columns it shows, not a referral's 53 (most of them ciphertexts)
+        stmt = stmt.options(load_only(*columns_shown(only)))
+        if not any(f.startswith(_PEOPLE) for f in only):
+            stmt = stmt.options(lazyload(Referral.perpetrators), lazyload(Referral.children))
     referrals = list(svc.session.scalars(stmt))
     shown = svc.sharing.disclose(
         svc.session, actor, Referral, referrals[: q["limit"]], verb="list", only=only

@@ -10,6 +10,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy.orm import InstrumentedAttribute
+
+from casework.crypto import encrypted
 from casework.referrals.models import Referral
 from casework.sharing.catalogue import FIELDS
 
@@ -57,6 +60,50 @@ _SAFETY = {k: f"victim_{k}" for k in ("afraid_of", "safe_to_talk_to", "not_safe_
 _PREVIOUS_MARAC = {k: f"previous_marac_{k}" for k in ("elsewhere", "area", "date")}
 
 
+_GROUPS = (
+    ("victim", _VICTIM),
+    ("risk", _RISK),
+    ("repeat", _REPEAT),
+    ("referrer", _REFERRER),
+    ("safety", _SAFETY),
+    ("previous_marac", _PREVIOUS_MARAC),
+)
+# What ``visible_referral`` reads of every referral: the header and the referring agency.
+_HEADER = ("id", "reference", "status", "panel_id", "referral_date", "referring_agency_id")
+# The model's properties the groups name, by the columns they read.
+_DERIVED = {
+    "is_repeat": ("crit_repeat",),
+    "dash_comment_map": ("dash_comments",),
+    "criteria": (
+        "crit_visible_high_risk",
+        "crit_professional_judgement",
+        "crit_potential_escalation",
+        "crit_repeat",
+    ),
+}
+
+
+def _columns_of(attribute: str) -> list[str]:
+    """The mapped columns reading ``Referral.<attribute>`` loads (an encrypted field: its
+    ciphertext; a property: what it reads)."""
+    if attribute in _DERIVED:
+        return [c for name in _DERIVED[attribute] for c in _columns_of(name)]
+    found = vars(Referral).get(attribute)
+    return [found.ct_attr] if isinstance(found, encrypted) else [attribute]
+
+
+def columns_shown(fields: frozenset[str]) -> list[InstrumentedAttribute[Any]]:
+    """The columns ``visible_referral`` reads to show ``fields`` (people are rows of their own,
+    read apart): a list page loads these, not a referral's 53 columns."""
+    names = list(_HEADER)
+    for key, group in (*_GROUPS, ("", _OTHER)):
+        prefix = key + "." if key else ""
+        names += [c for k, attr in group.items() if prefix + k in fields for c in _columns_of(attr)]
+    if "assigned_idva" in fields:
+        names.append("assigned_idva_id")
+    return [getattr(Referral, name) for name in dict.fromkeys(names)]
+
+
 def visible_referral(referral: Referral, fields: frozenset[str], agency: str | None) -> dict:
     """The record header plus the granted ``fields`` of a referral (``agency``: the referring
     agency's code). Fields left out are not decrypted: an agenda of 40 cases opens only what
@@ -69,15 +116,7 @@ def visible_referral(referral: Referral, fields: frozenset[str], agency: str | N
         "referral_date": referral.referral_date.isoformat(),
         "referring_agency": agency,
     }
-    groups = (
-        ("victim", _VICTIM),
-        ("risk", _RISK),
-        ("repeat", _REPEAT),
-        ("referrer", _REFERRER),
-        ("safety", _SAFETY),
-        ("previous_marac", _PREVIOUS_MARAC),
-    )
-    for key, names in groups:
+    for key, names in _GROUPS:
         if any(f.startswith(key + ".") for f in fields):
             out[key] = _pick(referral, key + ".", names, fields)
     for key in ("perpetrators", "children"):

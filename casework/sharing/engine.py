@@ -35,11 +35,11 @@ from casework.authz import mark_checked
 from casework.db import utcnow
 from casework.errors import NotVisible
 from casework.panels import kinds as panel_kinds
-from casework.sharing.asking import Asking, Values
+from casework.sharing.asking import Asking, Current, Values
 from casework.sharing.catalogue import RECORD_HEADER
 from casework.sharing.disclosure import Disclosed, Dump, Only, Shape, disclosures
 from casework.sharing.grants import granted, rules_granting
-from casework.sharing.prepared import Prepared, conditions_of
+from casework.sharing.prepared import Prepared, conditions_of, loaded
 from casework.sharing.protocols import Protocol
 
 # A record type's conditions, built from who asks and when (``casework.sharing.asking``), in
@@ -159,12 +159,19 @@ def _mark(names: Iterable[str]) -> None:
     mark_checked(*names, *((KIND_CASE,) if kind_case else ()))
 
 
+# Visible clauses kept (about 20 KiB each): a partnership's callers, record types and verbs.
+CLAUSES_REMEMBERED = 1024
+
+
 class Sharing:
     """The loaded protocols plus the registered record types."""
 
     def __init__(self, protocols: dict[str, Protocol]) -> None:
         self.protocols = protocols
         self._prepared = Prepared(protocols)
+        # (model, verb, actor, protocols and record types loaded) to its visible clause;
+        # bounded: emptied when full
+        self._clauses: dict[tuple, tuple[ColumnElement[bool], tuple]] = {}
 
     def protocol_for_kind(self, kind: str) -> str | None:
         """The default protocol for a new panel of this kind: the one its registration names
@@ -178,11 +185,31 @@ class Sharing:
     def visible_clause(
         self, actor: Actor, verb: str, model: type, now: datetime | None = None
     ) -> ColumnElement[bool]:
-        """WHERE clause: rows of ``model`` that ``actor`` may take ``verb`` on."""
-        _mark(rt.name for rt in record_types_of(model))
-        asking = Values.of(actor, now or utcnow())
+        """WHERE clause: rows of ``model`` that ``actor`` may take ``verb`` on (at ``now``,
+        else whenever the statement runs).
+
+        Without ``now`` the clause is built once per caller, model and verb and kept: it reads
+        the moment from the clock as each statement runs (``asking.Current``), so SQLAlchemy
+        finds the same statement in its cache and binds the values afresh."""
+        types = record_types_of(model)
+        _mark(rt.name for rt in types)
+        if now is not None:
+            return self._clause(actor, verb, types, Values.of(actor, now))
+        key = (model, verb, actor, loaded(self.protocols), tuple(map(id, types)))
+        found = self._clauses.get(key)
+        if found is None:
+            if len(self._clauses) >= CLAUSES_REMEMBERED:
+                self._clauses.clear()
+            clause = self._clause(actor, verb, types, Current.of(actor))
+            # kept with what it was built from, whose ids key it: none is reused meanwhile
+            found = self._clauses[key] = (clause, (*self.protocols.values(), *types))
+        return found[0]
+
+    def _clause(
+        self, actor: Actor, verb: str, types: list[RecordType], asking: Asking
+    ) -> ColumnElement[bool]:
         branches = []
-        for rt in record_types_of(model):
+        for rt in types:
             for key, protocol in self.protocols.items():
                 wanted = rules_granting(protocol, actor, verb, rt.name)
                 if not wanted:

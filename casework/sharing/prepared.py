@@ -60,6 +60,12 @@ class Plan:
 ACTORS_REMEMBERED = 4096
 
 
+def loaded(protocols: dict[str, Protocol]) -> tuple[int, ...]:
+    """Which protocol objects are loaded, for memos to key on: a protocol loaded or replaced
+    in the running service (the tests do) is then asked at once, not after a restart."""
+    return tuple(map(id, protocols.values()))
+
+
 class Prepared:
     """The prepared statements of one set of loaded protocols."""
 
@@ -97,7 +103,8 @@ class Prepared:
         """The statement asking ``rt``'s conditions of a batch of ids, built once per record
         type, shape of asker and conditions wanted, with the asker's values bound at
         execution: one statement for a record's protocol and its conditions together."""
-        found = self._by_actor.get((rt.name, actor, verb))
+        memo = (rt.name, actor, verb, loaded(self.protocols))
+        found = self._by_actor.get(memo)
         if found is not None:
             return found
         wanted = {
@@ -105,13 +112,13 @@ class Prepared:
             for key, p in self.protocols.items()
         }
         shape = Params.shape(actor)
-        cache_key = (rt.name, shape, tuple(sorted(wanted.items(), key=str)))
+        cache_key = (rt.name, shape, loaded(self.protocols), tuple(sorted(wanted.items(), key=str)))
         plan = self._plans.get(cache_key)
         if plan is None:
             plan = self._plans[cache_key] = self._build_plan(rt, Params(*shape), wanted)
         if len(self._by_actor) >= ACTORS_REMEMBERED:
             self._by_actor.clear()
-        self._by_actor[(rt.name, actor, verb)] = plan
+        self._by_actor[memo] = plan
         return plan
 
     def _build_plan(

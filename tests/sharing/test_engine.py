@@ -7,7 +7,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from casework import clock
 from casework.accounts.auth import actor_for
 from casework.actors import Actor
 from casework.db import utcnow
@@ -107,6 +109,26 @@ def test_agenda_access_ends_days_after_the_meeting(svc: Services, world: dict) -
     svc.session.execute(_only(meeting).values(starts_at=utcnow() - timedelta(days=29)))
     svc.session.commit()
     assert fields(svc, world, "health") == frozenset()
+
+
+def test_a_kept_list_clause_reads_the_clock_as_each_statement_runs(
+    svc: Services, world: dict
+) -> None:
+    """The list condition is built once per caller and kept (``visible_clause``): the same
+    clause must close the agenda window when the days run out, not at the next restart."""
+    put_on_agenda(svc, world, days_ago=27, circulated=True)
+    actor = who(world, "health")
+    kept = svc.sharing.visible_clause(actor, "list", Referral)
+
+    def filtered() -> list[Any]:
+        return list(svc.session.scalars(select(Referral.id).where(kept)))
+
+    assert svc.sharing.visible_clause(actor, "list", Referral) is kept
+    assert filtered() == [world["referral"].id]
+    with clock.travel(utcnow() + timedelta(days=2)):
+        assert svc.sharing.visible_clause(actor, "list", Referral) is kept
+        assert filtered() == []
+    assert filtered() == [world["referral"].id]
 
 
 def test_a_cancelled_meeting_shares_nothing(svc: Services, world: dict) -> None:
