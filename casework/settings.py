@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from casework import clock
+from casework.meetings.calendar import SUBDIVISIONS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "CASEWORK_"
@@ -68,6 +69,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     _resolve_secret_key(settings)
     check_production(settings)
     check_second_factor(settings)
+    check_nation(settings)
     clock.configure(settings)
     return settings
 
@@ -151,6 +153,16 @@ def check_second_factor(settings: Mapping[str, Any]) -> None:
     """A misspelt SECOND_FACTOR must not quietly mean "optional": refuse to start instead."""
     if settings.get("SECOND_FACTOR", "required") not in SECOND_FACTOR_CHOICES:
         raise ConfigError(f"{PREFIX}SECOND_FACTOR must be required or optional")
+
+
+def check_nation(settings: Mapping[str, Any]) -> None:
+    """A misspelt nation must not quietly count another nation's bank holidays."""
+    nation = settings.get("SUBJECT_ACCESS_NATION", "england-and-wales")
+    if nation not in SUBDIVISIONS:
+        raise ConfigError(
+            f"{PREFIX}SUBJECT_ACCESS_NATION must be one of {', '.join(SUBDIVISIONS)}, "
+            f"not {nation!r}"
+        )
 
 
 # --- Rate limits (casework/throttle.py) -------------------------------------------------------

@@ -175,6 +175,12 @@ ASB_REPEAT_VICTIM = {"incidents": 3, "days": 183}
 RETENTION_FILE = ""
 RETENTION_REVIEW_TIME = "06:30"
 
+# Subject access (casework/subject_access): a response is due one calendar month after the
+# request arrives, and when that day is a weekend or bank holiday, on the next working day
+# (ICO). The controller's nation says whose bank holidays: england-and-wales (Wales shares
+# England's), scotland or northern-ireland.
+SUBJECT_ACCESS_NATION = "england-and-wales"
+
 # Community Trigger (ASB case review, casework/asb/triggers.py): the local threshold is at
 # least ASB_TRIGGER_THRESHOLD complaints about the behaviour in the ASB_TRIGGER_WINDOW_DAYS
 # days up to the application; the decision is due ASB_TRIGGER_DECISION_DAYS working days

@@ -48,10 +48,11 @@ def open_request(svc: Services, actor: Actor, data: Any) -> SubjectAccessRequest
     """A request as received: who is asking, the DPO's reference, the statutory due date."""
     require_dpo(actor)
     values = load(RequestIn(), data)
+    nation = svc.settings.get("SUBJECT_ACCESS_NATION", "england-and-wales")
     request = SubjectAccessRequest(
         requester_type=values["requester_type"],
         received_on=values["received_on"],
-        due_on=due_date(values["received_on"]),
+        due_on=due_date(values["received_on"], nation),
         created_by_id=actor.user_id,
     )
     request.reference = values["reference"]

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from casework.meetings.calendar import is_working_day
+
 #: Where an item came from (the record type of its source).
 REFERRAL_SOURCES = frozenset({"referral", "research_note", "minute", "action", "asb_case"})
 
@@ -69,12 +71,16 @@ def proposed(requester: str, role: str, source: str, category: str) -> tuple[str
     return "redact", NOT_THEIR_CASE
 
 
-def due_date(received: date) -> date:
+def due_date(received: date, nation: str = "england-and-wales") -> date:
     """One calendar month after the day received: the same day of the next month, or that
-    month's last day when it is shorter (ICO guidance on the time limit for a response)."""
+    month's last day when it is shorter; a weekend or bank holiday (of the controller's
+    ``nation``) gives until the next working day (ICO guidance on the time limit)."""
     year, month = (
         (received.year + 1, 1) if received.month == 12 else (received.year, received.month + 1)
     )
     following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
     last = following - timedelta(days=1)
-    return date(year, month, min(received.day, last.day))
+    due = date(year, month, min(received.day, last.day))
+    while not is_working_day(due, nation):
+        due += timedelta(days=1)
+    return due
