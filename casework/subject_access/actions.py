@@ -196,10 +196,12 @@ def _drafts_for(
         return drafts + [
             gather.action_item(a, label, names.get(a.owner_agency_id), source) for a in actions
         ]
-    if role != "asb_victim" or person_id != record.id:
+    responsible = [p.id for p in record.perpetrators if not p.is_group]
+    people = {"asb_victim": [record.id], "asb_perpetrator": responsible}
+    if person_id not in people.get(role, []):
         return None
     label = f"Anti-social behaviour case {record.reference}"
-    return gather.asb_items(record, names) + _meeting_drafts(
+    return gather.asb_items(record, names, role, person_id) + _meeting_drafts(
         svc, names, label, "asb_case", case_id=record.id
     )
 

@@ -43,6 +43,8 @@ THIRD_PARTY = frozenset({"victim_details", "perpetrator_details", "child_details
 #: The subject's role in a record under which the case is theirs (they are its victim, or
 #: the record is their own offender management record).
 OWN_CASE_ROLES = frozenset({"victim", "asb_victim", "nominal"})
+#: The subject's role in a record under which they are its perpetrator (s.45(4) below).
+PERPETRATORS = frozenset({"perpetrator", "asb_perpetrator"})
 
 LAW_ENFORCEMENT = (
     "Would reveal a referral, or came from the victim: restricted under DPA 2018 s.45(4)"
@@ -56,7 +58,7 @@ NOT_THEIR_CASE = "Part of another person's case"
 def proposed(requester: str, role: str, source: str, category: str) -> tuple[str, str]:
     """(decision, reason) proposed for an item of ``category`` copied from a record of type
     ``source`` in which the data subject has ``role``, for a request by a ``requester``."""
-    if source in REFERRAL_SOURCES and "perpetrator" in (requester, role):
+    if source in REFERRAL_SOURCES and (requester == "perpetrator" or role in PERPETRATORS):
         return "withhold", LAW_ENFORCEMENT
     if category == "own_details":
         return "release", ""

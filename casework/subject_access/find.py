@@ -4,9 +4,11 @@ The people search (``casework.search``) joins its keyed name hashes to what the 
 list; a DPO may list nothing through the sharing protocols, so the workbench asks the same
 index with no sharing filter (its callers hold the subject access grant, ``access``) and
 checks each candidate against the typed name exactly as the search does. It finds victims,
-perpetrators and children in MARAC referrals and people on offender panels. Victims of
-anti-social behaviour are found by the surname and date-of-birth blind index of their case
-(the search does not index them), so for them a date of birth is needed.
+perpetrators and children in MARAC referrals and people on offender panels. The people of
+anti-social behaviour cases (victims, and persons responsible who are people rather than
+groups) are not in the search's index: the workbench reads every case's names and checks each
+the same way. It is a scan, for a request a DPO makes a few times a month; a council holds
+thousands of ASB cases, not millions.
 
 The DPO is shown the name and date of birth of each person found, to tell the requester
 apart from someone else of the same name before gathering anything.
@@ -20,11 +22,9 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only, selectinload
 
-from casework.asb.models import AsbCase
-from casework.crypto import candidates
-from casework.crypto.indexes import surname_and_birth
+from casework.asb.models import AsbCase, AsbPerpetrator
 from casework.names import full_name
 from casework.offenders.models import Nominal
 from casework.referrals.models import Referral
@@ -38,6 +38,7 @@ ROLE_NAMES = {
     "child": "Child in a MARAC referral",
     "nominal": "Offender management record",
     "asb_victim": "Victim in an anti-social behaviour case",
+    "asb_perpetrator": "Person responsible in an anti-social behaviour case",
 }
 MODELS: dict[str, type] = {"referral": Referral, "nominal": Nominal, "asb_case": AsbCase}
 
@@ -103,35 +104,51 @@ def people(svc: Services, text: str, born: date | None) -> list[Found]:
                     match,
                 )
             )
-    found += _asb_victims(svc.session, text, born)
+    found += _asb_people(svc.session, text, born)
     found.sort(key=lambda f: (f.match != "exact", f.type, f.reference or "", str(f.id)))
     return found
 
 
-def _asb_victims(session: Session, text: str, born: date | None) -> list[Found]:
-    if born is None:
-        return []
-    typed = text.split()
-    # the surname is the typed words' tail, of one word or more ("Van Dyke")
-    tails = [" ".join(typed[i:]) for i in range(len(typed))]
-    wanted = [
-        ix
-        for tail in tails
-        if (parts := surname_and_birth(tail, born)) is not None
-        for ix in candidates("asb_victim_name_dob", *parts)
-    ]
-    if not wanted:
-        return []
+_ASB_CASES = select(AsbCase).options(
+    load_only(
+        AsbCase.reference,
+        AsbCase.victim_first_name_ct,
+        AsbCase.victim_last_name_ct,
+        AsbCase.victim_date_of_birth_ct,
+    ),
+    selectinload(AsbCase.perpetrators).load_only(
+        AsbPerpetrator.is_group,
+        AsbPerpetrator.first_name_ct,
+        AsbPerpetrator.last_name_ct,
+        AsbPerpetrator.date_of_birth_ct,
+    ),
+)
+
+
+# Where each ASB role's name and date of birth are held: on the case, or on the person.
+_ASB_NAMES = {
+    "asb_victim": ("victim_first_name", "victim_last_name", "victim_date_of_birth"),
+    "asb_perpetrator": ("first_name", "last_name", "date_of_birth"),
+}
+
+
+def _asb_people(session: Session, text: str, born: date | None) -> list[Found]:
+    """The victims and persons responsible in ASB cases whose name matches (and ``born``)."""
     out = []
-    for case in session.scalars(select(AsbCase).where(AsbCase.victim_ix.in_(wanted))):
-        first, last = case.victim_first_name, case.victim_last_name
-        if case.victim_date_of_birth != born or not resembles(text, first, last):
-            continue
-        match = "exact" if is_exact(text, first, last) else "similar"
-        name = full_name(first, last)
-        out.append(
-            Found("asb_case", case.id, "asb_victim", case.id, name, born, case.reference, match)
-        )
+    for case in session.scalars(_ASB_CASES):
+        held = [("asb_victim", case)]
+        held += [("asb_perpetrator", p) for p in case.perpetrators if not p.is_group]
+        for role, row in held:
+            first_at, last_at, born_at = _ASB_NAMES[role]
+            first, last = getattr(row, first_at), getattr(row, last_at)
+            if not last or not resembles(text, first, last):
+                continue
+            dob = getattr(row, born_at)
+            if born is not None and dob != born:
+                continue
+            match = "exact" if is_exact(text, first, last) else "similar"
+            name = full_name(first, last)
+            out.append(Found("asb_case", case.id, role, row.id, name, dob, case.reference, match))
     return out
 
 

@@ -243,8 +243,11 @@ def nominal_items(
     ]
 
 
-def asb_items(case: Any, names: Mapping[Any, str]) -> list[Draft]:
-    """An anti-social behaviour case in which the data subject is the victim."""
+def asb_items(case: Any, names: Mapping[Any, str], role: str, person_id: Any) -> list[Draft]:
+    """An anti-social behaviour case in which the data subject is the victim (``role``
+    ``asb_victim``) or the person responsible ``person_id`` (``asb_perpetrator``): their own
+    details are theirs, everyone else's another person's."""
+    is_victim = role == "asb_victim"
     key = f"asb_case:{case.id}"
     incidents = [
         (f"Incident on {long_date(i.occurred_on)}", i.kind.replace("_", " "))
@@ -272,7 +275,7 @@ def asb_items(case: Any, names: Mapping[Any, str]) -> list[Draft]:
         Draft(
             f"{key}:victim",
             "asb_case",
-            "own_details",
+            "own_details" if is_victim else "victim_details",
             f"Anti-social behaviour case {case.reference}: the victim",
             _lines(
                 [
@@ -290,7 +293,7 @@ def asb_items(case: Any, names: Mapping[Any, str]) -> list[Draft]:
             Draft(
                 f"{key}:perpetrator:{p.id}",
                 "asb_case",
-                "perpetrator_details",
+                "own_details" if p.id == person_id and not is_victim else "perpetrator_details",
                 f"Anti-social behaviour case {case.reference}: person responsible {n}",
                 _lines([("Name", name), ("Date of birth", p.date_of_birth)]),
             )

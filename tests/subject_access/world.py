@@ -53,6 +53,13 @@ class SarWorld:
         assert answer.status_code == 200, answer.json
         return answer.json["results"]
 
+    def find_by_name(self, request_id: str, name: str) -> list[dict[str, Any]]:
+        answer = self.client.post(
+            f"/api/v1/subject-access/{request_id}/find", json={"q": name}, headers=self.dpo
+        )
+        assert answer.status_code == 200, answer.json
+        return answer.json["results"]
+
     def gather(self, request_id: str, keys: list[str]) -> dict[str, Any]:
         answer = self.client.post(
             f"/api/v1/subject-access/{request_id}/gather", json={"people": keys}, headers=self.dpo
