@@ -13,7 +13,9 @@ import click
 
 from casework.backup import BackupError
 from casework.backup.create import make_backup
+from casework.backup.logged import log_operation
 from casework.backup.restore import current, restore_backup
+from casework.bootstrap import build_services
 from casework.crypto.keyring import KeyRingError
 from casework.migrate import downgrade as migrate_downgrade
 from casework.settings import ConfigError, load_settings
@@ -34,9 +36,16 @@ def _settings() -> dict[str, Any]:
 def backup(path: Path) -> None:
     settings = _settings()
     try:
+        svc = build_services(settings)  # a configuration error stops it before the copy
+    except (ConfigError, KeyRingError) as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
         manifest = make_backup(settings["DATABASE_URL"], path)
+        log_operation(svc, "backup", f"to {path}")
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
+    finally:
+        svc.db.dispose()
     rows = sum(manifest.tables.values())
     click.echo(
         f"backed up {len(manifest.tables)} tables ({rows} rows) at schema revision "

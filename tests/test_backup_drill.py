@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, select, text
 import casework.crypto.fields as fields_module
 from casework.accounts.auth import create_token
 from casework.accounts.models import User
+from casework.audit.models import AuditEntry
 from casework.backup import BackupError, postgres
 from casework.backup.manifest import MANIFEST
 from casework.cli import main
@@ -71,6 +72,14 @@ def _key_material(instance_path: Path) -> list[bytes]:
     return found
 
 
+def _last_logged(svc: Services) -> tuple[str, str, str | None]:
+    """The newest audit entry's action, actor and purpose, as the database holds it now."""
+    svc.session.rollback()
+    entry = svc.session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+    assert entry is not None
+    return entry.action, entry.actor_email, entry.purpose
+
+
 def _readings(client, headers: dict[str, str], referral_id: str, panel_id: str) -> tuple:
     referral = client.get(f"/api/v1/referrals/{referral_id}", headers=headers)
     query = f"panel_id={panel_id}&from=2000-01-01&to=2100-12-31"
@@ -97,6 +106,7 @@ def test_backup_wipe_restore(cli, client, svc, database_url, instance_path, tmp_
     manifest = json.loads((folder / MANIFEST).read_text())
     assert manifest["tables"]["referrals"] == 5
     assert manifest["audit_head"]["seq"] > 0
+    assert _last_logged(svc) == ("backup", "system:cli", f"to {folder}")
     secrets = _key_material(instance_path)
     for path in folder.iterdir():
         blob = path.read_bytes()
@@ -109,6 +119,8 @@ def test_backup_wipe_restore(cli, client, svc, database_url, instance_path, tmp_
     assert "the key ring opens the restored data" in restored.output
     verified = cli("audit", "verify")
     assert verified.exit_code == 0, verified.output
+    made_at = manifest["created_at"]
+    assert _last_logged(svc) == ("restore", "system:cli", f"from the backup made {made_at}")
     assert _readings(client, headers, hart["id"], str(panel)) == before
 
     # Those reads were logged after the backup: restoring again rewinds the log, and the head

@@ -22,6 +22,8 @@ AUDIT_ACTIONS = (
     "sign-in-failure",
     "sign-out",
     "denied",
+    "backup",
+    "restore",
 )
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, or_, select
 from casework.audit.chain import verify
 from casework.backup import BackupError, postgres, sqlite
 from casework.backup.head_file import begin_after_restore
+from casework.backup.logged import log_operation
 from casework.backup.manifest import Manifest, Survey, code_head, sha256_of, survey
 from casework.bootstrap import build_services
 from casework.crypto import DecryptionError
@@ -166,6 +167,7 @@ def restore_backup(settings: Mapping[str, Any], folder: Path, *, replace: bool) 
         _compare(manifest, found)
         check_key_ring(svc)
         checked, moved = _verify_chain(svc)
+        log_operation(svc, "restore", f"from the backup made {manifest.created_at}")
     finally:
         svc.db.dispose()
     return Restored(manifest, found.rows, checked, moved)
