@@ -165,7 +165,7 @@ def _rows_of(svc: Services, record_type: str, word: Word) -> int:
     return svc.session.scalar(select(func.count()).select_from(some)) or 0
 
 
-def _candidates(
+def candidates_of(
     svc: Services,
     record_type: str,
     model: type,
@@ -212,7 +212,7 @@ def _candidates(
     return [(r[0], r[1], r[2], int(r[3])) for r in svc.session.execute(stmt)]
 
 
-def _person(record: Any, role: str, person_id: uuid.UUID) -> tuple[Any, Any, Any] | None:
+def person_in(record: Any, role: str, person_id: uuid.UUID) -> tuple[Any, Any, Any] | None:
     """(first name, last name, date of birth) of the person found, from the decrypted record."""
     if role == "victim":
         return (record.victim_first_name, record.victim_last_name, record.victim_date_of_birth)
@@ -234,7 +234,7 @@ def _by_name(
 ) -> list[Hit]:
     hits: list[Hit] = []
     for record_type, model in (("referral", Referral), ("nominal", Nominal)):
-        found = _candidates(svc, record_type, model, text, born, visible[record_type])
+        found = candidates_of(svc, record_type, model, text, born, visible[record_type])
         if not found:
             continue
         ids = list({f[0] for f in found})
@@ -244,7 +244,7 @@ def _by_name(
             record = records.get(record_id)
             if record is None or NAME_FIELDS[role] not in granted.get(record_id, ()):
                 continue
-            person = _person(record, role, person_id)
+            person = person_in(record, role, person_id)
             if person is None or (born is not None and person[2] != born):
                 continue
             first, last, _ = person

@@ -28,7 +28,7 @@ from casework.asb.models import AsbCase, AsbPerpetrator
 from casework.names import full_name
 from casework.offenders.models import Nominal
 from casework.referrals.models import Referral
-from casework.search.actions import _candidates, _person
+from casework.search.actions import candidates_of, person_in
 from casework.search.normalise import is_exact, resembles
 from casework.services import Services
 
@@ -78,14 +78,14 @@ def people(svc: Services, text: str, born: date | None) -> list[Found]:
     """Everyone held whose name matches ``text`` (and ``born``), exact matches first."""
     found: list[Found] = []
     for record_type, model in (("referral", Referral), ("nominal", Nominal)):
-        rows = _candidates(svc, record_type, model, text, born, true())
+        rows = candidates_of(svc, record_type, model, text, born, true())
         ids = list({r[0] for r in rows})
         if not ids:
             continue
         records = {r.id: r for r in svc.session.scalars(select(model).where(model.id.in_(ids)))}
         for record_id, person_id, role, _score in rows:
             record = records.get(record_id)
-            person = _person(record, role, person_id) if record is not None else None
+            person = person_in(record, role, person_id) if record is not None else None
             if person is None or (born is not None and person[2] != born):
                 continue
             first, last, dob = person
