@@ -11,8 +11,8 @@ from sqlalchemy import ColumnElement, and_, select
 
 from casework.asb.dump import dump
 from casework.asb.models import AsbCase
-from casework.meetings.agenda_window import listed_in_window
-from casework.meetings.models import AgendaItem, Attendance
+from casework.meetings.agenda_window import listed_in_window, listed_where_attended
+from casework.meetings.models import AgendaItem
 from casework.panels.models import Panel, PanelMember
 from casework.sharing import catalogue
 from casework.sharing.asking import Asking
@@ -67,11 +67,7 @@ def _conditions(asking: Asking, protocol: Protocol) -> dict[str, ColumnElement[b
     )
     ours = AgendaItem.case_type == RECORD_TYPE
     on_agenda = AsbCase.id.in_(listed_in_window(AgendaItem.case_id, asking, protocol).where(ours))
-    attended = AsbCase.id.in_(
-        select(AgendaItem.case_id)
-        .join(Attendance, Attendance.meeting_id == AgendaItem.meeting_id)
-        .where(ours, Attendance.agency_id == asking.agency_id, Attendance.status == "present")
-    )
+    attended = AsbCase.id.in_(listed_where_attended(AgendaItem.case_id, asking).where(ours))
     conditions = {
         "panel_member": member,
         "own_agency": AsbCase.referring_agency_id == asking.agency_id,

@@ -1,8 +1,10 @@
-"""The protocols' ``on_agenda`` condition as SQL, for every record type that uses it.
+"""The protocols' ``on_agenda`` and ``attendee`` conditions as SQL, for every record type that
+uses them.
 
 An agency sees a case while it is on the agenda of a meeting of a panel the agency belongs
 to: from the moment the agenda is circulated until the protocol's number of days after the
-meeting; never for a cancelled meeting.
+meeting; never for a cancelled meeting. An agency present at a meeting sees what was listed
+at it, and its minutes.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, select
 
-from casework.meetings.models import AgendaItem, Meeting
+from casework.meetings.models import AgendaItem, Attendance, Meeting
 from casework.panels.models import Panel, PanelMember
 from casework.sharing.asking import Asking
 from casework.sharing.protocols import Protocol
@@ -68,3 +70,24 @@ def _window(asking: Asking, protocol: Protocol) -> list[ColumnElement[bool]]:
         Meeting.circulated_at <= asking.now,
         Meeting.starts_at >= asking.since(protocol.agenda_days_after_meeting),
     ]
+
+
+def attended_meetings(asking: Asking) -> Select[tuple[Any]]:
+    """The ids of the meetings the asking agency was present at."""
+    return select(Attendance.meeting_id).where(*_present(asking))
+
+
+def listed_where_attended(column: ColumnElement[Any], asking: Asking) -> Select[tuple[Any]]:
+    """The values of ``column`` (an agenda item's) over the items of meetings the asking
+    agency was present at, for ``record.id IN (...)``; add ``.where`` (or joins) for the
+    record's own kind of item."""
+    return (
+        select(column)
+        .select_from(AgendaItem)
+        .join(Attendance, Attendance.meeting_id == AgendaItem.meeting_id)
+        .where(column.is_not(None), *_present(asking))
+    )
+
+
+def _present(asking: Asking) -> list[ColumnElement[bool]]:
+    return [Attendance.agency_id == asking.agency_id, Attendance.status == "present"]

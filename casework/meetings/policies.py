@@ -14,11 +14,14 @@ from collections.abc import Callable
 from sqlalchemy import ColumnElement, and_, or_, select
 
 from casework.meetings import disclosed
-from casework.meetings.agenda_window import listed_in_window, meetings_in_window
+from casework.meetings.agenda_window import (
+    attended_meetings,
+    listed_in_window,
+    meetings_in_window,
+)
 from casework.meetings.models import (
     ActionChange,
     AgendaItem,
-    Attendance,
     CaseAction,
     Meeting,
     Minute,
@@ -78,11 +81,7 @@ def _minute_conditions(asking: Asking, protocol: Protocol) -> dict[str, ColumnEl
     not there, does not read what was said."""
     if asking.agency_id is None:
         return {}
-    attended = Minute.meeting_id.in_(
-        select(Attendance.meeting_id).where(
-            Attendance.agency_id == asking.agency_id, Attendance.status == "present"
-        )
-    )
+    attended = Minute.meeting_id.in_(attended_meetings(asking))
     return {"attendee": attended, "panel_member": _member_of_meeting_panel(Minute, asking)}
 
 

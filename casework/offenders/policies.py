@@ -16,8 +16,8 @@ from datetime import date
 
 from sqlalchemy import ColumnElement, and_, or_, select
 
-from casework.meetings.agenda_window import listed_in_window
-from casework.meetings.models import AgendaItem, Attendance, Meeting
+from casework.meetings.agenda_window import listed_in_window, listed_where_attended
+from casework.meetings.models import AgendaItem, Meeting
 from casework.offenders.models import CohortMembership, Nominal
 from casework.panels.models import Panel, PanelMember
 from casework.sharing.asking import Asking
@@ -55,16 +55,10 @@ def _conditions(asking: Asking, protocol: Protocol) -> dict[str, ColumnElement[b
         listed_in_window(AgendaItem.nominal_id, asking, protocol, panel_under_protocol=True)
     )
     attended = Nominal.id.in_(
-        select(AgendaItem.nominal_id)
+        listed_where_attended(AgendaItem.nominal_id, asking)
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
         .join(Panel, Panel.id == Meeting.panel_id)
-        .join(Attendance, Attendance.meeting_id == AgendaItem.meeting_id)
-        .where(
-            AgendaItem.nominal_id.is_not(None),
-            Panel.protocol == protocol.key,
-            Attendance.agency_id == asking.agency_id,
-            Attendance.status == "present",
-        )
+        .where(Panel.protocol == protocol.key)
     )
     conditions = {
         # Not true() as for one-protocol records: a nominal is under a protocol only through

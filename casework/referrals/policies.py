@@ -9,8 +9,8 @@ from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session, joinedload
 
 from casework.agencies.actions import agency_codes
-from casework.meetings.agenda_window import listed_in_window
-from casework.meetings.models import AgendaItem, Attendance
+from casework.meetings.agenda_window import listed_in_window, listed_where_attended
+from casework.meetings.models import AgendaItem
 from casework.panels.models import Panel, PanelMember
 from casework.referrals.models import Referral
 from casework.referrals.serialise import visible_referral
@@ -32,15 +32,7 @@ def _conditions(asking: Asking, protocol: Protocol) -> dict[str, ColumnElement[b
         select(PanelMember.panel_id).where(PanelMember.agency_id == asking.agency_id)
     )
     on_agenda = Referral.id.in_(listed_in_window(AgendaItem.referral_id, asking, protocol))
-    attended = Referral.id.in_(
-        select(AgendaItem.referral_id)
-        .join(Attendance, Attendance.meeting_id == AgendaItem.meeting_id)
-        .where(
-            AgendaItem.referral_id.is_not(None),
-            Attendance.agency_id == asking.agency_id,
-            Attendance.status == "present",
-        )
-    )
+    attended = Referral.id.in_(listed_where_attended(AgendaItem.referral_id, asking))
     conditions: dict[str, ColumnElement[bool]] = {
         "panel_member": member_of_referral_panel,
         "own_agency": Referral.referring_agency_id == asking.agency_id,
