@@ -60,6 +60,21 @@ class Found:
     def key(self) -> str:
         return f"{self.type}:{self.id}:{self.role}:{self.person_id}"
 
+    @classmethod
+    def of(
+        cls,
+        text: str,
+        held: tuple[str, uuid.UUID, str, uuid.UUID],
+        first: str | None,
+        last: str | None,
+        born: date | None,
+        reference: str | None,
+    ) -> Found:
+        """The person ``held`` (type, record id, role, person id) as found by ``text``: an
+        exact match when the name was typed as it is held, else a similar one."""
+        match = "exact" if is_exact(text, first, last) else "similar"
+        return cls(*held, full_name(first, last), born, reference, match)
+
     def answer(self) -> dict[str, Any]:
         return {
             "key": self.key,
@@ -91,19 +106,9 @@ def people(svc: Services, text: str, born: date | None) -> list[Found]:
             first, last, dob = person
             if not resembles(text, first, last):
                 continue  # the hashes collided: not this person
-            match = "exact" if is_exact(text, first, last) else "similar"
-            found.append(
-                Found(
-                    record_type,
-                    record_id,
-                    role,
-                    person_id,
-                    full_name(first, last),
-                    dob,
-                    getattr(record, "reference", None),
-                    match,
-                )
-            )
+            held = (record_type, record_id, role, person_id)
+            reference = getattr(record, "reference", None)
+            found.append(Found.of(text, held, first, last, dob, reference))
     found += _asb_people(svc.session, text, born)
     found.sort(key=lambda f: (f.match != "exact", f.type, f.reference or "", str(f.id)))
     return found
@@ -146,9 +151,8 @@ def _asb_people(session: Session, text: str, born: date | None) -> list[Found]:
             dob = getattr(row, born_at)
             if born is not None and dob != born:
                 continue
-            match = "exact" if is_exact(text, first, last) else "similar"
-            name = full_name(first, last)
-            out.append(Found("asb_case", case.id, role, row.id, name, dob, case.reference, match))
+            held = ("asb_case", case.id, role, row.id)
+            out.append(Found.of(text, held, first, last, dob, case.reference))
     return out
 
 
